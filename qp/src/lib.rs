@@ -1,0 +1,1 @@
+//! The qp role.
