@@ -1,1 +1,47 @@
-//! The qp role.
+//! The query processor (QP): dsql's PostgreSQL sessions.
+//!
+//! A QP is stateless. It speaks the PostgreSQL protocol (through `pgwire`), parses SQL with
+//! `sqlparser`, plans against the catalog as of the transaction's snapshot, and executes:
+//!
+//! ```text
+//!  client ─ Parse/Bind/Execute or Query ─> handler ─> session ─> planner ─> executor
+//!                                                        │                     │
+//!                                                        │  snapshot, commit   │ get / scan (as of read_ts)
+//!                                                        └──> adjudicator      └──> storage shards
+//! ```
+//!
+//! - [`handler`]: the pgwire glue (simple and extended protocol, Describe with real types).
+//! - [`session`]: transaction blocks, autocommit, settings, prepared statement plan caching.
+//! - [`planner`] / [`plan`]: SQL → typed plan, parameter type inference, access paths.
+//! - [`exec`]: runs plans inside a [`txn::Transaction`] (snapshot reads + local write buffer).
+//! - [`catalog`]: table definitions stored as rows in the MVCC store.
+//! - [`value`], [`keycode`], [`expr`]: SQL values, their order-preserving key encoding,
+//!   expressions.
+//! - [`error`]: SQLSTATEs; the one place service errors become SQL errors.
+
+pub mod catalog;
+pub mod error;
+pub mod exec;
+pub mod expr;
+pub mod handler;
+pub mod keycode;
+pub mod plan;
+pub mod planner;
+pub mod session;
+pub mod txn;
+pub mod value;
+
+pub use error::{Error, Result};
+pub use handler::{Handler, QueryHandlers};
+pub use session::Engine;
+pub use txn::{Cluster, Limits};
+
+/// The PostgreSQL version dsql reports (`server_version`): clients parse it.
+pub const SERVER_VERSION: &str = "16.9";
+
+/// What `SELECT version()` answers; ORMs look for `PostgreSQL 16.x` in it.
+pub const VERSION_STRING: &str = concat!(
+    "PostgreSQL 16.9 (dsql ",
+    env!("CARGO_PKG_VERSION"),
+    ") on x86_64-pc-linux-gnu, compiled by rustc, 64-bit"
+);

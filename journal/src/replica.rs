@@ -1,0 +1,636 @@
+//! [`LocalReplica`]: one journal replica in this process, with its writer thread.
+//!
+//! A replica is up while an *incarnation* exists: the open log file, its in-memory [`Log`], and
+//! a writer thread fed by a channel. [`LocalReplica::stop`] ends the incarnation like a crash;
+//! [`LocalReplica::restart`] builds a new one from disk exactly as [`LocalReplica::open`] does.
+//!
+//! Appends and seals go through the writer thread, which handles them in groups:
+//!
+//! ```text
+//!   channel:  [A1 A2 S3 A4] A5 ...      (arrival order)
+//!              \__group__/
+//!   thread:   apply A1, A2, S3, A4 in order (check, cut, write to the file)
+//!             one sync_data for the group
+//!             publish: readers now see the new entries
+//!             answer A1, A2, S3, A4
+//!   next group: A5 ...
+//! ```
+//!
+//! Reads do not go through the thread: they look at the published part of the [`Log`] under a
+//! read lock, served from the cache or, for older entries, from the file on a blocking thread.
+
+use crate::log::{self, Log, Plan};
+use crate::{meta, record};
+use async_trait::async_trait;
+use proto::journal::{
+    AppendRequest, AppendResponse, ReadRequest, ReadResponse, Replica, SealRequest, SealResponse,
+};
+use proto::{Epoch, Error, LogIndex, Result};
+use std::fs::{File, OpenOptions};
+use std::future::Future;
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockWriteGuard, mpsc};
+use std::thread::JoinHandle;
+use tokio::sync::{oneshot, watch};
+
+/// The log file's name inside the replica's folder.
+const LOG_FILE: &str = "journal.log";
+
+/// The most requests the writer thread takes into one group, so a steady stream of appends
+/// still gets fsynced and answered regularly.
+const MAX_GROUP: usize = 1024;
+
+/// Tuning knobs of a [`LocalReplica`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Memory budget of the cache of newest entries, in bytes. Storage shards tailing the log
+    /// are served from it; older entries are read from the file.
+    pub cache_bytes: usize,
+    /// A read stops adding entries once it has gathered this many payload bytes (it always
+    /// returns at least one entry if one is available).
+    pub max_read_bytes: usize,
+}
+
+impl Default for Options {
+    /// 64 MiB of cache, reads of up to 4 MiB.
+    fn default() -> Options {
+        Options {
+            cache_bytes: 64 << 20,
+            max_read_bytes: 4 << 20,
+        }
+    }
+}
+
+/// A journal replica stored in a local folder, served in-process. See the crate docs.
+#[derive(Debug)]
+pub struct LocalReplica {
+    /// The replica's folder.
+    dir: PathBuf,
+    /// How it was opened.
+    options: Options,
+    /// The current incarnation; `None` while stopped.
+    state: Mutex<Option<Incarnation>>,
+    /// Fsyncs issued since this value was created, across restarts.
+    fsyncs: Arc<AtomicU64>,
+}
+
+/// One run of the replica, from open (or restart) to stop (or a fatal I/O error).
+#[derive(Debug)]
+struct Incarnation {
+    /// What callers share with the writer thread.
+    running: Arc<Running>,
+    /// The writer thread.
+    thread: JoinHandle<()>,
+}
+
+/// The state callers and the writer thread share during one incarnation.
+#[derive(Debug)]
+struct Running {
+    /// The in-memory log; the writer thread is its only mutator.
+    log: RwLock<Log>,
+    /// A read-only handle to the log file for positioned reads.
+    reader: File,
+    /// Requests for the writer thread.
+    commands: mpsc::Sender<Command>,
+    /// Bumped whenever published state changes or the incarnation ends: wakes waiting reads.
+    changed: watch::Sender<u64>,
+    /// Set when the incarnation ends; from then on every call answers `Unavailable`.
+    stopped: AtomicBool,
+    /// "journal replica <dir> is down", the error of a stopped replica.
+    down: String,
+}
+
+/// A request to the writer thread.
+enum Command {
+    /// Append, answering on the channel.
+    Append(AppendRequest, oneshot::Sender<Result<AppendResponse>>),
+    /// Seal, answering on the channel.
+    Seal(SealRequest, oneshot::Sender<Result<SealResponse>>),
+    /// Wake up and exit (the `stopped` flag is already set).
+    Stop,
+}
+
+/// An answer the writer thread sends once its group is durable.
+enum Reply {
+    /// The answer to an append.
+    Append(oneshot::Sender<Result<AppendResponse>>, Result<AppendResponse>),
+    /// The answer to a seal.
+    Seal(oneshot::Sender<Result<SealResponse>>, Result<SealResponse>),
+}
+
+impl Reply {
+    /// Delivers the answer (a caller that gave up is no longer listening, which is fine).
+    fn send(self) {
+        match self {
+            Reply::Append(tx, answer) => drop(tx.send(answer)),
+            Reply::Seal(tx, answer) => drop(tx.send(answer)),
+        }
+    }
+
+    /// Replaces the answer with `err` and delivers it.
+    fn fail(self, err: Error) {
+        match self {
+            Reply::Append(tx, _) => drop(tx.send(Err(err))),
+            Reply::Seal(tx, _) => drop(tx.send(Err(err))),
+        }
+    }
+}
+
+impl LocalReplica {
+    /// Opens (creating if needed) the replica stored in `dir` with default [`Options`].
+    pub fn open(dir: &Path) -> Result<Arc<LocalReplica>> {
+        LocalReplica::open_with(dir, Options::default())
+    }
+
+    /// Opens (creating if needed) the replica stored in `dir`: recovers the log, cutting off a
+    /// torn or damaged tail, loads the sealed epoch and starts the writer thread.
+    pub fn open_with(dir: &Path, options: Options) -> Result<Arc<LocalReplica>> {
+        let replica = LocalReplica {
+            dir: dir.to_path_buf(),
+            options,
+            state: Mutex::new(None),
+            fsyncs: Arc::new(AtomicU64::new(0)),
+        };
+        let incarnation = replica.start()?;
+        *replica.state() = Some(incarnation);
+        Ok(Arc::new(replica))
+    }
+
+    /// The replica's folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// How many fsyncs this replica has issued (log, metadata file and folder), across
+    /// restarts. One group of appends costs one.
+    pub fn fsync_count(&self) -> u64 {
+        self.fsyncs.load(Ordering::Relaxed)
+    }
+
+    /// Whether the replica is up (opened or restarted, and neither stopped nor failed).
+    pub fn is_running(&self) -> bool {
+        self.state()
+            .as_ref()
+            .is_some_and(|inc| !inc.running.stopped.load(Ordering::Acquire))
+    }
+
+    /// Crashes the replica: the writer thread stops, the files are closed, and every pending
+    /// and later call answers [`Error::Unavailable`] until [`restart`](Self::restart). An
+    /// append that was not answered may or may not be on disk; one that was answered is.
+    pub fn stop(&self) {
+        let mut state = self.state();
+        if let Some(incarnation) = state.take() {
+            incarnation.end();
+        }
+    }
+
+    /// Reopens the replica from disk exactly as [`open`](Self::open) would. A replica that is
+    /// still up is stopped first (a crash and restart).
+    pub fn restart(&self) -> Result<()> {
+        let mut state = self.state();
+        if let Some(incarnation) = state.take() {
+            incarnation.end();
+        }
+        *state = Some(self.start()?);
+        Ok(())
+    }
+
+    /// Queues an append now and returns a future for its answer. Unlike
+    /// [`Replica::append`], whose request joins the arrival order only when the future is
+    /// first polled, the order of calls here is the order of arrival, which makes pipelining
+    /// (sending the next append before the previous one is answered) straightforward.
+    pub fn submit_append(
+        &self,
+        request: AppendRequest,
+    ) -> impl Future<Output = Result<AppendResponse>> + Send + 'static {
+        let (tx, rx) = oneshot::channel();
+        let sent = self
+            .running()
+            .and_then(|running| running.send(Command::Append(request, tx)));
+        let down = self.down();
+        async move {
+            sent?;
+            rx.await.map_err(|_| Error::Unavailable(down))?
+        }
+    }
+
+    /// Locks the incarnation slot. The slot is a plain `Option` that is never left half
+    /// updated, so a poisoned lock still holds a consistent value.
+    fn state(&self) -> MutexGuard<'_, Option<Incarnation>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The error text of a replica that is down.
+    fn down(&self) -> String {
+        format!("journal replica {} is down", self.dir.display())
+    }
+
+    /// The current incarnation, if the replica is up.
+    fn running(&self) -> Result<Arc<Running>> {
+        match self.state().as_ref() {
+            Some(inc) if !inc.running.stopped.load(Ordering::Acquire) => Ok(inc.running.clone()),
+            _ => Err(Error::Unavailable(self.down())),
+        }
+    }
+
+    /// Opens the files, recovers the log and starts a writer thread.
+    fn start(&self) -> Result<Incarnation> {
+        let internal =
+            |what: &str, err: io::Error| Error::Internal(format!("{what} {}: {err}", self.dir.display()));
+        std::fs::create_dir_all(&self.dir).map_err(|err| internal("creating", err))?;
+        let path = self.dir.join(LOG_FILE);
+        let existed = path.exists();
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|err| internal("opening the log in", err))?;
+        if !existed {
+            meta::sync_dir(&self.dir).map_err(|err| internal("syncing", err))?;
+            self.fsyncs.fetch_add(1, Ordering::Relaxed);
+        }
+        let sealed = meta::load(&self.dir)?;
+        let found = record::scan(&file, self.options.cache_bytes)
+            .map_err(|err| internal("scanning the log in", err))?;
+        if found.valid_len < found.file_len {
+            tracing::warn!(
+                dir = %self.dir.display(),
+                entries = found.slots.len(),
+                kept_bytes = found.valid_len,
+                dropped_bytes = found.file_len - found.valid_len,
+                "journal log has a torn or damaged tail; cutting it off"
+            );
+            file.set_len(found.valid_len)
+                .and_then(|()| file.sync_data())
+                .map_err(|err| internal("repairing the log in", err))?;
+            self.fsyncs.fetch_add(1, Ordering::Relaxed);
+        }
+        let reader = File::open(&path).map_err(|err| internal("opening the log in", err))?;
+        let log = Log::new(
+            found.slots,
+            found.tail,
+            found.tail_bytes,
+            self.options.cache_bytes,
+        );
+        let (commands, queue) = mpsc::channel();
+        let running = Arc::new(Running {
+            log: RwLock::new(log),
+            reader,
+            commands,
+            changed: watch::Sender::new(0),
+            stopped: AtomicBool::new(false),
+            down: self.down(),
+        });
+        let writer = Writer {
+            running: running.clone(),
+            queue,
+            file,
+            end: found.valid_len,
+            sealed,
+            commit_index: LogIndex(0),
+            dir: self.dir.clone(),
+            fsyncs: self.fsyncs.clone(),
+        };
+        let thread = std::thread::Builder::new()
+            .name("journal-writer".into())
+            .spawn(move || writer.run())
+            .map_err(|err| internal("starting the writer thread for", err))?;
+        Ok(Incarnation { running, thread })
+    }
+}
+
+impl Drop for LocalReplica {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl Incarnation {
+    /// Stops the incarnation and waits for its writer thread to exit (closing the log file).
+    fn end(self) {
+        self.running.halt();
+        // The thread may already have exited after a failure; the send then fails harmlessly.
+        drop(self.running.send(Command::Stop));
+        if self.thread.join().is_err() {
+            tracing::error!("journal writer thread panicked");
+        }
+    }
+}
+
+impl Running {
+    /// Hands a command to the writer thread.
+    fn send(&self, command: Command) -> Result<()> {
+        self.commands
+            .send(command)
+            .map_err(|_| Error::Unavailable(self.down.clone()))
+    }
+
+    /// Marks the incarnation as ended and wakes every waiting read.
+    fn halt(&self) {
+        self.stopped.store(true, Ordering::Release);
+        self.changed.send_modify(|version| *version += 1);
+    }
+
+    /// `Unavailable` if the incarnation has ended.
+    fn check_up(&self) -> Result<()> {
+        if self.stopped.load(Ordering::Acquire) {
+            return Err(Error::Unavailable(self.down.clone()));
+        }
+        Ok(())
+    }
+
+    /// Read access to the log.
+    fn log(&self) -> Result<std::sync::RwLockReadGuard<'_, Log>> {
+        self.log
+            .read()
+            .map_err(|_| Error::Internal("journal log index lock poisoned".into()))
+    }
+
+    /// The newest published `(last_index, commit_index)` and the last index a read may return.
+    fn bounds(&self, committed_only: bool) -> Result<(LogIndex, LogIndex, LogIndex)> {
+        let log = self.log()?;
+        let limit = if committed_only {
+            log.commit_index
+        } else {
+            log.published
+        };
+        Ok((log.published, log.commit_index, limit))
+    }
+}
+
+/// The writer thread's state: the only code that changes the log.
+struct Writer {
+    /// What it shares with callers.
+    running: Arc<Running>,
+    /// Its commands, in arrival order.
+    queue: mpsc::Receiver<Command>,
+    /// The log file, opened for writing.
+    file: File,
+    /// The file's length: where the next record goes.
+    end: u64,
+    /// The epoch the replica is sealed at (durable in the metadata file).
+    sealed: Epoch,
+    /// The commit index including the current group (readers see it once published).
+    commit_index: LogIndex,
+    /// The replica's folder.
+    dir: PathBuf,
+    /// The replica's fsync counter.
+    fsyncs: Arc<AtomicU64>,
+}
+
+impl Writer {
+    /// Handles groups of commands until told to stop or an I/O error makes it stop.
+    fn run(mut self) {
+        while let Ok(first) = self.queue.recv() {
+            let mut group = vec![first];
+            while group.len() < MAX_GROUP {
+                match self.queue.try_recv() {
+                    Ok(command) => group.push(command),
+                    Err(_) => break,
+                }
+            }
+            if let Err(err) = self.process(group) {
+                tracing::error!(dir = %self.dir.display(), %err, "journal replica failed; it is down until restarted");
+                self.running.halt();
+            }
+            if self.running.stopped.load(Ordering::Acquire) {
+                break;
+            }
+        }
+        // Dropping the queue answers every command still in it with `Unavailable`, and
+        // dropping the file closes it.
+    }
+
+    /// Applies a group in order, fsyncs it once, publishes it and answers it. Commands are
+    /// dropped unanswered (their callers see `Unavailable`) once the incarnation has stopped.
+    /// An I/O error fails the whole group and is returned: the file may no longer match memory,
+    /// so the replica must stop (fail-stop) and recover from disk on restart.
+    fn process(&mut self, group: Vec<Command>) -> io::Result<()> {
+        let mut replies = Vec::with_capacity(group.len());
+        let mut dirty = false;
+        for command in group {
+            if self.running.stopped.load(Ordering::Acquire) {
+                return Ok(());
+            }
+            let outcome = match command {
+                Command::Stop => return Ok(()),
+                Command::Append(request, tx) => self.append(request).map(|(answer, wrote)| {
+                    dirty |= wrote;
+                    Reply::Append(tx, answer)
+                }),
+                Command::Seal(request, tx) => self.seal(request).map(|answer| Reply::Seal(tx, answer)),
+            };
+            match outcome {
+                Ok(reply) => replies.push(reply),
+                Err(err) => {
+                    self.fail(replies, &err);
+                    return Err(err);
+                }
+            }
+        }
+        if dirty {
+            if let Err(err) = self.file.sync_data() {
+                self.fail(replies, &err);
+                return Err(err);
+            }
+            self.fsyncs.fetch_add(1, Ordering::Relaxed);
+        }
+        if self.running.stopped.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        {
+            let mut log = write(&self.running.log)?;
+            log.published = log.last_index();
+            log.commit_index = self.commit_index.min(log.published);
+        }
+        self.running.changed.send_modify(|version| *version += 1);
+        for reply in replies {
+            reply.send();
+        }
+        Ok(())
+    }
+
+    /// Answers every reply of a failed group with the I/O error.
+    fn fail(&self, replies: Vec<Reply>, err: &io::Error) {
+        for reply in replies {
+            reply.fail(Error::Internal(format!(
+                "journal replica {}: {err}",
+                self.dir.display()
+            )));
+        }
+    }
+
+    /// Raises the sealed epoch durably.
+    fn adopt(&mut self, epoch: Epoch) -> io::Result<()> {
+        meta::store(&self.dir, epoch)?;
+        self.fsyncs.fetch_add(meta::STORE_FSYNCS, Ordering::Relaxed);
+        self.sealed = epoch;
+        Ok(())
+    }
+
+    /// Applies one append (without fsyncing the log). Returns the answer and whether the log
+    /// file changed; an `Err` is an I/O failure.
+    fn append(&mut self, request: AppendRequest) -> io::Result<(Result<AppendResponse>, bool)> {
+        if request.epoch < self.sealed {
+            let fenced = Error::Fenced {
+                sealed: self.sealed.0,
+            };
+            return Ok((Err(fenced), false));
+        }
+        if let Err(err) = log::validate(&request) {
+            return Ok((Err(err), false));
+        }
+        // The writer thread is the log's only mutator, so nothing changes between the plan and
+        // its application; the lock is dropped meanwhile so readers are not held up by the
+        // metadata fsyncs of an epoch change.
+        let running = self.running.clone();
+        let plan = match log::plan(&*write(&running.log)?, &request, self.commit_index) {
+            Ok(plan) => plan,
+            Err(err) => return Ok((Err(err), false)),
+        };
+        if request.epoch > self.sealed {
+            self.adopt(request.epoch)?;
+        }
+        let mut log = write(&running.log)?;
+        match plan {
+            Plan::Mismatch { cut_after } => {
+                let mut wrote = false;
+                if let Some(keep) = cut_after {
+                    self.cut(&mut log, keep)?;
+                    wrote = true;
+                }
+                let last_index = log.last_index();
+                Ok((Ok(AppendResponse::Mismatch { last_index }), wrote))
+            }
+            Plan::Append { cut_after, skip } => {
+                let mut wrote = false;
+                if let Some(keep) = cut_after {
+                    self.cut(&mut log, keep)?;
+                    wrote = true;
+                }
+                let verified = LogIndex(request.prev_index.0 + request.entries.len() as u64);
+                let new = request.entries.into_iter().skip(skip);
+                let mut bytes = Vec::new();
+                let mut slots = Vec::new();
+                for entry in new {
+                    let offset = self.end + bytes.len() as u64;
+                    let len = record::encode(&entry, &mut bytes)?;
+                    slots.push((record::Slot { offset, len, epoch: entry.epoch }, entry));
+                }
+                if !slots.is_empty() {
+                    self.file.write_all_at(&bytes, self.end)?;
+                    self.end += bytes.len() as u64;
+                    for (slot, entry) in slots {
+                        log.push(slot, entry);
+                    }
+                    wrote = true;
+                }
+                let told = request.commit_index.min(verified);
+                self.commit_index = self.commit_index.max(told).min(log.last_index());
+                let last_index = log.last_index();
+                Ok((Ok(AppendResponse::Appended { last_index }), wrote))
+            }
+        }
+    }
+
+    /// Drops every entry after `keep` from memory (readers stop seeing them first) and from
+    /// the file.
+    fn cut(&mut self, log: &mut Log, keep: LogIndex) -> io::Result<()> {
+        let offset = log.cut_after(keep);
+        self.file.set_len(offset)?;
+        self.end = offset;
+        self.commit_index = self.commit_index.min(keep);
+        Ok(())
+    }
+
+    /// Applies one seal. Its answer goes out after the group's fsync, so the log end it
+    /// reports is durable by then.
+    fn seal(&mut self, request: SealRequest) -> io::Result<Result<SealResponse>> {
+        if request.epoch <= self.sealed {
+            return Ok(Err(Error::Fenced {
+                sealed: self.sealed.0,
+            }));
+        }
+        self.adopt(request.epoch)?;
+        let log = write(&self.running.log)?;
+        Ok(Ok(SealResponse {
+            last_index: log.last_index(),
+            last_epoch: log.last_epoch(),
+            commit_index: self.commit_index,
+        }))
+    }
+}
+
+/// Write access to the log (only the writer thread takes it).
+fn write(log: &RwLock<Log>) -> io::Result<RwLockWriteGuard<'_, Log>> {
+    log.write()
+        .map_err(|_| io::Error::other("journal log index lock poisoned"))
+}
+
+#[async_trait]
+impl Replica for LocalReplica {
+    async fn append(&self, request: AppendRequest) -> Result<AppendResponse> {
+        self.submit_append(request).await
+    }
+
+    async fn read(&self, request: ReadRequest) -> Result<ReadResponse> {
+        let running = self.running()?;
+        let from = request.from.max(LogIndex(1));
+        let deadline =
+            tokio::time::Instant::now() + std::time::Duration::from_millis(request.wait_millis.into());
+        let mut changes = running.changed.subscribe();
+        let (last_index, commit_index, limit) = loop {
+            running.check_up()?;
+            let bounds = running.bounds(request.committed_only)?;
+            if from <= bounds.2 || request.wait_millis == 0 || request.max_entries == 0 {
+                break bounds;
+            }
+            match tokio::time::timeout_at(deadline, changes.changed()).await {
+                Ok(Ok(())) => continue,
+                Ok(Err(_)) => return Err(Error::Unavailable(running.down.clone())),
+                Err(_elapsed) => break bounds,
+            }
+        };
+        let max_bytes = self.options.max_read_bytes;
+        let collect = {
+            let running = running.clone();
+            move || -> Result<Vec<proto::journal::Entry>> {
+                running
+                    .log()?
+                    .collect(&running.reader, from, limit, request.max_entries, max_bytes)
+            }
+        };
+        let needs_disk = from <= limit && running.log()?.needs_disk(from);
+        let entries = if needs_disk {
+            match tokio::runtime::Handle::try_current() {
+                Ok(handle) => handle
+                    .spawn_blocking(collect)
+                    .await
+                    .map_err(|err| Error::Internal(format!("journal read task: {err}")))??,
+                Err(_) => collect()?,
+            }
+        } else {
+            collect()?
+        };
+        running.check_up()?;
+        Ok(ReadResponse {
+            entries,
+            commit_index,
+            last_index,
+        })
+    }
+
+    async fn seal(&self, request: SealRequest) -> Result<SealResponse> {
+        let (tx, rx) = oneshot::channel();
+        self.running()?.send(Command::Seal(request, tx))?;
+        rx.await.map_err(|_| Error::Unavailable(self.down()))?
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,635 @@
+//! Planned (typed, name-resolved) expressions and their evaluation.
+
+use crate::error::{Error, Result};
+use crate::value::{DataType, Value, check_int_range};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use std::cmp::Ordering;
+
+/// Binary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Mod,
+    /// `=`
+    Eq,
+    /// `<>`
+    NotEq,
+    /// `<`
+    Lt,
+    /// `<=`
+    LtEq,
+    /// `>`
+    Gt,
+    /// `>=`
+    GtEq,
+    /// `AND`
+    And,
+    /// `OR`
+    Or,
+    /// `||`
+    Concat,
+}
+
+impl BinOp {
+    /// Comparison operators.
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Eq | BinOp::NotEq | BinOp::Lt | BinOp::LtEq | BinOp::Gt | BinOp::GtEq
+        )
+    }
+}
+
+/// Scalar functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Func {
+    /// `now()`, `current_timestamp`: the transaction's start time.
+    Now,
+    /// `version()`
+    Version,
+    /// `current_database()`
+    CurrentDatabase,
+    /// `current_schema()`
+    CurrentSchema,
+    /// `current_user`, `session_user`
+    CurrentUser,
+    /// `coalesce(a, b, ...)`
+    Coalesce,
+    /// `nullif(a, b)`
+    NullIf,
+    /// `lower(text)`
+    Lower,
+    /// `upper(text)`
+    Upper,
+    /// `length(text)`, `char_length(text)`
+    Length,
+    /// `abs(x)`
+    Abs,
+    /// `round(x [, digits])`
+    Round,
+    /// `greatest(...)`
+    Greatest,
+    /// `least(...)`
+    Least,
+    /// `random()`
+    Random,
+}
+
+/// Aggregate functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AggFunc {
+    /// `count(*)`
+    CountStar,
+    /// `count(x)`
+    Count,
+    /// `sum(x)`
+    Sum,
+    /// `avg(x)`
+    Avg,
+    /// `min(x)`
+    Min,
+    /// `max(x)`
+    Max,
+}
+
+/// One aggregate call of a query.
+#[derive(Clone, Debug)]
+pub struct AggCall {
+    /// The function.
+    pub func: AggFunc,
+    /// The argument, evaluated on source rows (absent for `count(*)`).
+    pub arg: Option<Expr>,
+    /// The argument's type.
+    pub arg_type: DataType,
+    /// The result type.
+    pub result_type: DataType,
+    /// `DISTINCT` inside the call.
+    pub distinct: bool,
+}
+
+/// A planned expression: names resolved to column positions, types checked.
+#[derive(Clone, Debug)]
+pub enum Expr {
+    /// A constant.
+    Literal(Value),
+    /// The value of column `i` of the input row.
+    Column(usize),
+    /// Bind parameter `$n` (0-based here).
+    Param(usize),
+    /// A binary operation on operands converted to `operand_type`, giving `result_type`.
+    Binary {
+        /// The operator.
+        op: BinOp,
+        /// Left operand.
+        left: Box<Expr>,
+        /// Right operand.
+        right: Box<Expr>,
+        /// The type both operands are converted to.
+        operand_type: DataType,
+        /// The result's type (for overflow checks).
+        result_type: DataType,
+    },
+    /// `NOT x`
+    Not(Box<Expr>),
+    /// `-x`
+    Negate(Box<Expr>, DataType),
+    /// `x IS [NOT] NULL`
+    IsNull(Box<Expr>, bool),
+    /// A type conversion.
+    Cast(Box<Expr>, DataType, DataType),
+    /// `CASE WHEN c THEN r ... ELSE e END` (a simple CASE is planned into this form).
+    Case(Vec<(Expr, Expr)>, Option<Box<Expr>>),
+    /// `x [NOT] IN (list)`
+    InList(Box<Expr>, Vec<Expr>, bool),
+    /// `x [NOT] [I]LIKE pattern`
+    Like {
+        /// The string tested.
+        expr: Box<Expr>,
+        /// The pattern.
+        pattern: Box<Expr>,
+        /// `NOT LIKE`
+        negated: bool,
+        /// `ILIKE`
+        case_insensitive: bool,
+    },
+    /// A scalar function call.
+    Func(Func, Vec<Expr>),
+    /// The result of aggregate call `i` (in an aggregated query's output row).
+    AggRef(usize),
+}
+
+/// What evaluation needs besides the row: parameters and the statement's context.
+pub struct EvalContext<'a> {
+    /// Bound parameter values.
+    pub params: &'a [Value],
+    /// The transaction start time (`now()`).
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// The session user.
+    pub user: &'a str,
+}
+
+impl Expr {
+    /// Evaluates the expression on a row.
+    pub fn eval(&self, row: &[Value], ctx: &EvalContext) -> Result<Value> {
+        Ok(match self {
+            Expr::Literal(v) => v.clone(),
+            Expr::Column(i) | Expr::AggRef(i) => row
+                .get(*i)
+                .cloned()
+                .ok_or_else(|| Error::internal("column out of range"))?,
+            Expr::Param(i) => ctx
+                .params
+                .get(*i)
+                .cloned()
+                .ok_or_else(|| Error::protocol(format!("there is no parameter ${}", i + 1)))?,
+            Expr::Binary {
+                op,
+                left,
+                right,
+                operand_type,
+                result_type,
+            } => {
+                let l = left.eval(row, ctx)?;
+                match op {
+                    BinOp::And => {
+                        if l.as_bool()? == Some(false) {
+                            return Ok(Value::Bool(false));
+                        }
+                        let r = right.eval(row, ctx)?;
+                        return Ok(match (l.as_bool()?, r.as_bool()?) {
+                            (_, Some(false)) => Value::Bool(false),
+                            (Some(true), Some(true)) => Value::Bool(true),
+                            _ => Value::Null,
+                        });
+                    }
+                    BinOp::Or => {
+                        if l.as_bool()? == Some(true) {
+                            return Ok(Value::Bool(true));
+                        }
+                        let r = right.eval(row, ctx)?;
+                        return Ok(match (l.as_bool()?, r.as_bool()?) {
+                            (_, Some(true)) => Value::Bool(true),
+                            (Some(false), Some(false)) => Value::Bool(false),
+                            _ => Value::Null,
+                        });
+                    }
+                    _ => {}
+                }
+                let r = right.eval(row, ctx)?;
+                if l.is_null() || r.is_null() {
+                    return Ok(Value::Null);
+                }
+                binary(*op, l, r, *operand_type, *result_type)?
+            }
+            Expr::Not(e) => match e.eval(row, ctx)?.as_bool()? {
+                None => Value::Null,
+                Some(b) => Value::Bool(!b),
+            },
+            Expr::Negate(e, ty) => match e.eval(row, ctx)? {
+                Value::Null => Value::Null,
+                Value::Int(i) => {
+                    let n = i.checked_neg().ok_or_else(|| int_overflow(*ty))?;
+                    check_int_range(n, *ty)?;
+                    Value::Int(n)
+                }
+                Value::Float(f) => Value::Float(-f),
+                Value::Numeric(d) => Value::Numeric(-d),
+                other => {
+                    return Err(Error::undefined_function(format!(
+                        "operator does not exist: - {}",
+                        other.to_text()
+                    )));
+                }
+            },
+            Expr::IsNull(e, negated) => Value::Bool(e.eval(row, ctx)?.is_null() != *negated),
+            Expr::Cast(e, from, to) => e.eval(row, ctx)?.cast(*from, *to)?,
+            Expr::Case(whens, otherwise) => {
+                for (cond, result) in whens {
+                    if cond.eval(row, ctx)?.as_bool()? == Some(true) {
+                        return result.eval(row, ctx);
+                    }
+                }
+                match otherwise {
+                    Some(e) => e.eval(row, ctx)?,
+                    None => Value::Null,
+                }
+            }
+            Expr::InList(e, list, negated) => {
+                let v = e.eval(row, ctx)?;
+                if v.is_null() {
+                    return Ok(Value::Null);
+                }
+                let mut saw_null = false;
+                for item in list {
+                    let candidate = item.eval(row, ctx)?;
+                    if candidate.is_null() {
+                        saw_null = true;
+                    } else if v.compare(&candidate) == Ordering::Equal {
+                        return Ok(Value::Bool(!negated));
+                    }
+                }
+                if saw_null {
+                    Value::Null
+                } else {
+                    Value::Bool(*negated)
+                }
+            }
+            Expr::Like {
+                expr,
+                pattern,
+                negated,
+                case_insensitive,
+            } => {
+                let (v, p) = (expr.eval(row, ctx)?, pattern.eval(row, ctx)?);
+                match (v, p) {
+                    (Value::Text(s), Value::Text(p)) => {
+                        let matched = if *case_insensitive {
+                            like(&s.to_lowercase(), &p.to_lowercase())
+                        } else {
+                            like(&s, &p)
+                        };
+                        Value::Bool(matched != *negated)
+                    }
+                    _ => Value::Null,
+                }
+            }
+            Expr::Func(func, args) => eval_func(*func, args, row, ctx)?,
+        })
+    }
+
+    /// Whether the expression is a constant or parameter (does not read the row).
+    pub fn is_row_independent(&self) -> bool {
+        match self {
+            Expr::Literal(_) | Expr::Param(_) => true,
+            Expr::Cast(e, _, _) | Expr::Negate(e, _) => e.is_row_independent(),
+            Expr::Binary { left, right, .. } => {
+                left.is_row_independent() && right.is_row_independent()
+            }
+            _ => false,
+        }
+    }
+}
+
+fn int_overflow(ty: DataType) -> Error {
+    Error::out_of_range(if ty == DataType::Int2 {
+        "smallint out of range"
+    } else if ty == DataType::Int8 {
+        "bigint out of range"
+    } else {
+        "integer out of range"
+    })
+}
+
+fn to_decimal(v: &Value) -> Decimal {
+    match v {
+        Value::Int(i) => Decimal::from(*i),
+        Value::Numeric(d) => *d,
+        Value::Float(f) => Decimal::try_from(*f).unwrap_or_default(),
+        _ => Decimal::ZERO,
+    }
+}
+
+fn to_f64(v: &Value) -> f64 {
+    match v {
+        Value::Int(i) => *i as f64,
+        Value::Numeric(d) => d.to_f64().unwrap_or(f64::NAN),
+        Value::Float(f) => *f,
+        _ => f64::NAN,
+    }
+}
+
+/// Applies a non-logical binary operator to two non-NULL values.
+fn binary(op: BinOp, l: Value, r: Value, operand: DataType, result: DataType) -> Result<Value> {
+    if op.is_comparison() {
+        let ord = l.compare(&r);
+        return Ok(Value::Bool(match op {
+            BinOp::Eq => ord == Ordering::Equal,
+            BinOp::NotEq => ord != Ordering::Equal,
+            BinOp::Lt => ord == Ordering::Less,
+            BinOp::LtEq => ord != Ordering::Greater,
+            BinOp::Gt => ord == Ordering::Greater,
+            BinOp::GtEq => ord != Ordering::Less,
+            _ => unreachable!("comparison operators only"),
+        }));
+    }
+    if op == BinOp::Concat {
+        let mut s = l.to_text();
+        r.write_text(&mut s);
+        return Ok(Value::Text(s));
+    }
+    match operand {
+        t if t.is_integer() => {
+            let (Value::Int(a), Value::Int(b)) = (&l, &r) else {
+                return Err(Error::internal("integer operands expected"));
+            };
+            let (a, b) = (*a, *b);
+            let v = match op {
+                BinOp::Add => a.checked_add(b),
+                BinOp::Sub => a.checked_sub(b),
+                BinOp::Mul => a.checked_mul(b),
+                BinOp::Div => {
+                    if b == 0 {
+                        return Err(Error::new("22012", "division by zero"));
+                    }
+                    a.checked_div(b)
+                }
+                BinOp::Mod => {
+                    if b == 0 {
+                        return Err(Error::new("22012", "division by zero"));
+                    }
+                    Some(a.wrapping_rem(b))
+                }
+                _ => return Err(Error::internal("unexpected operator")),
+            }
+            .ok_or_else(|| int_overflow(result))?;
+            check_int_range(v, result).map_err(|_| int_overflow(result))?;
+            Ok(Value::Int(v))
+        }
+        DataType::Float4 | DataType::Float8 => {
+            let (a, b) = (to_f64(&l), to_f64(&r));
+            let v = match op {
+                BinOp::Add => a + b,
+                BinOp::Sub => a - b,
+                BinOp::Mul => a * b,
+                BinOp::Div => {
+                    if b == 0.0 {
+                        return Err(Error::new("22012", "division by zero"));
+                    }
+                    a / b
+                }
+                BinOp::Mod => a % b,
+                _ => return Err(Error::internal("unexpected operator")),
+            };
+            Ok(Value::Float(v))
+        }
+        DataType::Numeric(_) => {
+            let (a, b) = (to_decimal(&l), to_decimal(&r));
+            let overflow = || Error::out_of_range("value overflows numeric format");
+            let v = match op {
+                BinOp::Add => a.checked_add(b).ok_or_else(overflow)?,
+                BinOp::Sub => a.checked_sub(b).ok_or_else(overflow)?,
+                BinOp::Mul => a.checked_mul(b).ok_or_else(overflow)?,
+                BinOp::Div => {
+                    if b.is_zero() {
+                        return Err(Error::new("22012", "division by zero"));
+                    }
+                    numeric_div(a, b)?
+                }
+                BinOp::Mod => {
+                    if b.is_zero() {
+                        return Err(Error::new("22012", "division by zero"));
+                    }
+                    a.checked_rem(b).ok_or_else(overflow)?
+                }
+                _ => return Err(Error::internal("unexpected operator")),
+            };
+            Ok(Value::Numeric(v))
+        }
+        other => Err(Error::undefined_function(format!(
+            "operator does not exist: {} {:?} {}",
+            other.name(),
+            op,
+            other.name()
+        ))),
+    }
+}
+
+/// Numeric division with PostgreSQL's result scale (`select_div_scale`): at least 16
+/// significant digits, and no fewer decimals than either input.
+pub fn numeric_div(a: Decimal, b: Decimal) -> Result<Decimal> {
+    let q = a
+        .checked_div(b)
+        .ok_or_else(|| Error::out_of_range("value overflows numeric format"))?;
+    let (w1, f1) = base10000_weight(a);
+    let (w2, f2) = base10000_weight(b);
+    let mut qweight = w1 - w2;
+    if f1 <= f2 {
+        qweight -= 1;
+    }
+    let scale = (16 - qweight * 4)
+        .max(a.scale() as i32)
+        .max(b.scale() as i32)
+        .clamp(0, 28) as u32;
+    let mut q = q.round_dp(scale);
+    q.rescale(scale);
+    Ok(q)
+}
+
+/// PostgreSQL's numeric weight (position of the first base-10000 digit) and that digit.
+fn base10000_weight(d: Decimal) -> (i32, u32) {
+    let d = d.abs();
+    if d.is_zero() {
+        return (0, 0);
+    }
+    let mut weight = 0i32;
+    let mut x = d;
+    let base = Decimal::from(10000);
+    while x >= base {
+        x /= base;
+        weight += 1;
+    }
+    while x < Decimal::ONE {
+        x *= base;
+        weight -= 1;
+    }
+    (weight, x.trunc().to_u32().unwrap_or(0))
+}
+
+fn like(s: &str, pattern: &str) -> bool {
+    fn go(s: &[char], p: &[char]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some('%') => (0..=s.len()).any(|i| go(&s[i..], &p[1..])),
+            Some('_') => !s.is_empty() && go(&s[1..], &p[1..]),
+            Some('\\') if p.len() > 1 => s.first() == Some(&p[1]) && go(&s[1..], &p[2..]),
+            Some(c) => s.first() == Some(c) && go(&s[1..], &p[1..]),
+        }
+    }
+    let s: Vec<char> = s.chars().collect();
+    let p: Vec<char> = pattern.chars().collect();
+    go(&s, &p)
+}
+
+fn eval_func(func: Func, args: &[Expr], row: &[Value], ctx: &EvalContext) -> Result<Value> {
+    let arg = |i: usize| -> Result<Value> { args[i].eval(row, ctx) };
+    Ok(match func {
+        Func::Now => Value::TimestampTz(ctx.now),
+        Func::Version => Value::Text(crate::VERSION_STRING.to_string()),
+        Func::CurrentDatabase => Value::Text("postgres".into()),
+        Func::CurrentSchema => Value::Text("public".into()),
+        Func::CurrentUser => Value::Text(ctx.user.to_string()),
+        Func::Coalesce => {
+            for a in args {
+                let v = a.eval(row, ctx)?;
+                if !v.is_null() {
+                    return Ok(v);
+                }
+            }
+            Value::Null
+        }
+        Func::NullIf => {
+            let (a, b) = (arg(0)?, arg(1)?);
+            if !a.is_null() && !b.is_null() && a.compare(&b) == Ordering::Equal {
+                Value::Null
+            } else {
+                a
+            }
+        }
+        Func::Lower => match arg(0)? {
+            Value::Text(s) => Value::Text(s.to_lowercase()),
+            v => v,
+        },
+        Func::Upper => match arg(0)? {
+            Value::Text(s) => Value::Text(s.to_uppercase()),
+            v => v,
+        },
+        Func::Length => match arg(0)? {
+            Value::Text(s) => Value::Int(s.chars().count() as i64),
+            _ => Value::Null,
+        },
+        Func::Abs => match arg(0)? {
+            Value::Int(i) => Value::Int(
+                i.checked_abs()
+                    .ok_or_else(|| Error::out_of_range("integer out of range"))?,
+            ),
+            Value::Float(f) => Value::Float(f.abs()),
+            Value::Numeric(d) => Value::Numeric(d.abs()),
+            v => v,
+        },
+        Func::Round => {
+            let digits = if args.len() > 1 {
+                match arg(1)? {
+                    Value::Int(i) => i,
+                    Value::Null => return Ok(Value::Null),
+                    _ => 0,
+                }
+            } else {
+                0
+            };
+            match arg(0)? {
+                Value::Float(f) => Value::Float(f.round_ties_even()),
+                Value::Numeric(d) => {
+                    let scale = digits.clamp(0, 28) as u32;
+                    let mut r = d.round_dp_with_strategy(
+                        scale,
+                        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+                    );
+                    r.rescale(scale);
+                    Value::Numeric(r)
+                }
+                v => v,
+            }
+        }
+        Func::Greatest | Func::Least => {
+            let mut best = Value::Null;
+            for a in args {
+                let v = a.eval(row, ctx)?;
+                if v.is_null() {
+                    continue;
+                }
+                let better = best.is_null()
+                    || match func {
+                        Func::Greatest => v.compare(&best) == Ordering::Greater,
+                        _ => v.compare(&best) == Ordering::Less,
+                    };
+                if better {
+                    best = v;
+                }
+            }
+            best
+        }
+        Func::Random => Value::Float(rand_f64()),
+    })
+}
+
+fn rand_f64() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0),
+    );
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn numeric_division_scale_matches_postgres() {
+        let d = |s| Decimal::from_str(s).unwrap();
+        assert_eq!(
+            numeric_div(d("3"), d("2")).unwrap().to_string(),
+            "1.5000000000000000"
+        );
+        assert_eq!(
+            numeric_div(d("2"), d("2")).unwrap().to_string(),
+            "1.00000000000000000000"
+        );
+        assert_eq!(
+            numeric_div(d("123456"), d("2")).unwrap().to_string(),
+            "61728.000000000000"
+        );
+    }
+
+    #[test]
+    fn like_patterns() {
+        assert!(like("hello", "h%o"));
+        assert!(like("hello", "_ello"));
+        assert!(!like("hello", "h_o"));
+        assert!(like("50%", "50\\%"));
+    }
+}

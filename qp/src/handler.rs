@@ -1,0 +1,547 @@
+//! The PostgreSQL protocol glue: pgwire's simple and extended query handlers over a
+//! [`Session`].
+//!
+//! Each connection's [`Session`] lives in pgwire's per-connection session extensions. The
+//! session, not pgwire, is the source of truth for the transaction status reported in
+//! ReadyForQuery: a COMMIT that fails with 40001 ends the transaction (status idle), which
+//! pgwire's default bookkeeping would report as a failed block.
+
+use crate::error::Error;
+use crate::exec::Output;
+use crate::plan::Planned;
+use crate::session::{Engine, Prepared, Session, TxnStatus};
+use crate::value::{DataType, Value};
+use async_trait::async_trait;
+use bytes::BytesMut;
+use futures::{Sink, SinkExt, stream};
+use pgwire::api::portal::{Format, Portal};
+use pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler, send_query_response};
+use pgwire::api::results::{
+    DataRowEncoder, DescribePortalResponse, DescribeStatementResponse, FieldFormat, FieldInfo,
+    QueryResponse, Response, Tag,
+};
+use pgwire::api::stmt::{QueryParser, StoredStatement};
+use pgwire::api::store::PortalStore;
+use pgwire::api::{ClientInfo, ClientPortalStore, PgWireConnectionState, Type};
+use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
+use pgwire::messages::PgWireBackendMessage;
+use pgwire::messages::extendedquery::Sync as PgSync;
+use pgwire::messages::response::{EmptyQueryResponse, ReadyForQuery, TransactionStatus};
+use pgwire::messages::simplequery::Query;
+use pgwire::types::ToSqlText;
+use pgwire::types::format::FormatOptions;
+use postgres_types::{IsNull, ToSql, to_sql_checked};
+use sqlparser::ast::Statement;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+use std::fmt::Debug;
+use std::sync::Arc;
+
+type SessionCell = tokio::sync::Mutex<Session>;
+
+/// The query processor's pgwire handlers (simple and extended protocol).
+pub struct Handler {
+    engine: Arc<Engine>,
+    parser: Arc<SqlParser>,
+}
+
+impl Handler {
+    /// Handlers for sessions of `engine`.
+    pub fn new(engine: Arc<Engine>) -> Handler {
+        Handler {
+            engine,
+            parser: Arc::new(SqlParser),
+        }
+    }
+
+    fn session<C: ClientInfo>(&self, client: &C) -> Arc<SessionCell> {
+        let user = client
+            .metadata()
+            .get(pgwire::api::METADATA_USER)
+            .cloned()
+            .unwrap_or_else(|| "admin".into());
+        let engine = self.engine.clone();
+        client
+            .session_extensions()
+            .get_or_insert_with(move || tokio::sync::Mutex::new(Session::new(engine, user)))
+    }
+}
+
+/// Converts a SQL error to pgwire's error (severity ERROR).
+pub fn to_pgwire(err: Error) -> PgWireError {
+    let mut info = ErrorInfo::new("ERROR".to_string(), err.code.to_string(), err.message);
+    info.detail = err.detail;
+    PgWireError::UserError(Box::new(info))
+}
+
+fn to_error_info(err: Error) -> ErrorInfo {
+    let mut info = ErrorInfo::new("ERROR".to_string(), err.code.to_string(), err.message);
+    info.detail = err.detail;
+    info
+}
+
+fn wire_status(status: TxnStatus) -> TransactionStatus {
+    match status {
+        TxnStatus::Idle => TransactionStatus::Idle,
+        TxnStatus::InBlock => TransactionStatus::Transaction,
+        TxnStatus::Failed => TransactionStatus::Error,
+    }
+}
+
+/// Parses SQL text into statements.
+pub fn parse_sql(sql: &str) -> Result<Vec<Statement>, Error> {
+    Parser::parse_sql(&PostgreSqlDialect {}, sql).map_err(|e| {
+        let text = e.to_string();
+        let text = text
+            .strip_prefix("sql parser error: ")
+            .unwrap_or(&text)
+            .to_string();
+        Error::syntax(text)
+    })
+}
+
+fn field_infos(planned: &Planned, format: Option<&Format>) -> Vec<FieldInfo> {
+    planned
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, (name, ty))| {
+            let ty = if *ty == DataType::Unknown {
+                DataType::Text
+            } else {
+                *ty
+            };
+            let format = format.map(|f| f.format_for(i)).unwrap_or(FieldFormat::Text);
+            FieldInfo::new(name.clone(), None, None, ty.pg_type(), format)
+                .with_type_modifier(ty.type_modifier())
+        })
+        .collect()
+}
+
+fn query_response(rows: Vec<Vec<Value>>, fields: Arc<Vec<FieldInfo>>, tag: &str) -> QueryResponse {
+    let mut encoder = DataRowEncoder::new(fields.clone());
+    let encoded: Vec<PgWireResult<_>> = rows
+        .into_iter()
+        .map(|row| {
+            for v in &row {
+                encoder.encode_field(&Cell(v))?;
+            }
+            Ok(encoder.take_row())
+        })
+        .collect();
+    let mut response = QueryResponse::new(fields, stream::iter(encoded));
+    response.set_command_tag(tag);
+    response
+}
+
+fn output_response(output: Output, planned: &Planned, format: Option<&Format>) -> Response {
+    match output {
+        Output::Rows { rows, tag } => {
+            let fields = Arc::new(field_infos(planned, format));
+            Response::Query(query_response(rows, fields, &tag))
+        }
+        Output::Command(tag) => Response::Execution(Tag::new(&tag)),
+    }
+}
+
+#[async_trait]
+impl SimpleQueryHandler for Handler {
+    async fn on_query<C>(&self, client: &mut C, query: Query) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        if !matches!(client.state(), PgWireConnectionState::ReadyForQuery) {
+            return Err(PgWireError::NotReadyForQuery);
+        }
+        client.set_state(PgWireConnectionState::QueryInProgress);
+        let session = self.session(client);
+        let mut session = session.lock().await;
+        match parse_sql(&query.query) {
+            Err(e) => {
+                client
+                    .feed(PgWireBackendMessage::ErrorResponse(to_error_info(e).into()))
+                    .await?;
+            }
+            Ok(statements) if statements.is_empty() => {
+                client
+                    .feed(PgWireBackendMessage::EmptyQueryResponse(
+                        EmptyQueryResponse::new(),
+                    ))
+                    .await?;
+            }
+            Ok(statements) => {
+                // A multi-statement query string runs as one implicit transaction block in
+                // PostgreSQL only when it contains no BEGIN/COMMIT; we run each statement in
+                // turn and stop at the first error, as PostgreSQL reports.
+                for statement in &statements {
+                    match session.execute(statement).await {
+                        Ok((output, planned)) => match output_response(output, &planned, None) {
+                            Response::Query(results) => {
+                                send_query_response(client, results, true).await?
+                            }
+                            Response::Execution(tag) => {
+                                client
+                                    .feed(PgWireBackendMessage::CommandComplete(tag.into()))
+                                    .await?;
+                            }
+                            _ => {}
+                        },
+                        Err(e) => {
+                            client
+                                .feed(PgWireBackendMessage::ErrorResponse(to_error_info(e).into()))
+                                .await?;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        let status = wire_status(session.status());
+        client.set_state(PgWireConnectionState::ReadyForQuery);
+        client.set_transaction_status(status);
+        client
+            .send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(
+                status,
+            )))
+            .await?;
+        Ok(())
+    }
+
+    async fn do_query<C>(&self, _client: &mut C, _query: &str) -> PgWireResult<Vec<Response>>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        // `on_query` above handles the whole simple-query cycle.
+        Err(to_pgwire(Error::internal(
+            "simple query routed to do_query",
+        )))
+    }
+}
+
+/// Parses statements for the extended protocol (Parse message).
+#[derive(Debug, Default)]
+pub struct SqlParser;
+
+#[async_trait]
+impl QueryParser for SqlParser {
+    type Statement = Arc<Prepared>;
+
+    async fn parse_sql<C>(
+        &self,
+        _client: &C,
+        sql: &str,
+        types: &[Option<Type>],
+    ) -> PgWireResult<Option<Self::Statement>>
+    where
+        C: ClientInfo + Unpin + Send + Sync,
+    {
+        let mut statements = parse_sql(sql).map_err(to_pgwire)?;
+        if statements.len() > 1 {
+            return Err(to_pgwire(Error::syntax(
+                "cannot insert multiple commands into a prepared statement",
+            )));
+        }
+        let Some(statement) = statements.pop() else {
+            return Ok(None);
+        };
+        let declared = types
+            .iter()
+            .map(|t| match t {
+                None => Ok(None),
+                Some(t) => DataType::from_pg_type(t)
+                    .map(|d| {
+                        if d == DataType::Unknown {
+                            None
+                        } else {
+                            Some(d)
+                        }
+                    })
+                    .ok_or_else(|| {
+                        to_pgwire(Error::unsupported(format!(
+                            "parameter type {} is not supported",
+                            t.name()
+                        )))
+                    }),
+            })
+            .collect::<PgWireResult<Vec<_>>>()?;
+        Ok(Some(Arc::new(Prepared::new(
+            sql.to_string(),
+            statement,
+            declared,
+        ))))
+    }
+
+    fn get_parameter_types(&self, _stmt: &Self::Statement) -> PgWireResult<Vec<Type>> {
+        // Describe is answered by `Handler::do_describe_statement`, which plans with the session.
+        Ok(vec![])
+    }
+
+    fn get_result_schema(
+        &self,
+        _stmt: &Self::Statement,
+        _format: Option<&Format>,
+    ) -> PgWireResult<Vec<FieldInfo>> {
+        Ok(vec![])
+    }
+}
+
+/// Decodes one bind parameter.
+fn decode_param(bytes: Option<&[u8]>, ty: DataType, binary: bool) -> Result<Value, Error> {
+    let Some(bytes) = bytes else {
+        return Ok(Value::Null);
+    };
+    if !binary {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| Error::new("22021", "invalid byte sequence for encoding \"UTF8\""))?;
+        return Value::parse(text, ty);
+    }
+    use postgres_types::FromSql;
+    let bad = |e: Box<dyn std::error::Error + Sync + Send>| {
+        Error::new(
+            "22P03",
+            format!("incorrect binary data format in bind parameter: {e}"),
+        )
+    };
+    let pg = ty.pg_type();
+    Ok(match ty {
+        DataType::Bool => Value::Bool(bool::from_sql(&pg, bytes).map_err(bad)?),
+        DataType::Int2 => Value::Int(i16::from_sql(&pg, bytes).map_err(bad)? as i64),
+        DataType::Int4 => Value::Int(i32::from_sql(&pg, bytes).map_err(bad)? as i64),
+        DataType::Int8 => Value::Int(i64::from_sql(&pg, bytes).map_err(bad)?),
+        DataType::Float4 => Value::Float(f32::from_sql(&pg, bytes).map_err(bad)? as f64),
+        DataType::Float8 => Value::Float(f64::from_sql(&pg, bytes).map_err(bad)?),
+        DataType::Numeric(_) => {
+            Value::Numeric(rust_decimal::Decimal::from_sql(&pg, bytes).map_err(bad)?)
+        }
+        DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Unknown => {
+            Value::Text(String::from_sql(&Type::TEXT, bytes).map_err(bad)?)
+        }
+        DataType::Date => Value::Date(chrono::NaiveDate::from_sql(&pg, bytes).map_err(bad)?),
+        DataType::Timestamp => {
+            Value::Timestamp(chrono::NaiveDateTime::from_sql(&pg, bytes).map_err(bad)?)
+        }
+        DataType::TimestampTz => {
+            Value::TimestampTz(chrono::DateTime::<chrono::Utc>::from_sql(&pg, bytes).map_err(bad)?)
+        }
+    })
+}
+
+impl Handler {
+    async fn plan_statement<C: ClientInfo>(
+        &self,
+        client: &C,
+        stmt: &Prepared,
+    ) -> PgWireResult<Arc<Planned>> {
+        let session = self.session(client);
+        let mut session = session.lock().await;
+        session.plan_prepared(stmt).await.map_err(to_pgwire)
+    }
+}
+
+#[async_trait]
+impl ExtendedQueryHandler for Handler {
+    type Statement = Arc<Prepared>;
+    type QueryParser = SqlParser;
+
+    fn query_parser(&self) -> Arc<Self::QueryParser> {
+        self.parser.clone()
+    }
+
+    async fn on_sync<C>(&self, client: &mut C, _message: PgSync) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        client.portal_store().rm_portal(pgwire::api::DEFAULT_NAME);
+        let session = self.session(client);
+        let status = wire_status(session.lock().await.status());
+        client.set_transaction_status(status);
+        client
+            .send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(
+                status,
+            )))
+            .await?;
+        client.flush().await?;
+        Ok(())
+    }
+
+    async fn do_describe_statement<C>(
+        &self,
+        client: &mut C,
+        target: &StoredStatement<Self::Statement>,
+    ) -> PgWireResult<DescribeStatementResponse>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let planned = self.plan_statement(client, &target.statement).await?;
+        let params = planned.param_types.iter().map(|t| t.pg_type()).collect();
+        Ok(DescribeStatementResponse::new(
+            params,
+            field_infos(&planned, None),
+        ))
+    }
+
+    async fn do_describe_portal<C>(
+        &self,
+        client: &mut C,
+        portal: &Portal<Self::Statement>,
+    ) -> PgWireResult<DescribePortalResponse>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let planned = self
+            .plan_statement(client, &portal.statement.statement)
+            .await?;
+        Ok(DescribePortalResponse::new(field_infos(
+            &planned,
+            Some(&portal.result_column_format),
+        )))
+    }
+
+    async fn do_query<C>(
+        &self,
+        client: &mut C,
+        portal: &Portal<Self::Statement>,
+        _max_rows: usize,
+    ) -> PgWireResult<Response>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let prepared = &portal.statement.statement;
+        let session = self.session(client);
+        let mut session = session.lock().await;
+        let planned = session.plan_prepared(prepared).await.map_err(to_pgwire)?;
+        if portal.parameters.len() != planned.param_types.len() {
+            return Err(to_pgwire(Error::protocol(format!(
+                "bind message supplies {} parameters, but prepared statement \"{}\" requires {}",
+                portal.parameters.len(),
+                portal.statement.id,
+                planned.param_types.len()
+            ))));
+        }
+        let params = portal
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(i, bytes)| {
+                decode_param(
+                    bytes.as_deref(),
+                    planned.param_types[i],
+                    portal.parameter_format.is_binary(i),
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(to_pgwire)?;
+        let output = session
+            .execute_prepared(prepared, planned.clone(), &params)
+            .await
+            .map_err(to_pgwire)?;
+        Ok(output_response(
+            output,
+            &planned,
+            Some(&portal.result_column_format),
+        ))
+    }
+}
+
+/// A value being encoded into a DataRow, in the column's type and format.
+#[derive(Debug)]
+struct Cell<'a>(&'a Value);
+
+impl ToSql for Cell<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match (self.0, ty) {
+            (Value::Null, _) => Ok(IsNull::Yes),
+            (Value::Bool(b), _) => b.to_sql(&Type::BOOL, out),
+            (Value::Int(i), t) if *t == Type::INT2 => (*i as i16).to_sql(t, out),
+            (Value::Int(i), t) if *t == Type::INT4 => (*i as i32).to_sql(t, out),
+            (Value::Int(i), t) if *t == Type::INT8 => i.to_sql(t, out),
+            (Value::Int(i), t) if *t == Type::NUMERIC => {
+                rust_decimal::Decimal::from(*i).to_sql(t, out)
+            }
+            (Value::Int(i), t) if *t == Type::FLOAT8 => (*i as f64).to_sql(t, out),
+            (Value::Float(f), t) if *t == Type::FLOAT4 => (*f as f32).to_sql(t, out),
+            (Value::Float(f), t) if *t == Type::FLOAT8 => f.to_sql(t, out),
+            (Value::Numeric(d), t) if *t == Type::NUMERIC => d.to_sql(t, out),
+            (Value::Date(d), t) if *t == Type::DATE => d.to_sql(t, out),
+            (Value::Timestamp(v), t) if *t == Type::TIMESTAMP => v.to_sql(t, out),
+            (Value::TimestampTz(v), t) if *t == Type::TIMESTAMPTZ => v.to_sql(t, out),
+            (v, _) => {
+                // Text-like types (and any mismatch) carry the text form, which is also their
+                // binary form.
+                out.extend_from_slice(v.to_text().as_bytes());
+                Ok(IsNull::No)
+            }
+        }
+    }
+
+    fn accepts(_ty: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+impl ToSqlText for Cell<'_> {
+    fn to_sql_text(
+        &self,
+        _ty: &Type,
+        out: &mut BytesMut,
+        _format_options: &FormatOptions,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        if self.0.is_null() {
+            return Ok(IsNull::Yes);
+        }
+        let mut s = String::new();
+        self.0.write_text(&mut s);
+        out.extend_from_slice(s.as_bytes());
+        Ok(IsNull::No)
+    }
+}
+
+/// The QP's handlers as a pgwire handler set (simple + extended protocol); the router adds
+/// the startup handler.
+#[derive(Clone)]
+pub struct QueryHandlers {
+    handler: Arc<Handler>,
+}
+
+impl QueryHandlers {
+    /// Handlers for sessions of `engine`.
+    pub fn new(engine: Arc<Engine>) -> QueryHandlers {
+        QueryHandlers {
+            handler: Arc::new(Handler::new(engine)),
+        }
+    }
+}
+
+impl pgwire::api::PgWireServerHandlers for QueryHandlers {
+    fn simple_query_handler(&self) -> Arc<impl SimpleQueryHandler> {
+        self.handler.clone()
+    }
+
+    fn extended_query_handler(&self) -> Arc<impl ExtendedQueryHandler> {
+        self.handler.clone()
+    }
+}

@@ -1,0 +1,209 @@
+//! Plans: what the planner produces and the executor runs.
+//!
+//! A plan is independent of parameter values, so a prepared statement plans once per catalog
+//! version and executes many times with different parameters.
+
+use crate::catalog::TableDef;
+use crate::expr::{AggCall, Expr};
+use crate::value::DataType;
+use std::sync::Arc;
+
+/// A planned statement with its parameter and result types.
+#[derive(Debug)]
+pub struct Planned {
+    /// What to do.
+    pub plan: Plan,
+    /// The type of every `$n` parameter (unresolved ones default to text).
+    pub param_types: Vec<DataType>,
+    /// The result columns (empty for statements that return no rows).
+    pub columns: Vec<(String, DataType)>,
+    /// The catalog version the plan was made with (0 when it used no catalog).
+    pub catalog_version: u64,
+    /// Whether the plan depends on the catalog (tables), so must be re-planned when it changes.
+    pub uses_catalog: bool,
+}
+
+/// A statement's plan.
+#[derive(Debug)]
+pub enum Plan {
+    /// A SELECT (or VALUES).
+    Query(QueryPlan),
+    /// INSERT.
+    Insert(InsertPlan),
+    /// UPDATE.
+    Update(UpdatePlan),
+    /// DELETE.
+    Delete(DeletePlan),
+    /// CREATE TABLE.
+    CreateTable {
+        /// The new table (its id is assigned at execution).
+        table: TableDef,
+        /// `IF NOT EXISTS`
+        if_not_exists: bool,
+    },
+    /// DROP TABLE.
+    DropTable {
+        /// The tables.
+        names: Vec<String>,
+        /// `IF EXISTS`
+        if_exists: bool,
+    },
+    /// BEGIN / START TRANSACTION.
+    Begin,
+    /// COMMIT / END.
+    Commit,
+    /// ROLLBACK / ABORT.
+    Rollback,
+    /// SET name = value.
+    Set {
+        /// Parameter name (lower case).
+        name: String,
+        /// The new value as text; `None` for DEFAULT.
+        value: Option<String>,
+    },
+    /// SHOW name.
+    Show {
+        /// Parameter name (lower case).
+        name: String,
+    },
+}
+
+/// How a table is read.
+#[derive(Debug, Clone)]
+pub enum Access {
+    /// One row: values for every primary key column.
+    Point(Vec<Expr>),
+    /// A key range: equality on a prefix of the primary key and optional bounds on the next
+    /// primary key column.
+    Range {
+        /// Values for the leading primary key columns.
+        prefix: Vec<Expr>,
+        /// Lower bound on the next column: (value, inclusive).
+        lower: Option<(Expr, bool)>,
+        /// Upper bound on the next column: (value, inclusive).
+        upper: Option<(Expr, bool)>,
+    },
+    /// Every row of the table.
+    Full,
+}
+
+/// Where a query's rows come from.
+#[derive(Debug)]
+pub enum Source {
+    /// One empty row (SELECT without FROM).
+    Single,
+    /// A VALUES list.
+    Values(Vec<Vec<Expr>>),
+    /// A table, read through an access path, in key order (descending if `reverse`).
+    Table {
+        /// The table.
+        table: Arc<TableDef>,
+        /// The access path.
+        access: Access,
+        /// Read in descending key order.
+        reverse: bool,
+    },
+}
+
+/// Grouping and aggregation of a query.
+#[derive(Debug)]
+pub struct Aggregation {
+    /// GROUP BY expressions over the source row.
+    pub group_by: Vec<Expr>,
+    /// Aggregate calls. The aggregated row is `group values ++ aggregate results`.
+    pub aggs: Vec<AggCall>,
+    /// HAVING over the aggregated row.
+    pub having: Option<Expr>,
+}
+
+/// One ORDER BY key.
+#[derive(Debug)]
+pub struct SortKey {
+    /// The expression (over the source row, or the aggregated row).
+    pub expr: Expr,
+    /// Descending.
+    pub desc: bool,
+    /// NULLs first.
+    pub nulls_first: bool,
+}
+
+/// A SELECT.
+#[derive(Debug)]
+pub struct QueryPlan {
+    /// The rows' source.
+    pub source: Source,
+    /// WHERE over the source row.
+    pub filter: Option<Expr>,
+    /// GROUP BY / aggregates, if any.
+    pub aggregation: Option<Aggregation>,
+    /// The output expressions (over the source row, or the aggregated row).
+    pub projections: Vec<Expr>,
+    /// SELECT DISTINCT.
+    pub distinct: bool,
+    /// ORDER BY (empty when the source order already satisfies it).
+    pub order_by: Vec<SortKey>,
+    /// LIMIT.
+    pub limit: Option<Expr>,
+    /// OFFSET.
+    pub offset: Option<Expr>,
+    /// `FOR UPDATE`: the rows read are checked for conflicts at commit.
+    pub for_update: bool,
+}
+
+/// An INSERT.
+#[derive(Debug)]
+pub struct InsertPlan {
+    /// The table.
+    pub table: Arc<TableDef>,
+    /// Where the new rows come from.
+    pub rows: InsertSource,
+    /// RETURNING expressions over the new row.
+    pub returning: Vec<Expr>,
+}
+
+/// The rows an INSERT inserts.
+#[derive(Debug)]
+pub enum InsertSource {
+    /// VALUES: one expression per table column (defaults already filled in).
+    Values(Vec<Vec<Expr>>),
+    /// INSERT ... SELECT: the query, and for each table column either the query's output
+    /// column to take or the default expression.
+    Query(Box<QueryPlan>, Vec<ColumnSource>),
+}
+
+/// Where an INSERT ... SELECT takes a table column from.
+#[derive(Debug)]
+pub enum ColumnSource {
+    /// The query's output column `i`, converted from its type.
+    Output(usize, DataType),
+    /// The column's default (or NULL).
+    Default(Expr),
+}
+
+/// An UPDATE.
+#[derive(Debug)]
+pub struct UpdatePlan {
+    /// The table.
+    pub table: Arc<TableDef>,
+    /// How rows are found.
+    pub access: Access,
+    /// WHERE.
+    pub filter: Option<Expr>,
+    /// (column index, new value over the old row).
+    pub assignments: Vec<(usize, Expr)>,
+    /// RETURNING over the new row.
+    pub returning: Vec<Expr>,
+}
+
+/// A DELETE.
+#[derive(Debug)]
+pub struct DeletePlan {
+    /// The table.
+    pub table: Arc<TableDef>,
+    /// How rows are found.
+    pub access: Access,
+    /// WHERE.
+    pub filter: Option<Expr>,
+    /// RETURNING over the deleted row.
+    pub returning: Vec<Expr>,
+}

@@ -1,0 +1,75 @@
+//! Shared helpers for end-to-end tests: start a real server on port 0 in a temporary folder
+//! and connect to it over TLS with tokio-postgres.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use tokio_postgres::Client;
+
+/// A server running in this test process, with its data folder.
+pub struct TestServer {
+    pub server: dsql::Server,
+    pub dir: tempfile::TempDir,
+}
+
+/// Starts every role in-process on 127.0.0.1:0 with a fresh data folder.
+pub async fn start() -> TestServer {
+    start_with(|_| {}).await
+}
+
+/// Like [`start`], adjusting the configuration first.
+pub async fn start_with(adjust: impl FnOnce(&mut dsql::Config)) -> TestServer {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = dsql::Config::new(dir.path(), "127.0.0.1:0".parse().unwrap());
+    config.password = Some("test-password".into());
+    adjust(&mut config);
+    let server = dsql::start(config).await.expect("server starts");
+    TestServer { server, dir }
+}
+
+/// A TLS client config that trusts the server's generated CA.
+pub fn tls_connector(ca_path: &std::path::Path) -> tokio_postgres_rustls::MakeRustlsConnect {
+    use rustls_pki_types::{CertificateDer, pem::PemObject};
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(ca_path).expect("read CA") {
+        roots.add(cert.expect("CA cert")).expect("add CA");
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocol versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    tokio_postgres_rustls::MakeRustlsConnect::new(config)
+}
+
+/// Connects as admin over TLS (verify-full against the generated CA).
+pub async fn connect(server: &dsql::Server) -> Client {
+    let conn_str = format!(
+        "host=localhost port={} user=admin password={} dbname=postgres sslmode=require",
+        server.local_addr().port(),
+        server.password()
+    );
+    let (client, connection) = tokio_postgres::connect(&conn_str, tls_connector(server.ca_path()))
+        .await
+        .expect("connect over TLS");
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    client
+}
+
+/// The SQLSTATE of an error, as a string.
+pub fn sqlstate(err: &tokio_postgres::Error) -> String {
+    err.code()
+        .map(|c| c.code().to_string())
+        .unwrap_or_else(|| format!("no sqlstate: {err}"))
+}
+
+/// The error message of a database error.
+pub fn message(err: &tokio_postgres::Error) -> String {
+    err.as_db_error()
+        .map(|e| e.message().to_string())
+        .unwrap_or_else(|| err.to_string())
+}

@@ -1,0 +1,205 @@
+//! Snapshot isolation with optimistic concurrency control, over the wire: each scenario from
+//! DSQL's documented behaviour is its own test.
+
+mod common;
+
+use common::{connect, message, sqlstate, start};
+
+const OC000: &str = "change conflicts with another transaction, please retry: (OC000)";
+
+async fn setup(c: &tokio_postgres::Client) {
+    c.batch_execute(
+        "CREATE TABLE kv (k int PRIMARY KEY, v int NOT NULL);
+         INSERT INTO kv VALUES (1, 100), (2, 200);",
+    )
+    .await
+    .unwrap();
+}
+
+async fn value(c: &tokio_postgres::Client, k: i32) -> i32 {
+    c.query_one("SELECT v FROM kv WHERE k = $1", &[&k])
+        .await
+        .unwrap()
+        .get(0)
+}
+
+#[tokio::test]
+async fn lost_update_is_prevented() {
+    let t = start().await;
+    let (a, b) = (connect(&t.server).await, connect(&t.server).await);
+    setup(&a).await;
+    a.batch_execute("BEGIN").await.unwrap();
+    b.batch_execute("BEGIN").await.unwrap();
+    let va = value(&a, 1).await;
+    let vb = value(&b, 1).await;
+    a.execute("UPDATE kv SET v = $1 WHERE k = 1", &[&(va + 1)])
+        .await
+        .unwrap();
+    b.execute("UPDATE kv SET v = $1 WHERE k = 1", &[&(vb + 1)])
+        .await
+        .unwrap();
+    a.batch_execute("COMMIT").await.unwrap();
+    let err = b.batch_execute("COMMIT").await.unwrap_err();
+    assert_eq!(sqlstate(&err), "40001");
+    assert_eq!(message(&err), OC000);
+    // The loser's transaction is over: the session is usable and the winner's write stands.
+    assert_eq!(value(&b, 1).await, 101);
+}
+
+#[tokio::test]
+async fn a_snapshot_never_sees_later_commits() {
+    let t = start().await;
+    let (a, b) = (connect(&t.server).await, connect(&t.server).await);
+    setup(&a).await;
+    a.batch_execute("BEGIN").await.unwrap();
+    assert_eq!(value(&a, 1).await, 100);
+    b.batch_execute("UPDATE kv SET v = 999 WHERE k = 1; INSERT INTO kv VALUES (3, 300)")
+        .await
+        .unwrap();
+    assert_eq!(value(&a, 1).await, 100);
+    let count: i64 = a
+        .query_one("SELECT count(*) FROM kv", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 2);
+    a.batch_execute("COMMIT").await.unwrap();
+    assert_eq!(value(&a, 1).await, 999);
+}
+
+#[tokio::test]
+async fn a_transaction_reads_its_own_writes() {
+    let t = start().await;
+    let a = connect(&t.server).await;
+    setup(&a).await;
+    a.batch_execute("BEGIN; UPDATE kv SET v = v + 1 WHERE k = 1; INSERT INTO kv VALUES (5, 500); DELETE FROM kv WHERE k = 2")
+        .await
+        .unwrap();
+    assert_eq!(value(&a, 1).await, 101);
+    let rows: Vec<(i32, i32)> = a
+        .query("SELECT k, v FROM kv ORDER BY k", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(rows, vec![(1, 101), (5, 500)]);
+    a.batch_execute("ROLLBACK").await.unwrap();
+    assert_eq!(value(&a, 1).await, 100);
+}
+
+#[tokio::test]
+async fn write_skew_is_allowed() {
+    let t = start().await;
+    let (a, b) = (connect(&t.server).await, connect(&t.server).await);
+    setup(&a).await;
+    a.batch_execute("BEGIN").await.unwrap();
+    b.batch_execute("BEGIN").await.unwrap();
+    // Each reads both rows, then writes the other's row: snapshot isolation lets both commit.
+    let sum_a: i64 = a
+        .query_one("SELECT sum(v) FROM kv", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let sum_b: i64 = b
+        .query_one("SELECT sum(v) FROM kv", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!((sum_a, sum_b), (300, 300));
+    a.batch_execute("UPDATE kv SET v = v - 300 WHERE k = 1")
+        .await
+        .unwrap();
+    b.batch_execute("UPDATE kv SET v = v - 300 WHERE k = 2")
+        .await
+        .unwrap();
+    a.batch_execute("COMMIT").await.unwrap();
+    b.batch_execute("COMMIT").await.unwrap();
+    let sum: i64 = a
+        .query_one("SELECT sum(v) FROM kv", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(sum, -300);
+}
+
+#[tokio::test]
+async fn a_read_only_transaction_never_fails_at_commit() {
+    let t = start().await;
+    let (a, b) = (connect(&t.server).await, connect(&t.server).await);
+    setup(&a).await;
+    a.batch_execute("BEGIN").await.unwrap();
+    assert_eq!(value(&a, 1).await, 100);
+    b.batch_execute("UPDATE kv SET v = 1 WHERE k = 1; UPDATE kv SET v = 2 WHERE k = 2")
+        .await
+        .unwrap();
+    assert_eq!(value(&a, 2).await, 200);
+    a.batch_execute("COMMIT").await.unwrap();
+}
+
+#[tokio::test]
+async fn concurrent_inserts_of_one_key_leave_one_row() {
+    let t = start().await;
+    let (a, b) = (connect(&t.server).await, connect(&t.server).await);
+    setup(&a).await;
+    a.batch_execute("BEGIN; INSERT INTO kv VALUES (7, 1)")
+        .await
+        .unwrap();
+    b.batch_execute("BEGIN; INSERT INTO kv VALUES (7, 2)")
+        .await
+        .unwrap();
+    a.batch_execute("COMMIT").await.unwrap();
+    let err = b.batch_execute("COMMIT").await.unwrap_err();
+    assert!(
+        ["40001", "23505"].contains(&sqlstate(&err).as_str()),
+        "{err}"
+    );
+    let rows = a.query("SELECT v FROM kv WHERE k = 7", &[]).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].get::<_, i32>(0), 1);
+    // A later insert of the same key sees the committed row: duplicate key.
+    let err = b
+        .batch_execute("INSERT INTO kv VALUES (7, 3)")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&err), "23505");
+}
+
+#[tokio::test]
+async fn an_acknowledged_commit_is_visible_to_later_transactions_of_other_clients() {
+    let t = start().await;
+    let a = connect(&t.server).await;
+    setup(&a).await;
+    let b = connect(&t.server).await;
+    for i in 0..50 {
+        a.execute("UPDATE kv SET v = $1 WHERE k = 1", &[&i])
+            .await
+            .unwrap();
+        assert_eq!(
+            value(&b, 1).await,
+            i,
+            "commit {i} acknowledged to a, then read by b"
+        );
+    }
+}
+
+#[tokio::test]
+async fn errors_abort_the_block_until_rollback() {
+    let t = start().await;
+    let a = connect(&t.server).await;
+    setup(&a).await;
+    a.batch_execute("BEGIN; UPDATE kv SET v = 0 WHERE k = 1")
+        .await
+        .unwrap();
+    assert_eq!(
+        sqlstate(&a.batch_execute("SELECT nope FROM kv").await.unwrap_err()),
+        "42703"
+    );
+    assert_eq!(
+        sqlstate(&a.batch_execute("SELECT 1").await.unwrap_err()),
+        "25P02"
+    );
+    // COMMIT of a failed block rolls back.
+    a.batch_execute("COMMIT").await.unwrap();
+    assert_eq!(value(&a, 1).await, 100);
+}

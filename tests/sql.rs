@@ -1,0 +1,318 @@
+//! SQL over the PostgreSQL wire with tokio-postgres (TLS): DDL, DML, queries, prepared
+//! statements with typed parameters, and PostgreSQL's error codes.
+
+mod common;
+
+use common::{connect, message, sqlstate, start};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+#[tokio::test]
+async fn create_insert_select_update_delete_round_trip() {
+    let t = start().await;
+    let c = connect(&t.server).await;
+    c.batch_execute("CREATE TABLE accounts (id integer PRIMARY KEY, owner text NOT NULL, balance bigint DEFAULT 0)")
+        .await
+        .unwrap();
+    let n = c
+        .execute(
+            "INSERT INTO accounts (id, owner) VALUES (1, 'ann'), (2, 'bob'), (3, 'cy')",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 3);
+    let rows = c
+        .query("SELECT id, owner, balance FROM accounts ORDER BY id", &[])
+        .await
+        .unwrap();
+    let got: Vec<(i32, String, i64)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (1, "ann".into(), 0),
+            (2, "bob".into(), 0),
+            (3, "cy".into(), 0)
+        ]
+    );
+
+    assert_eq!(
+        c.execute(
+            "UPDATE accounts SET balance = balance + 10 WHERE id >= 2",
+            &[]
+        )
+        .await
+        .unwrap(),
+        2
+    );
+    assert_eq!(
+        c.execute("DELETE FROM accounts WHERE owner = 'ann'", &[])
+            .await
+            .unwrap(),
+        1
+    );
+    let rows = c
+        .query("SELECT id, balance FROM accounts ORDER BY id DESC", &[])
+        .await
+        .unwrap();
+    let got: Vec<(i32, i64)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(got, vec![(3, 10), (2, 10)]);
+
+    let row = c
+        .query_one(
+            "SELECT count(*), sum(balance), min(owner), max(id) FROM accounts",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, i64>(0), 2);
+    assert_eq!(row.get::<_, Decimal>(1), Decimal::from(20));
+    assert_eq!(row.get::<_, String>(2), "bob");
+    assert_eq!(row.get::<_, i32>(3), 3);
+
+    let returned = c
+        .query(
+            "INSERT INTO accounts VALUES (4, 'di', 7) RETURNING id, balance * 2 AS doubled",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (returned[0].get::<_, i32>(0), returned[0].get::<_, i64>(1)),
+        (4, 14)
+    );
+    c.batch_execute("DROP TABLE accounts").await.unwrap();
+    let err = c.query("SELECT * FROM accounts", &[]).await.unwrap_err();
+    assert_eq!(sqlstate(&err), "42P01");
+}
+
+#[tokio::test]
+async fn prepared_statements_with_typed_parameters() {
+    let t = start().await;
+    let c = connect(&t.server).await;
+    c.batch_execute(
+        "CREATE TABLE items (id bigint PRIMARY KEY, name varchar(20), price numeric(10,2), qty smallint, \
+         ratio double precision, active boolean, added date, seen timestamptz)",
+    )
+    .await
+    .unwrap();
+    let insert = c
+        .prepare("INSERT INTO items VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .await
+        .unwrap();
+    let types: Vec<String> = insert
+        .params()
+        .iter()
+        .map(|t| t.name().to_string())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "int8",
+            "varchar",
+            "numeric",
+            "int2",
+            "float8",
+            "bool",
+            "date",
+            "timestamptz"
+        ]
+    );
+    let date = chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+    let seen = chrono::DateTime::parse_from_rfc3339("2024-03-01T12:30:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    for id in 1..=5i64 {
+        let price = Decimal::from_str("19.99").unwrap() * Decimal::from(id);
+        c.execute(
+            &insert,
+            &[
+                &id,
+                &format!("item {id}"),
+                &price,
+                &(id as i16),
+                &(id as f64 / 4.0),
+                &(id % 2 == 0),
+                &date,
+                &seen,
+            ],
+        )
+        .await
+        .unwrap();
+    }
+    let select = c
+        .prepare("SELECT name, price, qty, ratio, active, added, seen FROM items WHERE id = $1")
+        .await
+        .unwrap();
+    assert_eq!(select.params()[0].name(), "int8");
+    let cols: Vec<String> = select
+        .columns()
+        .iter()
+        .map(|c| c.type_().name().to_string())
+        .collect();
+    assert_eq!(
+        cols,
+        [
+            "varchar",
+            "numeric",
+            "int2",
+            "float8",
+            "bool",
+            "date",
+            "timestamptz"
+        ]
+    );
+    let row = c.query_one(&select, &[&3i64]).await.unwrap();
+    assert_eq!(row.get::<_, String>(0), "item 3");
+    assert_eq!(
+        row.get::<_, Decimal>(1),
+        Decimal::from_str("59.97").unwrap()
+    );
+    assert_eq!(row.get::<_, i16>(2), 3);
+    assert_eq!(row.get::<_, f64>(3), 0.75);
+    assert!(!row.get::<_, bool>(4));
+    assert_eq!(row.get::<_, chrono::NaiveDate>(5), date);
+    assert_eq!(row.get::<_, chrono::DateTime<chrono::Utc>>(6), seen);
+    // The same prepared statement again, many times (the plan is reused).
+    for id in 1..=5i64 {
+        assert_eq!(c.query(&select, &[&id]).await.unwrap().len(), 1);
+    }
+    // Range scan with parameters.
+    let range = c
+        .prepare("SELECT id FROM items WHERE id > $1 AND id <= $2 ORDER BY id")
+        .await
+        .unwrap();
+    let ids: Vec<i64> = c
+        .query(&range, &[&1i64, &4i64])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(ids, vec![2, 3, 4]);
+    let by_name = c
+        .query(
+            "SELECT id FROM items WHERE name LIKE 'item %' AND active ORDER BY id DESC LIMIT 1",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_name[0].get::<_, i64>(0), 4);
+}
+
+#[tokio::test]
+async fn postgres_error_codes_and_messages() {
+    let t = start().await;
+    let c = connect(&t.server).await;
+    c.batch_execute("CREATE TABLE t (id int PRIMARY KEY, v text NOT NULL, n smallint)")
+        .await
+        .unwrap();
+    c.batch_execute("INSERT INTO t VALUES (1, 'a', 1)")
+        .await
+        .unwrap();
+    let cases: Vec<(&str, &str, &str)> = vec![
+        ("SELEC 1", "42601", ""),
+        (
+            "SELECT * FROM nope",
+            "42P01",
+            "relation \"nope\" does not exist",
+        ),
+        (
+            "SELECT nope FROM t",
+            "42703",
+            "column \"nope\" does not exist",
+        ),
+        (
+            "INSERT INTO t VALUES (1, 'b', 2)",
+            "23505",
+            "duplicate key value violates unique constraint \"t_pkey\"",
+        ),
+        (
+            "INSERT INTO t (id) VALUES (2)",
+            "23502",
+            "null value in column \"v\" of relation \"t\" violates not-null constraint",
+        ),
+        (
+            "INSERT INTO t VALUES ('x', 'b', 2)",
+            "22P02",
+            "invalid input syntax for type integer: \"x\"",
+        ),
+        (
+            "INSERT INTO t VALUES (3, 'b', 40000)",
+            "22003",
+            "smallint out of range",
+        ),
+        ("SELECT 1/0", "22012", "division by zero"),
+        (
+            "CREATE TABLE t (id int)",
+            "42P07",
+            "relation \"t\" already exists",
+        ),
+        ("TRUNCATE t", "0A000", ""),
+    ];
+    for (sql, code, text) in cases {
+        let err = c.batch_execute(sql).await.unwrap_err();
+        assert_eq!(sqlstate(&err), code, "{sql}: {err}");
+        if !text.is_empty() {
+            assert_eq!(message(&err), text, "{sql}");
+        }
+    }
+    // None of the failed statements changed anything.
+    let rows = c.query("SELECT id, v, n FROM t", &[]).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    // Empty queries and comments are fine.
+    c.batch_execute("").await.unwrap();
+    c.batch_execute(";;").await.unwrap();
+}
+
+#[tokio::test]
+async fn session_settings_and_tables_without_primary_key() {
+    let t = start().await;
+    let c = connect(&t.server).await;
+    let row = c
+        .query_one("SHOW transaction isolation level", &[])
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "repeatable read");
+    c.batch_execute("SET application_name = 'tests'")
+        .await
+        .unwrap();
+    assert_eq!(
+        c.query_one("SHOW application_name", &[])
+            .await
+            .unwrap()
+            .get::<_, String>(0),
+        "tests"
+    );
+    let v: String = c.query_one("SELECT version()", &[]).await.unwrap().get(0);
+    assert!(v.starts_with("PostgreSQL 16."), "{v}");
+    c.batch_execute("CREATE TABLE log (msg text, at timestamp DEFAULT now())")
+        .await
+        .unwrap();
+    c.batch_execute("INSERT INTO log (msg) VALUES ('a'), ('a'), ('b')")
+        .await
+        .unwrap();
+    let rows = c
+        .query(
+            "SELECT msg, count(*) FROM log GROUP BY msg ORDER BY msg",
+            &[],
+        )
+        .await
+        .unwrap();
+    let got: Vec<(String, i64)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(got, vec![("a".into(), 2), ("b".into(), 1)]);
+    assert_eq!(
+        c.execute("DELETE FROM log WHERE msg = 'a'", &[])
+            .await
+            .unwrap(),
+        2
+    );
+    let copy = c
+        .execute("INSERT INTO log (msg) SELECT msg || '!' FROM log", &[])
+        .await
+        .unwrap();
+    assert_eq!(copy, 1);
+}
