@@ -1614,19 +1614,7 @@ impl<'a> Planner<'a> {
                     Some(e) => Some(self.plan_expr(e, scope, agg, expected)?),
                     None => None,
                 };
-                let mut ty = DataType::Unknown;
-                for (_, t) in results.iter().chain(otherwise.iter()) {
-                    ty = DataType::common(ty, *t).ok_or_else(|| {
-                        Error::datatype_mismatch(format!(
-                            "CASE types {} and {} cannot be matched",
-                            ty.name(),
-                            t.name()
-                        ))
-                    })?;
-                }
-                if ty == DataType::Unknown {
-                    ty = DataType::Text;
-                }
+                let ty = unify(results.iter().chain(otherwise.iter()).map(|(_, t)| *t), "CASE")?;
                 let mut pairs = Vec::new();
                 for (c, (r, rty)) in whens.into_iter().zip(results) {
                     pairs.push((c, coerce(r, rty, ty, false)?));
@@ -2072,20 +2060,7 @@ impl<'a> Planner<'a> {
                         planned.len()
                     )));
                 }
-                let mut ty = DataType::Unknown;
-                for (_, t) in &planned {
-                    ty = DataType::common(ty, *t).ok_or_else(|| {
-                        Error::datatype_mismatch(format!(
-                            "{} types {} and {} cannot be matched",
-                            name.to_uppercase(),
-                            ty.name(),
-                            t.name()
-                        ))
-                    })?;
-                }
-                if ty == DataType::Unknown {
-                    ty = DataType::Text;
-                }
+                let ty = unify(planned.iter().map(|(_, t)| *t), &name.to_uppercase())?;
                 let args = planned
                     .into_iter()
                     .map(|(e, t)| coerce(e, t, ty, false))
@@ -2123,6 +2098,21 @@ impl MaxInt for DataType {
             self
         }
     }
+}
+
+/// The common type of several expressions (CASE branches, COALESCE arguments): untyped ones
+/// (NULL, string literals) take the others' type; all untyped means text.
+fn unify(types: impl Iterator<Item = DataType>, context: &str) -> Result<DataType> {
+    let mut ty = DataType::Unknown;
+    for t in types {
+        if t == DataType::Unknown {
+            continue;
+        }
+        ty = DataType::common(ty, t).ok_or_else(|| {
+            Error::datatype_mismatch(format!("{context} types {} and {} cannot be matched", ty.name(), t.name()))
+        })?;
+    }
+    Ok(if ty == DataType::Unknown { DataType::Text } else { ty })
 }
 
 fn group_by_error(name: &str, _scope: &Scope) -> Error {

@@ -73,3 +73,74 @@ pub fn message(err: &tokio_postgres::Error) -> String {
         .map(|e| e.message().to_string())
         .unwrap_or_else(|| err.to_string())
 }
+
+/// The real `dsql` binary started with `dsql start` in a child process.
+pub struct Binary {
+    pub child: std::process::Child,
+    pub port: u16,
+    pub data_dir: std::path::PathBuf,
+    pub password: String,
+}
+
+impl Binary {
+    /// Starts `dsql start` on 127.0.0.1:0 with `data_dir`, waiting until it listens.
+    pub fn start(data_dir: &std::path::Path) -> Binary {
+        use std::io::{BufRead, BufReader};
+        let password = "binary-test".to_string();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dsql"))
+            .args(["start", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .env("DSQL_PASSWORD", &password)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("spawn dsql");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let port = loop {
+            let line = lines.next().expect("dsql exited before listening").expect("read stdout");
+            if let Some(rest) = line.split("listening on 127.0.0.1:").nth(1) {
+                break rest.split_whitespace().next().unwrap().parse().expect("port");
+            }
+        };
+        // Keep draining stdout so the child never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Binary { child, port, data_dir: data_dir.to_path_buf(), password }
+    }
+
+    /// A libpq connection string (verify-full against the generated CA).
+    pub fn conninfo(&self) -> String {
+        format!(
+            "host=localhost port={} user=admin dbname=postgres sslmode=verify-full sslrootcert={}",
+            self.port,
+            self.data_dir.join("tls/ca.crt").display()
+        )
+    }
+
+    /// Connects with tokio-postgres over TLS.
+    pub async fn connect(&self) -> Result<Client, tokio_postgres::Error> {
+        let conn_str = format!(
+            "host=localhost port={} user=admin password={} dbname=postgres sslmode=require connect_timeout=5",
+            self.port, self.password
+        );
+        let (client, connection) =
+            tokio_postgres::connect(&conn_str, tls_connector(&self.data_dir.join("tls/ca.crt"))).await?;
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(client)
+    }
+
+    /// Kills the process with SIGKILL (no chance to clean up) and reaps it.
+    pub fn kill9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
