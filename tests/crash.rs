@@ -21,7 +21,10 @@ async fn acknowledged_commits_survive_kill_9_and_nothing_is_half_visible() {
         let server = Binary::start(dir.path());
         let client = server.connect().await.expect("connect after restart");
         if round == 0 {
-            client.batch_execute("CREATE TABLE crash (id bigint PRIMARY KEY, grp bigint NOT NULL)").await.unwrap();
+            client
+                .batch_execute("CREATE TABLE crash (id bigint PRIMARY KEY, grp bigint NOT NULL)")
+                .await
+                .unwrap();
         }
         check(&client, &acknowledged.lock().unwrap().clone(), round).await;
 
@@ -36,7 +39,10 @@ async fn acknowledged_commits_survive_kill_9_and_nothing_is_half_visible() {
                 for g in first_group.. {
                     let sql = format!(
                         "BEGIN; INSERT INTO crash VALUES {}; COMMIT;",
-                        (0..ROWS_PER_TXN).map(|i| format!("({}, {g})", g * 10 + i)).collect::<Vec<_>>().join(", ")
+                        (0..ROWS_PER_TXN)
+                            .map(|i| format!("({}, {g})", g * 10 + i))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     );
                     match client.batch_execute(&sql).await {
                         Ok(()) => {
@@ -53,24 +59,39 @@ async fn acknowledged_commits_survive_kill_9_and_nothing_is_half_visible() {
         tokio::time::sleep(Duration::from_millis(pause)).await;
         server.kill9();
         for w in writers {
-            let _ = tokio::time::timeout(Duration::from_secs(10), w).await.expect("writer stops after the kill");
+            let _ = tokio::time::timeout(Duration::from_secs(10), w)
+                .await
+                .expect("writer stops after the kill");
         }
     }
     let server = Binary::start(dir.path());
     let client = server.connect().await.unwrap();
     let acked = acknowledged.lock().unwrap().clone();
-    assert!(acked.len() > 20, "the writers made progress ({} commits)", acked.len());
+    assert!(
+        acked.len() > 20,
+        "the writers made progress ({} commits)",
+        acked.len()
+    );
     check(&client, &acked, 4).await;
 }
 
 async fn check(client: &tokio_postgres::Client, acknowledged: &BTreeSet<i64>, round: usize) {
-    let rows = client.query("SELECT grp, count(*) FROM crash GROUP BY grp", &[]).await.unwrap();
+    let rows = client
+        .query("SELECT grp, count(*) FROM crash GROUP BY grp", &[])
+        .await
+        .unwrap();
     let mut present = BTreeSet::new();
     for r in rows {
         let (grp, n): (i64, i64) = (r.get(0), r.get(1));
-        assert_eq!(n, ROWS_PER_TXN, "round {round}: transaction {grp} is partly visible ({n} rows)");
+        assert_eq!(
+            n, ROWS_PER_TXN,
+            "round {round}: transaction {grp} is partly visible ({n} rows)"
+        );
         present.insert(grp);
     }
     let missing: Vec<_> = acknowledged.difference(&present).take(5).collect();
-    assert!(missing.is_empty(), "round {round}: acknowledged commits lost: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "round {round}: acknowledged commits lost: {missing:?}"
+    );
 }

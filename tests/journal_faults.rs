@@ -8,7 +8,10 @@ use common::{connect, message, sqlstate, start};
 use std::time::{Duration, Instant};
 
 async fn count(c: &tokio_postgres::Client) -> i64 {
-    c.query_one("SELECT count(*) FROM t", &[]).await.unwrap().get(0)
+    c.query_one("SELECT count(*) FROM t", &[])
+        .await
+        .unwrap()
+        .get(0)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -16,7 +19,9 @@ async fn commits_survive_one_replica_down_and_resume_after_two() {
     let t = start().await;
     let c = connect(&t.server).await;
     let replicas = t.server.journal_replicas();
-    c.batch_execute("CREATE TABLE t (id int PRIMARY KEY)").await.unwrap();
+    c.batch_execute("CREATE TABLE t (id int PRIMARY KEY)")
+        .await
+        .unwrap();
     for i in 1..=10 {
         c.execute("INSERT INTO t VALUES ($1)", &[&i]).await.unwrap();
     }
@@ -30,7 +35,10 @@ async fn commits_survive_one_replica_down_and_resume_after_two() {
 
     // Two down: a commit fails with DSQL's retryable "server unavailable"; reads still work.
     replicas[1].stop();
-    let err = c.execute("INSERT INTO t VALUES (21)", &[]).await.unwrap_err();
+    let err = c
+        .execute("INSERT INTO t VALUES (21)", &[])
+        .await
+        .unwrap_err();
     assert_eq!(sqlstate(&err), "XX000", "{err}");
     assert_eq!(message(&err), "server unavailable");
     assert!(count(&c).await >= 20);
@@ -69,6 +77,12 @@ async fn commits_survive_one_replica_down_and_resume_after_two() {
             }
         }
     }
-    let ids: Vec<i32> = c.query("SELECT id FROM t ORDER BY id", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+    let ids: Vec<i32> = c
+        .query("SELECT id FROM t ORDER BY id", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
     assert_eq!(ids, (1..=25).collect::<Vec<_>>());
 }

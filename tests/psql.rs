@@ -10,7 +10,11 @@ mod common;
 
 #[test]
 fn psql_script_matches_expected_transcript() {
-    if std::process::Command::new("psql").arg("--version").output().is_err() {
+    if std::process::Command::new("psql")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         panic!("psql is required for this test (apt-get install postgresql-client)");
     }
     let dir = tempfile::tempdir().unwrap();
@@ -45,6 +49,9 @@ fn psql_script_matches_expected_transcript() {
             .take(10)
             .map(|(i, (e, a))| format!("line {}:\n  expected: {e}\n  actual:   {a}", i + 1))
             .collect();
-        panic!("psql transcript differs from tests/psql/basic.out:\n{}\n--- full output ---\n{actual}", diff.join("\n"));
+        panic!(
+            "psql transcript differs from tests/psql/basic.out:\n{}\n--- full output ---\n{actual}",
+            diff.join("\n")
+        );
     }
 }

@@ -8,6 +8,9 @@ use crate::expr::{AggCall, Expr};
 use crate::value::DataType;
 use std::sync::Arc;
 
+/// Result columns: (name, type).
+pub type Columns = Vec<(String, DataType)>;
+
 /// A planned statement with its parameter and result types.
 #[derive(Debug)]
 pub struct Planned {
@@ -27,7 +30,7 @@ pub struct Planned {
 #[derive(Debug)]
 pub enum Plan {
     /// A SELECT (or VALUES).
-    Query(QueryPlan),
+    Query(Box<QueryPlan>),
     /// INSERT.
     Insert(InsertPlan),
     /// UPDATE.

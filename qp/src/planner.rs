@@ -287,7 +287,7 @@ impl<'a> Planner<'a> {
         Ok(match stmt {
             S::Query(q) => {
                 let (plan, columns) = self.plan_query(q)?;
-                (Plan::Query(plan), columns)
+                (Plan::Query(Box::new(plan)), columns)
             }
             S::Insert(insert) => self.plan_insert(insert)?,
             S::Update(update) => self.plan_update(update)?,
@@ -318,13 +318,13 @@ impl<'a> Planner<'a> {
                     ));
                 }
                 for mode in modes {
-                    if let ast::TransactionMode::IsolationLevel(level) = mode {
-                        if !matches!(level, ast::TransactionIsolationLevel::RepeatableRead) {
-                            return Err(Error::unsupported(format!(
-                                "Unsupported isolation level: {}",
-                                level.to_string().to_uppercase()
-                            )));
-                        }
+                    if let ast::TransactionMode::IsolationLevel(level) = mode
+                        && !matches!(level, ast::TransactionIsolationLevel::RepeatableRead)
+                    {
+                        return Err(Error::unsupported(format!(
+                            "Unsupported isolation level: {}",
+                            level.to_string().to_uppercase()
+                        )));
                     }
                 }
                 (Plan::Begin, vec![])
@@ -394,13 +394,13 @@ impl<'a> Planner<'a> {
             }),
             ast::Set::SetTransaction { modes, .. } => {
                 for mode in modes {
-                    if let ast::TransactionMode::IsolationLevel(level) = mode {
-                        if !matches!(level, ast::TransactionIsolationLevel::RepeatableRead) {
-                            return Err(Error::unsupported(format!(
-                                "Unsupported isolation level: {}",
-                                level.to_string().to_uppercase()
-                            )));
-                        }
+                    if let ast::TransactionMode::IsolationLevel(level) = mode
+                        && !matches!(level, ast::TransactionIsolationLevel::RepeatableRead)
+                    {
+                        return Err(Error::unsupported(format!(
+                            "Unsupported isolation level: {}",
+                            level.to_string().to_uppercase()
+                        )));
                     }
                 }
                 Ok(Plan::Set {
@@ -730,18 +730,19 @@ impl<'a> Planner<'a> {
                 order_by.push(sort_key(expr, ob));
             }
             // ORDER BY the primary key (all ascending or all descending): read in key order.
-            if let Source::Table { table, reverse, .. } = &mut source {
-                if !order_by.is_empty() && order_by.len() <= table.primary_key.len().max(1) {
-                    let desc = order_by[0].desc;
-                    let matches = order_by.iter().enumerate().all(|(i, k)| {
-                        k.desc == desc
-                            && k.nulls_first == desc
-                            && matches!(k.expr, Expr::Column(c) if table.primary_key.get(i) == Some(&c))
-                    });
-                    if matches {
-                        *reverse = desc;
-                        order_by.clear();
-                    }
+            if let Source::Table { table, reverse, .. } = &mut source
+                && !order_by.is_empty()
+                && order_by.len() <= table.primary_key.len().max(1)
+            {
+                let desc = order_by[0].desc;
+                let matches = order_by.iter().enumerate().all(|(i, k)| {
+                    k.desc == desc
+                        && k.nulls_first == desc
+                        && matches!(k.expr, Expr::Column(c) if table.primary_key.get(i) == Some(&c))
+                });
+                if matches {
+                    *reverse = desc;
+                    order_by.clear();
                 }
             }
         }
@@ -827,12 +828,12 @@ impl<'a> Planner<'a> {
             .collect();
         let proj_exprs: Vec<Expr> = (0..width).map(Expr::Column).collect();
         let mut order_by = Vec::new();
-        if let Some(ob) = &query.order_by {
-            if let ast::OrderByKind::Expressions(exprs) = &ob.kind {
-                for o in exprs {
-                    let e = self.order_expr(o, &items, &proj_exprs, &scope, None)?;
-                    order_by.push(sort_key(e, o));
-                }
+        if let Some(ob) = &query.order_by
+            && let ast::OrderByKind::Expressions(exprs) = &ob.kind
+        {
+            for o in exprs {
+                let e = self.order_expr(o, &items, &proj_exprs, &scope, None)?;
+                order_by.push(sort_key(e, o));
             }
         }
         let (limit, offset) = self.plan_limit(query)?;
@@ -907,18 +908,18 @@ impl<'a> Planner<'a> {
         scope: &Scope,
         agg: Option<&mut AggState>,
     ) -> Result<Expr> {
-        if let ast::Expr::Value(v) = &ob.expr {
-            if let ast::Value::Number(n, _) = &v.value {
-                let i: usize = n
-                    .parse()
-                    .map_err(|_| Error::syntax("invalid ORDER BY position"))?;
-                return projections.get(i.wrapping_sub(1)).cloned().ok_or_else(|| {
-                    Error::new(
-                        "42P10",
-                        format!("ORDER BY position {i} is not in select list"),
-                    )
-                });
-            }
+        if let ast::Expr::Value(v) = &ob.expr
+            && let ast::Value::Number(n, _) = &v.value
+        {
+            let i: usize = n
+                .parse()
+                .map_err(|_| Error::syntax("invalid ORDER BY position"))?;
+            return projections.get(i.wrapping_sub(1)).cloned().ok_or_else(|| {
+                Error::new(
+                    "42P10",
+                    format!("ORDER BY position {i} is not in select list"),
+                )
+            });
         }
         if let ast::Expr::Identifier(ident) = &ob.expr {
             let name = ident_name(ident);
@@ -1197,7 +1198,7 @@ impl<'a> Planner<'a> {
         &mut self,
         returning: &Option<Vec<ast::SelectItem>>,
         table: &TableDef,
-    ) -> Result<(Vec<Expr>, Vec<(String, DataType)>)> {
+    ) -> Result<(Vec<Expr>, Columns)> {
         let Some(items) = returning else {
             return Ok((vec![], vec![]));
         };
@@ -1439,11 +1440,11 @@ impl<'a> Planner<'a> {
                 }
                 ast::UnaryOperator::Minus => {
                     // Fold negative numeric literals so that -2147483648 is an integer.
-                    if let E::Value(v) = expr.as_ref() {
-                        if let ast::Value::Number(n, _) = &v.value {
-                            return self
-                                .plan_value(&ast::Value::Number(format!("-{n}"), false), expected);
-                        }
+                    if let E::Value(v) = expr.as_ref()
+                        && let ast::Value::Number(n, _) = &v.value
+                    {
+                        return self
+                            .plan_value(&ast::Value::Number(format!("-{n}"), false), expected);
                     }
                     let (e, ty) = self.plan_expr(expr, scope, agg, expected)?;
                     if !ty.is_numeric() {
@@ -1614,7 +1615,10 @@ impl<'a> Planner<'a> {
                     Some(e) => Some(self.plan_expr(e, scope, agg, expected)?),
                     None => None,
                 };
-                let ty = unify(results.iter().chain(otherwise.iter()).map(|(_, t)| *t), "CASE")?;
+                let ty = unify(
+                    results.iter().chain(otherwise.iter()).map(|(_, t)| *t),
+                    "CASE",
+                )?;
                 let mut pairs = Vec::new();
                 for (c, (r, rty)) in whens.into_iter().zip(results) {
                     pairs.push((c, coerce(r, rty, ty, false)?));
@@ -2109,10 +2113,18 @@ fn unify(types: impl Iterator<Item = DataType>, context: &str) -> Result<DataTyp
             continue;
         }
         ty = DataType::common(ty, t).ok_or_else(|| {
-            Error::datatype_mismatch(format!("{context} types {} and {} cannot be matched", ty.name(), t.name()))
+            Error::datatype_mismatch(format!(
+                "{context} types {} and {} cannot be matched",
+                ty.name(),
+                t.name()
+            ))
         })?;
     }
-    Ok(if ty == DataType::Unknown { DataType::Text } else { ty })
+    Ok(if ty == DataType::Unknown {
+        DataType::Text
+    } else {
+        ty
+    })
 }
 
 fn group_by_error(name: &str, _scope: &Scope) -> Error {

@@ -180,10 +180,10 @@ impl Session {
         };
         let result = async {
             let catalog = self.engine.catalog_for(&mut txn).await?;
-            if let Some(plan) = prepared.cached_plan() {
-                if !plan.uses_catalog || plan.catalog_version == catalog.version {
-                    return Ok(plan);
-                }
+            if let Some(plan) = prepared.cached_plan()
+                && (!plan.uses_catalog || plan.catalog_version == catalog.version)
+            {
+                return Ok(plan);
             }
             let plan =
                 Arc::new(self.plan_with(&prepared.statement, &catalog, &prepared.declared)?);

@@ -325,19 +325,19 @@ impl Value {
             (v, DataType::Text | DataType::Unknown) => Value::Text(v.to_text()),
             (v, DataType::Varchar(limit)) => {
                 let s = v.to_text();
-                if let Some(n) = limit {
-                    if s.chars().count() > n as usize {
-                        // PostgreSQL allows an explicit cast to truncate; assignments fail. We
-                        // always fail, the stricter of the two, so no data is lost silently.
-                        let trimmed = s.trim_end_matches(' ');
-                        if trimmed.chars().count() > n as usize {
-                            return Err(Error::new(
-                                "22001",
-                                format!("value too long for type character varying({n})"),
-                            ));
-                        }
-                        return Ok(Value::Text(trimmed.chars().take(n as usize).collect()));
+                if let Some(n) = limit
+                    && s.chars().count() > n as usize
+                {
+                    // PostgreSQL allows an explicit cast to truncate; assignments fail. We
+                    // always fail, the stricter of the two, so no data is lost silently.
+                    let trimmed = s.trim_end_matches(' ');
+                    if trimmed.chars().count() > n as usize {
+                        return Err(Error::new(
+                            "22001",
+                            format!("value too long for type character varying({n})"),
+                        ));
                     }
+                    return Ok(Value::Text(trimmed.chars().take(n as usize).collect()));
                 }
                 Value::Text(s)
             }

@@ -98,14 +98,27 @@ impl Binary {
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let port = loop {
-            let line = lines.next().expect("dsql exited before listening").expect("read stdout");
+            let line = lines
+                .next()
+                .expect("dsql exited before listening")
+                .expect("read stdout");
             if let Some(rest) = line.split("listening on 127.0.0.1:").nth(1) {
-                break rest.split_whitespace().next().unwrap().parse().expect("port");
+                break rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .expect("port");
             }
         };
         // Keep draining stdout so the child never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Binary { child, port, data_dir: data_dir.to_path_buf(), password }
+        Binary {
+            child,
+            port,
+            data_dir: data_dir.to_path_buf(),
+            password,
+        }
     }
 
     /// A libpq connection string (verify-full against the generated CA).
@@ -124,7 +137,8 @@ impl Binary {
             self.port, self.password
         );
         let (client, connection) =
-            tokio_postgres::connect(&conn_str, tls_connector(&self.data_dir.join("tls/ca.crt"))).await?;
+            tokio_postgres::connect(&conn_str, tls_connector(&self.data_dir.join("tls/ca.crt")))
+                .await?;
         tokio::spawn(async move {
             let _ = connection.await;
         });
