@@ -349,6 +349,14 @@ impl Session {
                 }
                 let name = canonical_setting(name);
                 if name == "transaction_isolation" {
+                    // Snapshot isolation is the only level (reported as repeatable read).
+                    let level = value.as_deref().unwrap_or("repeatable read").to_ascii_lowercase();
+                    if level != "repeatable read" {
+                        return Err(Error::unsupported(format!(
+                            "Unsupported isolation level: {}",
+                            level.to_uppercase()
+                        )));
+                    }
                     return Ok(Output::Command("SET".into()));
                 }
                 match value {
