@@ -316,3 +316,65 @@ async fn session_settings_and_tables_without_primary_key() {
         .unwrap();
     assert_eq!(copy, 1);
 }
+
+#[tokio::test]
+async fn scans_merge_rows_from_shards_that_split_a_table() {
+    // Split the first user table (id 1000) at primary key 50 so its rows live on two shards.
+    let t = common::start_with(|config| {
+        let mut split = qp::keycode::table_prefix(qp::catalog::FIRST_USER_TABLE_ID);
+        qp::keycode::encode_value(&qp::value::Value::Int(50), &mut split).unwrap();
+        config.extra_shard_splits = vec![split];
+    })
+    .await;
+    let c = connect(&t.server).await;
+    c.batch_execute("CREATE TABLE nums (n int PRIMARY KEY, sq int)")
+        .await
+        .unwrap();
+    let values: Vec<String> = (1..=100).map(|n| format!("({n}, {})", n * n)).collect();
+    c.batch_execute(&format!("INSERT INTO nums VALUES {}", values.join(", ")))
+        .await
+        .unwrap();
+    let all: Vec<i32> = c
+        .query("SELECT n FROM nums", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(all, (1..=100).collect::<Vec<_>>());
+    let desc: Vec<i32> = c
+        .query("SELECT n FROM nums ORDER BY n DESC LIMIT 3", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(desc, vec![100, 99, 98]);
+    let across: Vec<i32> = c
+        .query("SELECT n FROM nums WHERE n >= 48 AND n < 53", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(across, vec![48, 49, 50, 51, 52]);
+    // Own writes on both shards merge with storage inside a transaction.
+    c.batch_execute(
+        "BEGIN; DELETE FROM nums WHERE n IN (49, 51); INSERT INTO nums VALUES (101, 0), (0, 0)",
+    )
+    .await
+    .unwrap();
+    let count: i64 = c
+        .query_one("SELECT count(*) FROM nums WHERE n < 52 OR n > 100", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 51); // 0..=51 without 49 and 51, plus 101
+    c.batch_execute("COMMIT").await.unwrap();
+    let sum: i64 = c
+        .query_one("SELECT sum(sq) FROM nums", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(sum, 338350 - 49 * 49 - 51 * 51);
+}
