@@ -20,7 +20,7 @@
 //! records, checking each checksum and that indexes run 1, 2, 3, ...; the first record that is
 //! torn or damaged and everything after it are cut off, so a crash mid-write never stops the
 //! replica from opening and never shows a partial entry. The sealed epoch is rewritten through a
-//! temporary file, fsync, rename and folder fsync. Details: [`record`] and [`meta`].
+//! temporary file, fsync, rename and folder fsync. Details: the `record` and `meta` modules.
 //!
 //! In memory a replica keeps one slot (file offset, length, epoch) per entry, so locating any
 //! entry or the byte to cut a suffix at is O(1), plus a cache of the newest entries (64 MiB by
@@ -31,7 +31,7 @@
 //! An append names the entry its entries follow (`prev_index`, `prev_epoch`). The replica
 //! answers `Mismatch` if it lacks that entry (dropping it and what follows if it has the index
 //! in another epoch), skips entries it already has in the same epoch (so resending is
-//! harmless) and cuts a conflicting suffix before writing the rest, as Raft does (see [`log`]):
+//! harmless) and cuts a conflicting suffix before writing the rest, as Raft does (see the `log` module):
 //!
 //! ```text
 //!   log before       1:e1 2:e1 3:e1          (index:epoch)
@@ -76,5 +76,6 @@ mod log;
 mod meta;
 mod record;
 mod replica;
+mod writer;
 
 pub use replica::{LocalReplica, Options};

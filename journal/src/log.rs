@@ -112,7 +112,8 @@ impl Log {
     /// Drops every entry after `keep` and returns the byte offset to cut the file at. Readers
     /// stop seeing the dropped entries at once.
     pub fn cut_after(&mut self, keep: LogIndex) -> u64 {
-        let keep_len = usize::try_from(keep.0).map_or(self.slots.len(), |k| k.min(self.slots.len()));
+        let keep_len =
+            usize::try_from(keep.0).map_or(self.slots.len(), |k| k.min(self.slots.len()));
         let drop = self.slots.len() - keep_len;
         self.slots.truncate(keep_len);
         for _ in 0..drop.min(self.cache.len()) {
@@ -333,18 +334,35 @@ mod tests {
         let zero = LogIndex(0);
         // Continues the end.
         let next = append((3, 2), &[(4, 2)]);
-        assert_eq!(plan(&log, &next, zero), Ok(Plan::Append { cut_after: None, skip: 0 }));
+        assert_eq!(
+            plan(&log, &next, zero),
+            Ok(Plan::Append {
+                cut_after: None,
+                skip: 0
+            })
+        );
         // Fully re-sent.
         let again = append((0, 0), &[(1, 1), (2, 1), (3, 2)]);
-        assert_eq!(plan(&log, &again, zero), Ok(Plan::Append { cut_after: None, skip: 3 }));
+        assert_eq!(
+            plan(&log, &again, zero),
+            Ok(Plan::Append {
+                cut_after: None,
+                skip: 3
+            })
+        );
         // A gap.
         let gap = append((5, 2), &[(6, 2)]);
-        assert_eq!(plan(&log, &gap, zero), Ok(Plan::Mismatch { cut_after: None }));
+        assert_eq!(
+            plan(&log, &gap, zero),
+            Ok(Plan::Mismatch { cut_after: None })
+        );
         // The entry at prev_index has another epoch: drop it and the rest.
         let conflict = append((3, 3), &[(4, 3)]);
         assert_eq!(
             plan(&log, &conflict, zero),
-            Ok(Plan::Mismatch { cut_after: Some(LogIndex(2)) })
+            Ok(Plan::Mismatch {
+                cut_after: Some(LogIndex(2))
+            })
         );
     }
 

@@ -36,7 +36,8 @@ pub(crate) fn load(dir: &Path) -> proto::Result<Epoch> {
             )));
         }
     };
-    let damaged = || proto::Error::Internal(format!("journal metadata {} is damaged", path.display()));
+    let damaged =
+        || proto::Error::Internal(format!("journal metadata {} is damaged", path.display()));
     let bytes: [u8; META_LEN] = bytes.try_into().map_err(|_| damaged())?;
     let (epoch, crc) = bytes.split_at(8);
     if crc32fast::hash(epoch).to_le_bytes() != crc {

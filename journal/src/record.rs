@@ -85,7 +85,7 @@ fn decode(len: u32, crc: u32, body: &[u8]) -> Option<Entry> {
         return None;
     }
     match postcard::take_from_bytes::<Entry>(body) {
-        Ok((entry, rest)) if rest.is_empty() => Some(entry),
+        Ok((entry, [])) => Some(entry),
         _ => None,
     }
 }
@@ -238,7 +238,10 @@ mod tests {
             let found = scan(&file_with(&bytes[..cut]), usize::MAX).expect("scan");
             let intact = if cut >= first_len { 1 } else { 0 };
             assert_eq!(found.slots.len(), intact, "cut at {cut}");
-            assert_eq!(found.valid_len, if intact == 1 { first_len as u64 } else { 0 });
+            assert_eq!(
+                found.valid_len,
+                if intact == 1 { first_len as u64 } else { 0 }
+            );
         }
     }
 
@@ -261,7 +264,10 @@ mod tests {
         let skipping = records(&[entry(1, 1, b"a"), entry(3, 1, b"c")]);
         assert_eq!(scan(&file_with(&skipping), 0).expect("scan").slots.len(), 1);
         let backwards = records(&[entry(1, 2, b"a"), entry(2, 1, b"b")]);
-        assert_eq!(scan(&file_with(&backwards), 0).expect("scan").slots.len(), 1);
+        assert_eq!(
+            scan(&file_with(&backwards), 0).expect("scan").slots.len(),
+            1
+        );
     }
 
     #[test]

@@ -19,29 +19,25 @@
 //! Reads do not go through the thread: they look at the published part of the [`Log`] under a
 //! read lock, served from the cache or, for older entries, from the file on a blocking thread.
 
-use crate::log::{self, Log, Plan};
+use crate::log::Log;
+use crate::writer::{Command, Writer};
 use crate::{meta, record};
 use async_trait::async_trait;
 use proto::journal::{
     AppendRequest, AppendResponse, ReadRequest, ReadResponse, Replica, SealRequest, SealResponse,
 };
-use proto::{Epoch, Error, LogIndex, Result};
+use proto::{Error, LogIndex, Result};
 use std::fs::{File, OpenOptions};
 use std::future::Future;
 use std::io;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockWriteGuard, mpsc};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, mpsc};
 use std::thread::JoinHandle;
 use tokio::sync::{oneshot, watch};
 
 /// The log file's name inside the replica's folder.
 const LOG_FILE: &str = "journal.log";
-
-/// The most requests the writer thread takes into one group, so a steady stream of appends
-/// still gets fsynced and answered regularly.
-const MAX_GROUP: usize = 1024;
 
 /// Tuning knobs of a [`LocalReplica`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,55 +84,19 @@ struct Incarnation {
 
 /// The state callers and the writer thread share during one incarnation.
 #[derive(Debug)]
-struct Running {
+pub(crate) struct Running {
     /// The in-memory log; the writer thread is its only mutator.
-    log: RwLock<Log>,
+    pub(crate) log: RwLock<Log>,
     /// A read-only handle to the log file for positioned reads.
-    reader: File,
+    pub(crate) reader: File,
     /// Requests for the writer thread.
-    commands: mpsc::Sender<Command>,
+    pub(crate) commands: mpsc::Sender<Command>,
     /// Bumped whenever published state changes or the incarnation ends: wakes waiting reads.
-    changed: watch::Sender<u64>,
+    pub(crate) changed: watch::Sender<u64>,
     /// Set when the incarnation ends; from then on every call answers `Unavailable`.
-    stopped: AtomicBool,
-    /// "journal replica <dir> is down", the error of a stopped replica.
-    down: String,
-}
-
-/// A request to the writer thread.
-enum Command {
-    /// Append, answering on the channel.
-    Append(AppendRequest, oneshot::Sender<Result<AppendResponse>>),
-    /// Seal, answering on the channel.
-    Seal(SealRequest, oneshot::Sender<Result<SealResponse>>),
-    /// Wake up and exit (the `stopped` flag is already set).
-    Stop,
-}
-
-/// An answer the writer thread sends once its group is durable.
-enum Reply {
-    /// The answer to an append.
-    Append(oneshot::Sender<Result<AppendResponse>>, Result<AppendResponse>),
-    /// The answer to a seal.
-    Seal(oneshot::Sender<Result<SealResponse>>, Result<SealResponse>),
-}
-
-impl Reply {
-    /// Delivers the answer (a caller that gave up is no longer listening, which is fine).
-    fn send(self) {
-        match self {
-            Reply::Append(tx, answer) => drop(tx.send(answer)),
-            Reply::Seal(tx, answer) => drop(tx.send(answer)),
-        }
-    }
-
-    /// Replaces the answer with `err` and delivers it.
-    fn fail(self, err: Error) {
-        match self {
-            Reply::Append(tx, _) => drop(tx.send(Err(err))),
-            Reply::Seal(tx, _) => drop(tx.send(Err(err))),
-        }
-    }
+    pub(crate) stopped: AtomicBool,
+    /// `"journal replica <dir> is down"`, the error of a stopped replica.
+    pub(crate) down: String,
 }
 
 impl LocalReplica {
@@ -238,9 +198,17 @@ impl LocalReplica {
 
     /// Opens the files, recovers the log and starts a writer thread.
     fn start(&self) -> Result<Incarnation> {
-        let internal =
-            |what: &str, err: io::Error| Error::Internal(format!("{what} {}: {err}", self.dir.display()));
-        std::fs::create_dir_all(&self.dir).map_err(|err| internal("creating", err))?;
+        let internal = |what: &str, err: io::Error| {
+            Error::Internal(format!("{what} {}: {err}", self.dir.display()))
+        };
+        if !self.dir.is_dir() {
+            std::fs::create_dir_all(&self.dir).map_err(|err| internal("creating", err))?;
+            // Make the new folder's own name durable, not just the files inside it.
+            if let Some(parent) = self.dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+                meta::sync_dir(parent).map_err(|err| internal("syncing the parent of", err))?;
+                self.fsyncs.fetch_add(1, Ordering::Relaxed);
+            }
+        }
         let path = self.dir.join(LOG_FILE);
         let existed = path.exists();
         let file = OpenOptions::new()
@@ -331,7 +299,7 @@ impl Running {
     }
 
     /// Marks the incarnation as ended and wakes every waiting read.
-    fn halt(&self) {
+    pub(crate) fn halt(&self) {
         self.stopped.store(true, Ordering::Release);
         self.changed.send_modify(|version| *version += 1);
     }
@@ -363,215 +331,6 @@ impl Running {
     }
 }
 
-/// The writer thread's state: the only code that changes the log.
-struct Writer {
-    /// What it shares with callers.
-    running: Arc<Running>,
-    /// Its commands, in arrival order.
-    queue: mpsc::Receiver<Command>,
-    /// The log file, opened for writing.
-    file: File,
-    /// The file's length: where the next record goes.
-    end: u64,
-    /// The epoch the replica is sealed at (durable in the metadata file).
-    sealed: Epoch,
-    /// The commit index including the current group (readers see it once published).
-    commit_index: LogIndex,
-    /// The replica's folder.
-    dir: PathBuf,
-    /// The replica's fsync counter.
-    fsyncs: Arc<AtomicU64>,
-}
-
-impl Writer {
-    /// Handles groups of commands until told to stop or an I/O error makes it stop.
-    fn run(mut self) {
-        while let Ok(first) = self.queue.recv() {
-            let mut group = vec![first];
-            while group.len() < MAX_GROUP {
-                match self.queue.try_recv() {
-                    Ok(command) => group.push(command),
-                    Err(_) => break,
-                }
-            }
-            if let Err(err) = self.process(group) {
-                tracing::error!(dir = %self.dir.display(), %err, "journal replica failed; it is down until restarted");
-                self.running.halt();
-            }
-            if self.running.stopped.load(Ordering::Acquire) {
-                break;
-            }
-        }
-        // Dropping the queue answers every command still in it with `Unavailable`, and
-        // dropping the file closes it.
-    }
-
-    /// Applies a group in order, fsyncs it once, publishes it and answers it. Commands are
-    /// dropped unanswered (their callers see `Unavailable`) once the incarnation has stopped.
-    /// An I/O error fails the whole group and is returned: the file may no longer match memory,
-    /// so the replica must stop (fail-stop) and recover from disk on restart.
-    fn process(&mut self, group: Vec<Command>) -> io::Result<()> {
-        let mut replies = Vec::with_capacity(group.len());
-        let mut dirty = false;
-        for command in group {
-            if self.running.stopped.load(Ordering::Acquire) {
-                return Ok(());
-            }
-            let outcome = match command {
-                Command::Stop => return Ok(()),
-                Command::Append(request, tx) => self.append(request).map(|(answer, wrote)| {
-                    dirty |= wrote;
-                    Reply::Append(tx, answer)
-                }),
-                Command::Seal(request, tx) => self.seal(request).map(|answer| Reply::Seal(tx, answer)),
-            };
-            match outcome {
-                Ok(reply) => replies.push(reply),
-                Err(err) => {
-                    self.fail(replies, &err);
-                    return Err(err);
-                }
-            }
-        }
-        if dirty {
-            if let Err(err) = self.file.sync_data() {
-                self.fail(replies, &err);
-                return Err(err);
-            }
-            self.fsyncs.fetch_add(1, Ordering::Relaxed);
-        }
-        if self.running.stopped.load(Ordering::Acquire) {
-            return Ok(());
-        }
-        {
-            let mut log = write(&self.running.log)?;
-            log.published = log.last_index();
-            log.commit_index = self.commit_index.min(log.published);
-        }
-        self.running.changed.send_modify(|version| *version += 1);
-        for reply in replies {
-            reply.send();
-        }
-        Ok(())
-    }
-
-    /// Answers every reply of a failed group with the I/O error.
-    fn fail(&self, replies: Vec<Reply>, err: &io::Error) {
-        for reply in replies {
-            reply.fail(Error::Internal(format!(
-                "journal replica {}: {err}",
-                self.dir.display()
-            )));
-        }
-    }
-
-    /// Raises the sealed epoch durably.
-    fn adopt(&mut self, epoch: Epoch) -> io::Result<()> {
-        meta::store(&self.dir, epoch)?;
-        self.fsyncs.fetch_add(meta::STORE_FSYNCS, Ordering::Relaxed);
-        self.sealed = epoch;
-        Ok(())
-    }
-
-    /// Applies one append (without fsyncing the log). Returns the answer and whether the log
-    /// file changed; an `Err` is an I/O failure.
-    fn append(&mut self, request: AppendRequest) -> io::Result<(Result<AppendResponse>, bool)> {
-        if request.epoch < self.sealed {
-            let fenced = Error::Fenced {
-                sealed: self.sealed.0,
-            };
-            return Ok((Err(fenced), false));
-        }
-        if let Err(err) = log::validate(&request) {
-            return Ok((Err(err), false));
-        }
-        // The writer thread is the log's only mutator, so nothing changes between the plan and
-        // its application; the lock is dropped meanwhile so readers are not held up by the
-        // metadata fsyncs of an epoch change.
-        let running = self.running.clone();
-        let plan = match log::plan(&*write(&running.log)?, &request, self.commit_index) {
-            Ok(plan) => plan,
-            Err(err) => return Ok((Err(err), false)),
-        };
-        if request.epoch > self.sealed {
-            self.adopt(request.epoch)?;
-        }
-        let mut log = write(&running.log)?;
-        match plan {
-            Plan::Mismatch { cut_after } => {
-                let mut wrote = false;
-                if let Some(keep) = cut_after {
-                    self.cut(&mut log, keep)?;
-                    wrote = true;
-                }
-                let last_index = log.last_index();
-                Ok((Ok(AppendResponse::Mismatch { last_index }), wrote))
-            }
-            Plan::Append { cut_after, skip } => {
-                let mut wrote = false;
-                if let Some(keep) = cut_after {
-                    self.cut(&mut log, keep)?;
-                    wrote = true;
-                }
-                let verified = LogIndex(request.prev_index.0 + request.entries.len() as u64);
-                let new = request.entries.into_iter().skip(skip);
-                let mut bytes = Vec::new();
-                let mut slots = Vec::new();
-                for entry in new {
-                    let offset = self.end + bytes.len() as u64;
-                    let len = record::encode(&entry, &mut bytes)?;
-                    slots.push((record::Slot { offset, len, epoch: entry.epoch }, entry));
-                }
-                if !slots.is_empty() {
-                    self.file.write_all_at(&bytes, self.end)?;
-                    self.end += bytes.len() as u64;
-                    for (slot, entry) in slots {
-                        log.push(slot, entry);
-                    }
-                    wrote = true;
-                }
-                let told = request.commit_index.min(verified);
-                self.commit_index = self.commit_index.max(told).min(log.last_index());
-                let last_index = log.last_index();
-                Ok((Ok(AppendResponse::Appended { last_index }), wrote))
-            }
-        }
-    }
-
-    /// Drops every entry after `keep` from memory (readers stop seeing them first) and from
-    /// the file.
-    fn cut(&mut self, log: &mut Log, keep: LogIndex) -> io::Result<()> {
-        let offset = log.cut_after(keep);
-        self.file.set_len(offset)?;
-        self.end = offset;
-        self.commit_index = self.commit_index.min(keep);
-        Ok(())
-    }
-
-    /// Applies one seal. Its answer goes out after the group's fsync, so the log end it
-    /// reports is durable by then.
-    fn seal(&mut self, request: SealRequest) -> io::Result<Result<SealResponse>> {
-        if request.epoch <= self.sealed {
-            return Ok(Err(Error::Fenced {
-                sealed: self.sealed.0,
-            }));
-        }
-        self.adopt(request.epoch)?;
-        let log = write(&self.running.log)?;
-        Ok(Ok(SealResponse {
-            last_index: log.last_index(),
-            last_epoch: log.last_epoch(),
-            commit_index: self.commit_index,
-        }))
-    }
-}
-
-/// Write access to the log (only the writer thread takes it).
-fn write(log: &RwLock<Log>) -> io::Result<RwLockWriteGuard<'_, Log>> {
-    log.write()
-        .map_err(|_| io::Error::other("journal log index lock poisoned"))
-}
-
 #[async_trait]
 impl Replica for LocalReplica {
     async fn append(&self, request: AppendRequest) -> Result<AppendResponse> {
@@ -581,13 +340,17 @@ impl Replica for LocalReplica {
     async fn read(&self, request: ReadRequest) -> Result<ReadResponse> {
         let running = self.running()?;
         let from = request.from.max(LogIndex(1));
-        let deadline =
-            tokio::time::Instant::now() + std::time::Duration::from_millis(request.wait_millis.into());
+        let deadline = tokio::time::Instant::now()
+            + std::time::Duration::from_millis(request.wait_millis.into());
+        // Waiting needs tokio's timer; outside a tokio runtime a read answers at once.
+        let may_wait = request.wait_millis > 0
+            && request.max_entries > 0
+            && tokio::runtime::Handle::try_current().is_ok();
         let mut changes = running.changed.subscribe();
         let (last_index, commit_index, limit) = loop {
             running.check_up()?;
             let bounds = running.bounds(request.committed_only)?;
-            if from <= bounds.2 || request.wait_millis == 0 || request.max_entries == 0 {
+            if from <= bounds.2 || !may_wait {
                 break bounds;
             }
             match tokio::time::timeout_at(deadline, changes.changed()).await {

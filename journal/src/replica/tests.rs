@@ -1,6 +1,7 @@
 //! Behaviour of a [`LocalReplica`] as its writer and readers see it.
 
 use super::*;
+use proto::Epoch;
 use proto::journal::Entry;
 use std::io::Write as _;
 use std::time::Duration;
@@ -58,7 +59,10 @@ fn mismatch(last: u64) -> Result<AppendResponse> {
 /// The whole log as `(index, epoch)` pairs.
 async fn shape(replica: &LocalReplica) -> Vec<(u64, u64)> {
     let read = replica.read(read_from(1)).await.expect("read");
-    read.entries.iter().map(|e| (e.index.0, e.epoch.0)).collect()
+    read.entries
+        .iter()
+        .map(|e| (e.index.0, e.epoch.0))
+        .collect()
 }
 
 /// Opens a replica in a fresh folder, sealed at epoch 1.
@@ -80,7 +84,9 @@ fn is_unavailable<T: std::fmt::Debug>(result: &Result<T>) -> bool {
 async fn append_then_read_round_trip() {
     let (_dir, replica) = fresh().await;
     assert_eq!(
-        replica.append(append(1, (0, 0), entries(1..=3, 1), 0)).await,
+        replica
+            .append(append(1, (0, 0), entries(1..=3, 1), 0))
+            .await,
         appended(3)
     );
     let read = replica.read(read_from(1)).await.expect("read");
@@ -132,7 +138,9 @@ async fn entries_and_seal_survive_stop_restart_and_reopen() {
         entries(1..=5, 1)
     );
     assert_eq!(
-        reopened.append(append(1, (5, 1), vec![entry(6, 1)], 0)).await,
+        reopened
+            .append(append(1, (5, 1), vec![entry(6, 1)], 0))
+            .await,
         Err(Error::Fenced { sealed: 2 })
     );
 }
@@ -160,7 +168,9 @@ async fn a_torn_tail_is_cut_off_and_the_intact_prefix_survives() {
     assert_eq!(shape(&replica).await, vec![(1, 1), (2, 1), (3, 1)]);
     // The log continues cleanly where the intact prefix ended, also after another reopen.
     assert_eq!(
-        replica.append(append(1, (3, 1), vec![entry(4, 1)], 0)).await,
+        replica
+            .append(append(1, (3, 1), vec![entry(4, 1)], 0))
+            .await,
         appended(4)
     );
     drop(replica);
@@ -200,7 +210,9 @@ async fn a_bad_checksum_in_the_middle_cuts_the_log_there() {
     );
     // The writer notices the gap and resends.
     assert_eq!(
-        replica.append(append(1, (5, 1), vec![entry(6, 1)], 0)).await,
+        replica
+            .append(append(1, (5, 1), vec![entry(6, 1)], 0))
+            .await,
         mismatch(2)
     );
     assert_eq!(
@@ -225,7 +237,9 @@ async fn damaged_metadata_fails_open_cleanly() {
 async fn a_gap_before_the_entries_is_a_mismatch_that_changes_nothing() {
     let (_dir, replica) = fresh().await;
     assert_eq!(
-        replica.append(append(1, (5, 1), vec![entry(6, 1)], 0)).await,
+        replica
+            .append(append(1, (5, 1), vec![entry(6, 1)], 0))
+            .await,
         mismatch(0)
     );
     replica
@@ -233,7 +247,9 @@ async fn a_gap_before_the_entries_is_a_mismatch_that_changes_nothing() {
         .await
         .expect("append");
     assert_eq!(
-        replica.append(append(1, (5, 1), vec![entry(6, 1)], 0)).await,
+        replica
+            .append(append(1, (5, 1), vec![entry(6, 1)], 0))
+            .await,
         mismatch(2)
     );
     assert_eq!(shape(&replica).await, vec![(1, 1), (2, 1)]);
@@ -332,21 +348,31 @@ async fn seal_fences_lower_epochs_for_seals_and_appends() {
     );
     for epoch in [4, 5] {
         assert_eq!(
-            replica.seal(SealRequest { epoch: Epoch(epoch) }).await,
+            replica
+                .seal(SealRequest {
+                    epoch: Epoch(epoch)
+                })
+                .await,
             Err(Error::Fenced { sealed: 5 })
         );
     }
     assert_eq!(
-        replica.append(append(4, (2, 1), vec![entry(3, 4)], 0)).await,
+        replica
+            .append(append(4, (2, 1), vec![entry(3, 4)], 0))
+            .await,
         Err(Error::Fenced { sealed: 5 })
     );
     assert_eq!(
-        replica.append(append(5, (2, 1), vec![entry(3, 5)], 0)).await,
+        replica
+            .append(append(5, (2, 1), vec![entry(3, 5)], 0))
+            .await,
         appended(3)
     );
     // An append from a newer writer raises the seal too, durably.
     assert_eq!(
-        replica.append(append(7, (3, 5), vec![entry(4, 7)], 0)).await,
+        replica
+            .append(append(7, (3, 5), vec![entry(4, 7)], 0))
+            .await,
         appended(4)
     );
     replica.restart().expect("restart");
@@ -372,12 +398,7 @@ async fn invalid_appends_are_refused_and_change_nothing() {
     ));
     assert!(shape(&replica).await.is_empty());
     // The refused request at epoch 9 did not raise the seal.
-    assert!(
-        replica
-            .seal(SealRequest { epoch: Epoch(2) })
-            .await
-            .is_ok()
-    );
+    assert!(replica.seal(SealRequest { epoch: Epoch(2) }).await.is_ok());
 }
 
 #[tokio::test]
@@ -389,7 +410,10 @@ async fn committed_only_reads_stop_at_the_commit_index() {
         .expect("append");
     let read = replica.read(committed_from(1)).await.expect("read");
     assert!(read.entries.is_empty());
-    assert_eq!((read.commit_index, read.last_index), (LogIndex(0), LogIndex(5)));
+    assert_eq!(
+        (read.commit_index, read.last_index),
+        (LogIndex(0), LogIndex(5))
+    );
 
     // A heartbeat advances the commit index.
     replica
@@ -406,7 +430,11 @@ async fn committed_only_reads_stop_at_the_commit_index() {
         .await
         .expect("append");
     assert_eq!(
-        replica.read(committed_from(1)).await.expect("read").commit_index,
+        replica
+            .read(committed_from(1))
+            .await
+            .expect("read")
+            .commit_index,
         LogIndex(4)
     );
     replica
@@ -414,7 +442,11 @@ async fn committed_only_reads_stop_at_the_commit_index() {
         .await
         .expect("heartbeat");
     assert_eq!(
-        replica.read(committed_from(1)).await.expect("read").commit_index,
+        replica
+            .read(committed_from(1))
+            .await
+            .expect("read")
+            .commit_index,
         LogIndex(5)
     );
     // It never goes back.
@@ -524,6 +556,10 @@ async fn reads_older_than_the_cache_come_from_disk_and_respect_the_byte_cap() {
 /// thread cannot finish even its first group before everything is queued: the appends must
 /// then share at most two fsyncs, without relying on timing.
 #[tokio::test]
+#[expect(
+    clippy::await_holding_lock,
+    reason = "the gate is held on purpose: only the writer thread contends for it"
+)]
 async fn pipelined_appends_from_many_tasks_share_fsyncs() {
     const TASKS: u64 = 8;
     const PER_TASK: u64 = 50;
@@ -544,6 +580,8 @@ async fn pipelined_appends_from_many_tasks_share_fsyncs() {
                 to_sequencer.send((payload, tx)).await.expect("sequencer");
                 answers.push(rx.await.expect("queued"));
             }
+            // Let the sequencer see the end of the requests while the answers are pending.
+            drop(to_sequencer);
             let mut last = Vec::new();
             for answer in answers {
                 last.push(answer.await);
@@ -616,7 +654,9 @@ async fn a_stopped_replica_is_unavailable_until_restarted() {
     assert!(!replica.is_running());
     assert!(is_unavailable(&waiting.await.expect("reader task")));
     assert!(is_unavailable(
-        &replica.append(append(1, (2, 1), vec![entry(3, 1)], 0)).await
+        &replica
+            .append(append(1, (2, 1), vec![entry(3, 1)], 0))
+            .await
     ));
     assert!(is_unavailable(&replica.read(read_from(1)).await));
     assert!(is_unavailable(
@@ -628,7 +668,9 @@ async fn a_stopped_replica_is_unavailable_until_restarted() {
     assert!(replica.is_running());
     assert_eq!(shape(&replica).await, vec![(1, 1), (2, 1)]);
     assert_eq!(
-        replica.append(append(1, (2, 1), vec![entry(3, 1)], 0)).await,
+        replica
+            .append(append(1, (2, 1), vec![entry(3, 1)], 0))
+            .await,
         appended(3)
     );
 }
