@@ -26,7 +26,8 @@ async fn acknowledged_commits_survive_kill_9_and_nothing_is_half_visible() {
                 .await
                 .unwrap();
         }
-        check(&client, &acknowledged.lock().unwrap().clone(), round).await;
+        let acked = acknowledged.lock().unwrap().clone();
+        check(&client, &acked, round).await;
 
         // Writers: each transaction inserts ROWS_PER_TXN rows of one group; a group is recorded
         // as acknowledged only once COMMIT returned success.

@@ -32,6 +32,8 @@ pub(crate) async fn run(inner: Arc<Inner>, i: usize) {
     let mut backoff = MIN_BACKOFF;
     let mut heartbeat = false;
     loop {
+        // An in-process replica may answer without ever yielding; stay cooperative.
+        tokio::task::consume_budget().await;
         let request = match inner.plan(i, heartbeat) {
             Plan::Stop => return,
             Plan::Idle => {

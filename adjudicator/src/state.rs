@@ -198,7 +198,11 @@ impl Inner {
             return Plan::Idle;
         }
         let prev_index = LogIndex(next_index.0.saturating_sub(1));
-        match core.tail.epoch_at(prev_index) {
+        // The entries after `prev_index` are buffered only if it is not before the base.
+        let buffered = (prev_index >= core.tail.base_index())
+            .then(|| core.tail.epoch_at(prev_index))
+            .flatten();
+        match buffered {
             Some(prev_epoch) => Plan::Append(AppendRequest {
                 epoch: self.epoch,
                 prev_index,

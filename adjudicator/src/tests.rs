@@ -61,6 +61,16 @@ async fn eventually(what: &str, condition: impl Fn() -> bool) {
     }
 }
 
+/// Waits until every replica holds the adjudicator's whole log (an acknowledged commit is
+/// only known to be on a majority).
+async fn converged(adj: &LocalAdjudicator, rs: &[Arc<MemReplica>]) {
+    let last = adj.status().last_index;
+    eventually("every replica holds the whole log", || {
+        rs.iter().all(|r| r.entries().len() as u64 == last.0)
+    })
+    .await;
+}
+
 /// The commit records in a replica's log, barrier entries (no writes) left out.
 fn records(replica: &MemReplica) -> Vec<CommitRecord> {
     replica
@@ -98,6 +108,7 @@ async fn first_committer_wins() {
     let t2 = adj.commit(put(retry, &["k"])).await.unwrap();
     assert!(t2.commit_ts > t1.commit_ts);
     // The refused attempt never reached the journal.
+    converged(&adj, &rs).await;
     assert_eq!(written_keys(&rs[0]), vec!["k", "k"]);
 }
 
@@ -108,6 +119,7 @@ async fn disjoint_keys_both_commit() {
     let snapshot = adj.read_ts().await.unwrap();
     adj.commit(put(snapshot, &["a", "b"])).await.unwrap();
     adj.commit(put(snapshot, &["c"])).await.unwrap();
+    converged(&adj, &rs).await;
     assert_eq!(written_keys(&rs[1]), vec!["a", "b", "c"]);
 }
 
@@ -130,6 +142,7 @@ async fn locked_keys_conflict_like_writes() {
         Err(Error::Conflict)
     );
     // Locked keys are not written to the journal.
+    converged(&adj, &rs).await;
     assert_eq!(written_keys(&rs[0]), vec!["a"]);
 }
 
@@ -168,6 +181,7 @@ async fn timestamps_increase_and_read_ts_covers_acknowledged_commits() {
     }
     // The journal holds the commits in timestamp order, with their writes, and every replica
     // learns that they are committed.
+    converged(&adj, &rs).await;
     let logged = records(&rs[0]);
     assert_eq!(logged.len(), 20);
     assert!(logged.windows(2).all(|w| w[0].commit_ts < w[1].commit_ts));
@@ -209,6 +223,7 @@ async fn concurrent_commits_share_appends() {
         batches * 5 < commits,
         "{commits} commits took {batches} appends: group commit did not group"
     );
+    converged(&adj, &rs).await;
     assert_eq!(records(&rs[0]).len(), commits);
 }
 
@@ -472,6 +487,7 @@ async fn a_newer_adjudicator_fences_the_old_one() {
     assert!(read_ts > before.commit_ts);
     let after = new.commit(put(read_ts, &["b"])).await.unwrap();
     assert!(after.commit_ts > before.commit_ts);
+    converged(&new, &rs).await;
     assert_eq!(written_keys(&rs[0]), vec!["a", "b"]);
 }
 

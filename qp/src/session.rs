@@ -350,7 +350,10 @@ impl Session {
                 let name = canonical_setting(name);
                 if name == "transaction_isolation" {
                     // Snapshot isolation is the only level (reported as repeatable read).
-                    let level = value.as_deref().unwrap_or("repeatable read").to_ascii_lowercase();
+                    let level = value
+                        .as_deref()
+                        .unwrap_or("repeatable read")
+                        .to_ascii_lowercase();
                     if level != "repeatable read" {
                         return Err(Error::unsupported(format!(
                             "Unsupported isolation level: {}",
