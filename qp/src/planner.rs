@@ -1086,20 +1086,7 @@ impl<'a> Planner<'a> {
         } else {
             let mut targets = Vec::new();
             for c in &insert.columns {
-                let n =
-                    c.0.last()
-                        .and_then(|p| p.as_ident())
-                        .map(ident_name)
-                        .unwrap_or_default();
-                let i = table.column_index(&n).ok_or_else(|| {
-                    Error::new(
-                        "42703",
-                        format!(
-                            "column \"{n}\" of relation \"{}\" does not exist",
-                            table.name
-                        ),
-                    )
-                })?;
+                let (n, i) = target_column(&table, c)?;
                 if targets.contains(&i) {
                     return Err(Error::new(
                         "42701",
@@ -1255,21 +1242,7 @@ impl<'a> Planner<'a> {
                     "tuple assignments are not supported yet",
                 ));
             };
-            let n = col
-                .0
-                .last()
-                .and_then(|p| p.as_ident())
-                .map(ident_name)
-                .unwrap_or_default();
-            let i = table.column_index(&n).ok_or_else(|| {
-                Error::new(
-                    "42703",
-                    format!(
-                        "column \"{n}\" of relation \"{}\" does not exist",
-                        table.name
-                    ),
-                )
-            })?;
+            let (n, i) = target_column(&table, col)?;
             let column = &table.columns[i];
             let e = if matches!(&a.value, ast::Expr::Identifier(id) if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default"))
             {
@@ -2102,6 +2075,26 @@ impl MaxInt for DataType {
             self
         }
     }
+}
+
+/// Resolves a column named as an INSERT or UPDATE target: its name and position.
+fn target_column(table: &TableDef, name: &ast::ObjectName) -> Result<(String, usize)> {
+    let n = name
+        .0
+        .last()
+        .and_then(|p| p.as_ident())
+        .map(ident_name)
+        .unwrap_or_default();
+    let i = table.column_index(&n).ok_or_else(|| {
+        Error::new(
+            "42703",
+            format!(
+                "column \"{n}\" of relation \"{}\" does not exist",
+                table.name
+            ),
+        )
+    })?;
+    Ok((n, i))
 }
 
 /// The common type of several expressions (CASE branches, COALESCE arguments): untyped ones

@@ -742,20 +742,10 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
 
 fn parse_timestamp(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
-    for fmt in [
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M",
-    ] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
-            return Some(t);
-        }
-    }
-    // A timestamp with an offset given to a timestamp column: PostgreSQL ignores the offset.
-    if let Some(t) = parse_timestamptz(s) {
-        return Some(t.naive_utc());
-    }
-    parse_date(s).map(|d| d.and_time(NaiveTime::MIN))
+    parse_naive(s)
+        // A timestamp with an offset given to a timestamp column: PostgreSQL ignores the offset.
+        .or_else(|| parse_timestamptz(s).map(|t| t.naive_utc()))
+        .or_else(|| parse_date(s).map(|d| d.and_time(NaiveTime::MIN)))
 }
 
 fn parse_timestamptz(s: &str) -> Option<DateTime<Utc>> {
@@ -781,16 +771,18 @@ fn parse_timestamptz(s: &str) -> Option<DateTime<Utc>> {
 
 fn parse_naive_only(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
-    for fmt in [
+    parse_naive(s).or_else(|| parse_date(s).map(|d| d.and_time(NaiveTime::MIN)))
+}
+
+/// A date and time without offset, in the forms PostgreSQL accepts most often.
+fn parse_naive(s: &str) -> Option<NaiveDateTime> {
+    [
         "%Y-%m-%d %H:%M:%S%.f",
         "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%d %H:%M",
-    ] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
-            return Some(t);
-        }
-    }
-    parse_date(s).map(|d| d.and_time(NaiveTime::MIN))
+    ]
+    .iter()
+    .find_map(|fmt| NaiveDateTime::parse_from_str(s, fmt).ok())
 }
 
 #[cfg(test)]
