@@ -222,6 +222,13 @@ async fn read_table(
         .collect()
 }
 
+/// Evaluates rows of row-independent expressions (VALUES lists).
+fn eval_rows(rows: &[Vec<Expr>], ecx: &EvalContext) -> Result<Vec<Vec<Value>>> {
+    rows.iter()
+        .map(|r| r.iter().map(|e| e.eval(&[], ecx)).collect())
+        .collect()
+}
+
 fn passes(filter: &Option<Expr>, row: &[Value], ecx: &EvalContext) -> Result<bool> {
     match filter {
         None => Ok(true),
@@ -254,16 +261,7 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
     let streaming = q.aggregation.is_none() && q.order_by.is_empty() && !q.distinct;
     let mut source_rows: Vec<Vec<Value>> = match &q.source {
         Source::Single => vec![vec![]],
-        Source::Values(rows) => {
-            let ecx = cx.eval_context();
-            rows.iter()
-                .map(|r| {
-                    r.iter()
-                        .map(|e| e.eval(&[], &ecx))
-                        .collect::<Result<Vec<_>>>()
-                })
-                .collect::<Result<_>>()?
-        }
+        Source::Values(rows) => eval_rows(rows, &cx.eval_context())?,
         Source::Table {
             table,
             access,
@@ -652,16 +650,7 @@ fn returning_rows(
 
 async fn insert(p: &InsertPlan, cx: &mut ExecContext<'_>) -> Result<Output> {
     let new_rows: Vec<Vec<Value>> = match &p.rows {
-        InsertSource::Values(rows) => {
-            let ecx = cx.eval_context();
-            rows.iter()
-                .map(|r| {
-                    r.iter()
-                        .map(|e| e.eval(&[], &ecx))
-                        .collect::<Result<Vec<_>>>()
-                })
-                .collect::<Result<_>>()?
-        }
+        InsertSource::Values(rows) => eval_rows(rows, &cx.eval_context())?,
         InsertSource::Query(query, sources) => {
             let produced = Box::pin(run_query(query, cx)).await?;
             let ecx = cx.eval_context();
@@ -777,6 +766,7 @@ async fn bump_catalog_version(cx: &mut ExecContext<'_>) -> Result<()> {
     let version = catalog::decode_u64(cx.txn.get(&key).await?.as_deref())?;
     cx.txn.put(key, (version + 1).to_be_bytes().to_vec());
     cx.txn.has_ddl = true;
+    cx.txn.catalog = None;
     Ok(())
 }
 

@@ -69,9 +69,7 @@ impl Handler {
 
 /// Converts a SQL error to pgwire's error (severity ERROR).
 pub fn to_pgwire(err: Error) -> PgWireError {
-    let mut info = ErrorInfo::new("ERROR".to_string(), err.code.to_string(), err.message);
-    info.detail = err.detail;
-    PgWireError::UserError(Box::new(info))
+    PgWireError::UserError(Box::new(to_error_info(err)))
 }
 
 fn to_error_info(err: Error) -> ErrorInfo {

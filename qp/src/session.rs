@@ -44,8 +44,18 @@ impl Engine {
             .clone()
     }
 
-    /// The catalog a transaction sees (one point read when the cache is current).
+    /// The catalog a transaction sees: loaded once per transaction (one point read when the
+    /// shared cache is current).
     async fn catalog_for(&self, txn: &mut Transaction) -> Result<Arc<Catalog>> {
+        if let Some(catalog) = &txn.catalog {
+            return Ok(catalog.clone());
+        }
+        let catalog = self.load_catalog(txn).await?;
+        txn.catalog = Some(catalog.clone());
+        Ok(catalog)
+    }
+
+    async fn load_catalog(&self, txn: &mut Transaction) -> Result<Arc<Catalog>> {
         let cached = self.cached_catalog();
         match exec::load_catalog(txn, &cached).await? {
             None => Ok(cached),

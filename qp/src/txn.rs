@@ -119,6 +119,9 @@ pub struct Transaction {
     pub has_ddl: bool,
     /// Whether a DML statement ran in this transaction.
     pub has_dml: bool,
+    /// The catalog this transaction's snapshot sees, once loaded: it cannot change under a
+    /// fixed snapshot, only through the transaction's own DDL (which clears it).
+    pub catalog: Option<Arc<crate::catalog::Catalog>>,
 }
 
 impl Transaction {
@@ -135,6 +138,7 @@ impl Transaction {
             rows_modified: 0,
             has_ddl: false,
             has_dml: false,
+            catalog: None,
         }
     }
 
