@@ -7,9 +7,17 @@
 //! key                                     value
 //! 00000000 00                             catalog version (u64, bumped by every DDL)
 //! 00000000 01                             next table id (u32)
-//! 00000001 <name, key-encoded>            TableDef (postcard)
+//! 00000001 <schema, name, key-encoded>    TableDef (postcard)
+//! 00000002 ... 000003e7                   other system tables (see below)
 //! 000003e8 ...                            first user table's rows (table id 1000)
 //! ```
+//!
+//! Names live in schemas. `public` (the default for unqualified names) and `sys` (DSQL's system
+//! views, such as `sys.jobs`) always exist. System tables are ordinary tables with fixed ids
+//! below [`FIRST_USER_TABLE_ID`], described by [`builtin_tables`]: their rows are stored and
+//! versioned like any other, so queries read them with the normal planner and executor, but
+//! users cannot write them (42501); only the statements that own them do (for example
+//! `AWS IAM GRANT` or an index build job).
 //!
 //! QPs cache the decoded catalog by version: a transaction reads the version key at its
 //! snapshot (one point read) and reuses the cached catalog when it matches. A transaction that
@@ -21,13 +29,18 @@ use crate::keycode;
 use crate::value::{DataType, Value};
 use proto::Key;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// The table id of the catalog's own metadata keys (version, id counter).
 pub const META_TABLE_ID: u32 = 0;
 /// The table id of the system table holding one [`TableDef`] per user table.
 pub const TABLES_TABLE_ID: u32 = 1;
+/// The schema unqualified names resolve to.
+pub const DEFAULT_SCHEMA: &str = "public";
+/// The schema of DSQL's system views (`sys.jobs`, `sys.iam_pg_role_mappings`).
+pub const SYS_SCHEMA: &str = "sys";
+
 /// The first table id given to a user table. System tables sort before every user table,
 /// which the default shard map uses to put the catalog on a shard of its own.
 pub const FIRST_USER_TABLE_ID: u32 = 1000;
@@ -47,10 +60,55 @@ pub fn next_table_id_key() -> Key {
 }
 
 /// The key of a table's definition.
-pub fn table_key(name: &str) -> Key {
+pub fn table_key(name: &TableName) -> Key {
     let mut key = keycode::table_prefix(TABLES_TABLE_ID);
-    keycode::encode_value(&Value::Text(name.to_string()), &mut key).expect("text always encodes");
+    for part in [&name.schema, &name.name] {
+        keycode::encode_value(&Value::Text(part.clone()), &mut key).expect("text always encodes");
+    }
     key
+}
+
+/// A schema-qualified table name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TableName {
+    /// The schema (`public` for names written without one).
+    pub schema: String,
+    /// The table's name within its schema.
+    pub name: String,
+}
+
+impl TableName {
+    /// A name in `schema`.
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> TableName {
+        TableName {
+            schema: schema.into(),
+            name: name.into(),
+        }
+    }
+
+    /// A name in the default schema, `public`.
+    pub fn public(name: impl Into<String>) -> TableName {
+        TableName::new(DEFAULT_SCHEMA, name)
+    }
+}
+
+impl std::fmt::Display for TableName {
+    /// As PostgreSQL writes it in messages: bare for `public`, else `schema.name`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.schema == DEFAULT_SCHEMA {
+            f.write_str(&self.name)
+        } else {
+            write!(f, "{}.{}", self.schema, self.name)
+        }
+    }
+}
+
+/// The system tables every catalog has, with their fixed ids (below [`FIRST_USER_TABLE_ID`]).
+///
+/// Reserved ids: 0 and 1 are the catalog's own keys (above); 2–9 are for the role and privilege
+/// tables (`sys.iam_pg_role_mappings` among them); 10–19 for jobs and indexes (`sys.jobs`).
+pub fn builtin_tables() -> Vec<TableDef> {
+    Vec::new()
 }
 
 /// A column of a table.
@@ -71,7 +129,9 @@ pub struct ColumnDef {
 pub struct TableDef {
     /// The table id: the first four bytes of every row key.
     pub id: u32,
-    /// The table's name.
+    /// The schema the table lives in.
+    pub schema: String,
+    /// The table's name within its schema.
     pub name: String,
     /// The columns, in order.
     pub columns: Vec<ColumnDef>,
@@ -81,6 +141,16 @@ pub struct TableDef {
 }
 
 impl TableDef {
+    /// The table's schema-qualified name.
+    pub fn qualified_name(&self) -> TableName {
+        TableName::new(self.schema.clone(), self.name.clone())
+    }
+
+    /// Whether this is a system table, which users may read but not write.
+    pub fn is_system(&self) -> bool {
+        self.id < FIRST_USER_TABLE_ID
+    }
+
     /// The position of a column by name.
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)
@@ -139,33 +209,64 @@ impl TableDef {
     }
 }
 
-/// All table definitions as of one catalog version.
-#[derive(Clone, Debug, Default)]
+/// All schemas and table definitions as of one catalog version.
+#[derive(Clone, Debug)]
 pub struct Catalog {
     /// The catalog version these definitions belong to.
     pub version: u64,
-    /// Tables by name.
-    pub tables: HashMap<String, Arc<TableDef>>,
+    /// The schemas that exist (always `public` and `sys`).
+    pub schemas: BTreeSet<String>,
+    /// Tables by qualified name, system tables included.
+    pub tables: HashMap<TableName, Arc<TableDef>>,
+}
+
+impl Default for Catalog {
+    /// The catalog of an empty database: the built-in schemas and system tables.
+    fn default() -> Catalog {
+        let mut tables = HashMap::new();
+        for def in builtin_tables() {
+            tables.insert(def.qualified_name(), Arc::new(def));
+        }
+        Catalog {
+            version: 0,
+            schemas: [DEFAULT_SCHEMA, SYS_SCHEMA]
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            tables,
+        }
+    }
 }
 
 impl Catalog {
-    /// Looks a table up by (possibly schema-qualified) name; only schema `public` exists.
-    pub fn table(&self, name: &str) -> Result<Arc<TableDef>> {
+    /// Looks a table up by qualified name: 3F000 if the schema does not exist, 42P01 if the
+    /// table does not.
+    pub fn table(&self, name: &TableName) -> Result<Arc<TableDef>> {
+        if !self.schemas.contains(&name.schema) {
+            return Err(Error::new(
+                "3F000",
+                format!("schema \"{}\" does not exist", name.schema),
+            ));
+        }
         self.tables
             .get(name)
             .cloned()
-            .ok_or_else(|| Error::undefined_table(name))
+            .ok_or_else(|| Error::undefined_table(&name.to_string()))
     }
 
-    /// Builds a catalog from the rows of the tables system table.
+    /// Builds a catalog from the rows of the tables system table, on top of the built-in
+    /// schemas and system tables.
     pub fn from_rows(version: u64, rows: &[(Key, Vec<u8>)]) -> Result<Catalog> {
-        let mut tables = HashMap::new();
+        let mut catalog = Catalog {
+            version,
+            ..Catalog::default()
+        };
         for (_, bytes) in rows {
             let def: TableDef = postcard::from_bytes(bytes)
                 .map_err(|e| Error::internal(format!("damaged catalog entry: {e}")))?;
-            tables.insert(def.name.clone(), Arc::new(def));
+            catalog.tables.insert(def.qualified_name(), Arc::new(def));
         }
-        Ok(Catalog { version, tables })
+        Ok(catalog)
     }
 }
 

@@ -775,7 +775,7 @@ async fn create_table(
     if_not_exists: bool,
     cx: &mut ExecContext<'_>,
 ) -> Result<Output> {
-    let key = catalog::table_key(&table.name);
+    let key = catalog::table_key(&table.qualified_name());
     if cx.txn.get(&key).await?.is_some() {
         if if_not_exists {
             return Ok(Output::Command("CREATE TABLE".into()));
@@ -820,15 +820,25 @@ async fn create_table(
     Ok(Output::Command("CREATE TABLE".into()))
 }
 
-async fn drop_table(names: &[String], if_exists: bool, cx: &mut ExecContext<'_>) -> Result<Output> {
+async fn drop_table(
+    names: &[catalog::TableName],
+    if_exists: bool,
+    cx: &mut ExecContext<'_>,
+) -> Result<Output> {
     let mut dropped = false;
     for name in names {
         let key = catalog::table_key(name);
         if cx.txn.get(&key).await?.is_none() {
+            if name.schema == catalog::SYS_SCHEMA {
+                return Err(Error::new(
+                    "42501",
+                    format!("permission denied for schema {}", name.schema),
+                ));
+            }
             if if_exists {
                 continue;
             }
-            return Err(Error::undefined_table(name));
+            return Err(Error::undefined_table(&name.to_string()));
         }
         // TODO: the dropped table's rows stay in storage, unreachable (table ids are never
         // reused). Removing them needs a background job so a DROP is not limited by the

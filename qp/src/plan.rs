@@ -47,7 +47,7 @@ pub enum Plan {
     /// DROP TABLE.
     DropTable {
         /// The tables.
-        names: Vec<String>,
+        names: Vec<crate::catalog::TableName>,
         /// `IF EXISTS`
         if_exists: bool,
     },

@@ -7,7 +7,7 @@
 //! fixes a prefix or bounds the next key column, a full scan otherwise. The WHERE clause is
 //! always evaluated in full on the rows read, so the access path only narrows what is read.
 
-use crate::catalog::{Catalog, ColumnDef, TableDef};
+use crate::catalog::{Catalog, ColumnDef, TableDef, TableName};
 use crate::error::{Error, Result};
 use crate::expr::{AggCall, AggFunc, BinOp, Expr, Func};
 use crate::plan::*;
@@ -93,8 +93,8 @@ pub fn ident_name(ident: &ast::Ident) -> String {
     }
 }
 
-/// The table name of an object name, accepting the `public` schema.
-fn table_name(name: &ast::ObjectName) -> Result<String> {
+/// The qualified table name of an object name; unqualified names are in `public`.
+fn table_name(name: &ast::ObjectName) -> Result<TableName> {
     let parts: Vec<String> = name
         .0
         .iter()
@@ -105,12 +105,8 @@ fn table_name(name: &ast::ObjectName) -> Result<String> {
         })
         .collect::<Result<_>>()?;
     match parts.as_slice() {
-        [table] => Ok(table.clone()),
-        [schema, table] if schema == "public" => Ok(table.clone()),
-        [schema, _] => Err(Error::new(
-            "3F000",
-            format!("schema \"{schema}\" does not exist"),
-        )),
+        [table] => Ok(TableName::public(table.clone())),
+        [schema, table] => Ok(TableName::new(schema.clone(), table.clone())),
         _ => Err(Error::syntax(format!(
             "improper qualified name (too many dotted names): {name}"
         ))),
@@ -263,6 +259,18 @@ impl<'a> Planner<'a> {
     fn table(&mut self, name: &ast::ObjectName) -> Result<Arc<TableDef>> {
         self.uses_catalog = true;
         self.catalog.table(&table_name(name)?)
+    }
+
+    /// Looks up a table an INSERT, UPDATE or DELETE writes: system tables are read-only.
+    fn writable_table(&mut self, name: &ast::ObjectName) -> Result<Arc<TableDef>> {
+        let table = self.table(name)?;
+        if table.is_system() {
+            return Err(Error::new(
+                "42501",
+                format!("permission denied for table {}", table.name),
+            ));
+        }
+        Ok(table)
     }
 
     /// Plans one statement.
@@ -427,7 +435,20 @@ impl<'a> Planner<'a> {
         if create.query.is_some() {
             return Err(Error::unsupported("unsupported statement: CREATE TABLE AS"));
         }
-        let name = table_name(&create.name)?;
+        let qualified = table_name(&create.name)?;
+        if !self.catalog.schemas.contains(&qualified.schema) {
+            return Err(Error::new(
+                "3F000",
+                format!("schema \"{}\" does not exist", qualified.schema),
+            ));
+        }
+        if qualified.schema == crate::catalog::SYS_SCHEMA {
+            return Err(Error::new(
+                "42501",
+                format!("permission denied for schema {}", qualified.schema),
+            ));
+        }
+        let name = qualified.name.clone();
         let mut columns: Vec<ColumnDef> = Vec::new();
         let mut primary_key: Option<Vec<usize>> = None;
         for col in &create.columns {
@@ -524,6 +545,7 @@ impl<'a> Planner<'a> {
         Ok(Plan::CreateTable {
             table: TableDef {
                 id: 0,
+                schema: qualified.schema,
                 name,
                 columns,
                 primary_key,
@@ -1079,7 +1101,7 @@ impl<'a> Planner<'a> {
         if insert.on.is_some() {
             return Err(Error::unsupported("ON CONFLICT is not supported yet"));
         }
-        let table = self.table(name)?;
+        let table = self.writable_table(name)?;
         // Target columns, in the order the statement lists them.
         let targets: Vec<usize> = if insert.columns.is_empty() {
             (0..table.columns.len()).collect()
@@ -1232,7 +1254,7 @@ impl<'a> Planner<'a> {
                 "UPDATE of this kind of relation is not supported",
             ));
         };
-        let table = self.table(name)?;
+        let table = self.writable_table(name)?;
         let alias = alias.as_ref().map(|a| ident_name(&a.name));
         let scope = Scope::of_table(&table, alias.as_deref());
         let mut assignments = Vec::new();
@@ -1308,7 +1330,7 @@ impl<'a> Planner<'a> {
                 "DELETE from this kind of relation is not supported",
             ));
         };
-        let table = self.table(name)?;
+        let table = self.writable_table(name)?;
         let alias = alias.as_ref().map(|a| ident_name(&a.name));
         let scope = Scope::of_table(&table, alias.as_deref());
         let (filter, access) = self.plan_where(&delete.selection, &table, &scope)?;
