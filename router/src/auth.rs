@@ -10,12 +10,16 @@
 //! ```
 //!
 //! whatever the reason (unknown user, wrong password, expired token). The reason goes to the
-//! server log only ([`AuthFailure::Refused`]).
+//! server log only ([`AuthFailure::Refused`]). The few refusals a client is told about in words
+//! of their own (an IAM token valid for more than a week) are [`AuthFailure::Rejected`], and
+//! [`AuthFailure::client_error`] is the one place that turns a failure into the client's
+//! SQLSTATE and message.
 //!
 //! [`PasswordAuthenticator`] is the local-development method: one user, `admin`, with a
 //! configured password. Aurora DSQL's IAM tokens (a SigV4-presigned URL sent as the password)
-//! are another implementation of the same trait: the token arrives in `password`, and the SNI
-//! names the cluster endpoint the client dialled.
+//! are another implementation of the same trait, [`IamAuthenticator`](crate::iam::IamAuthenticator):
+//! the token arrives in `password`, and the SNI names the cluster endpoint the client dialled.
+//! [`CombinedAuthenticator`](crate::iam::CombinedAuthenticator) offers both.
 
 use std::fmt::Debug;
 
@@ -25,25 +29,71 @@ use subtle::ConstantTimeEq as _;
 /// The user that [`PasswordAuthenticator`] admits: DSQL's built-in administrator role.
 pub const ADMIN_USER: &str = "admin";
 
-/// Why an [`Authenticator`] refused a login. Neither variant's text reaches the client.
+/// The method name of [`PasswordAuthenticator`], as refusals show it.
+pub const PASSWORD_METHOD: &str = "password";
+
+/// Why an [`Authenticator`] refused a login, and what the client is told.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AuthFailure {
     /// The credentials are wrong: unknown user, wrong password, bad or expired token. The
-    /// client sees SQLSTATE 28P01 with a fixed message; the reason is logged at debug level.
-    #[error("credentials refused: {0}")]
-    Refused(String),
+    /// client sees FATAL 28P01 `<method> authentication failed for user "<user>"`; the reason is
+    /// logged at debug level only.
+    #[error("{method} credentials refused: {reason}")]
+    Refused {
+        /// The method that refused, e.g. `password` or `IAM`.
+        method: &'static str,
+        /// The precise reason, for the server log.
+        reason: String,
+    },
+    /// A refusal the client is told about in words of its own: FATAL with `code` and
+    /// `message` exactly (e.g. an IAM token valid for more than a week). The reason is logged
+    /// at debug level.
+    #[error("refused ({code} {message}): {reason}")]
+    Rejected {
+        /// The SQLSTATE.
+        code: &'static str,
+        /// The message the client sees.
+        message: String,
+        /// The precise reason, for the server log.
+        reason: String,
+    },
     /// The authenticator could not decide (for example, a key store it consults is down). The
     /// client sees SQLSTATE 08004 and may retry; the reason is logged as a warning.
     #[error("authentication unavailable: {0}")]
     Unavailable(String),
 }
 
+impl AuthFailure {
+    /// A [`AuthFailure::Refused`] by `method` for `reason`.
+    pub fn refused(method: &'static str, reason: impl Into<String>) -> AuthFailure {
+        AuthFailure::Refused {
+            method,
+            reason: reason.into(),
+        }
+    }
+
+    /// The SQLSTATE and message the client sees when `user` is refused this way.
+    pub fn client_error(&self, user: &str) -> (&'static str, String) {
+        match self {
+            AuthFailure::Refused { method, .. } => (
+                "28P01",
+                format!("{method} authentication failed for user \"{user}\""),
+            ),
+            AuthFailure::Rejected { code, message, .. } => (code, message.clone()),
+            AuthFailure::Unavailable(_) => (
+                "08004",
+                "unable to accept connection, authentication is unavailable".to_owned(),
+            ),
+        }
+    }
+}
+
 /// Decides whether a client may log in. Implementations are shared by every connection.
 #[async_trait]
 pub trait Authenticator: Send + Sync + Debug {
-    /// The method's name as it appears in a refusal, e.g. `password` gives
-    /// `password authentication failed for user "bob"`, `IAM` gives
-    /// `IAM authentication failed for user "bob"`.
+    /// The method's name, e.g. `password` or `IAM` (a combined authenticator names its main
+    /// method). Refusals carry the name of the method that actually refused
+    /// ([`AuthFailure::Refused`]).
     fn method(&self) -> &'static str;
 
     /// Checks the credentials a client presented: its user name, the bytes of its password
@@ -87,7 +137,7 @@ impl Debug for PasswordAuthenticator {
 #[async_trait]
 impl Authenticator for PasswordAuthenticator {
     fn method(&self) -> &'static str {
-        "password"
+        PASSWORD_METHOD
     }
 
     async fn authenticate(
@@ -99,12 +149,13 @@ impl Authenticator for PasswordAuthenticator {
         // Hash before looking at the user so both refusals take the same time.
         let matches: bool = sha256(password).ct_eq(&self.digest).into();
         if user != ADMIN_USER {
-            return Err(AuthFailure::Refused(format!(
-                "password login is only available for user {ADMIN_USER:?}"
-            )));
+            return Err(AuthFailure::refused(
+                PASSWORD_METHOD,
+                format!("password login is only available for user {ADMIN_USER:?}"),
+            ));
         }
         if !matches {
-            return Err(AuthFailure::Refused("wrong password".into()));
+            return Err(AuthFailure::refused(PASSWORD_METHOD, "wrong password"));
         }
         Ok(())
     }
@@ -128,15 +179,24 @@ mod tests {
         assert_eq!(auth.authenticate("admin", b"s3cret", None).await, Ok(()));
         assert!(matches!(
             auth.authenticate("admin", b"s3cret ", None).await,
-            Err(AuthFailure::Refused(_))
+            Err(AuthFailure::Refused {
+                method: "password",
+                ..
+            })
         ));
         assert!(matches!(
             auth.authenticate("admin", b"", None).await,
-            Err(AuthFailure::Refused(_))
+            Err(AuthFailure::Refused {
+                method: "password",
+                ..
+            })
         ));
         assert!(matches!(
             auth.authenticate("bob", b"s3cret", Some("localhost")).await,
-            Err(AuthFailure::Refused(_))
+            Err(AuthFailure::Refused {
+                method: "password",
+                ..
+            })
         ));
     }
 

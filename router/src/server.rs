@@ -9,6 +9,10 @@
 //!   (10 ms, 20 ms, ... at most 1 s), since closing connections frees them again;
 //! - any other error is retried the same way a few times, then returned.
 //!
+//! A connection open for longer than the maximum session duration ([`ServeOptions`], one hour
+//! by default, as in Aurora DSQL) has its task dropped, which closes the socket without a
+//! message, in the middle of a transaction or not; its connection slot is freed with it.
+//!
 //! On shutdown the listener is closed first (new clients get "connection refused"), then the
 //! running connections get a grace period to finish; those still open afterwards are aborted,
 //! which closes their sockets.
@@ -28,6 +32,30 @@ use tracing::Instrument as _;
 /// How long [`serve`] waits for open connections to finish after shutdown.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
+/// How long a session may stay open by default: one hour, as in Aurora DSQL.
+pub const MAX_SESSION_DURATION: Duration = Duration::from_secs(60 * 60);
+
+/// How [`serve_with_options`] treats connections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServeOptions {
+    /// How long open connections may take to finish after shutdown. Default
+    /// [`SHUTDOWN_GRACE`].
+    pub shutdown_grace: Duration,
+    /// How long a connection may stay open, counted from its accept; then its socket is
+    /// closed, without an error message, whatever it is doing. `None` means no limit. Default
+    /// [`MAX_SESSION_DURATION`].
+    pub max_session_duration: Option<Duration>,
+}
+
+impl Default for ServeOptions {
+    fn default() -> ServeOptions {
+        ServeOptions {
+            shutdown_grace: SHUTDOWN_GRACE,
+            max_session_duration: Some(MAX_SESSION_DURATION),
+        }
+    }
+}
+
 /// The first pause after a failed accept.
 const MIN_BACKOFF: Duration = Duration::from_millis(10);
 /// The longest pause between accept attempts.
@@ -39,7 +67,8 @@ const MAX_UNEXPECTED_FAILURES: u32 = 8;
 /// [`SHUTDOWN_GRACE`] for open connections to end. Every connection is offered TLS with `tls`;
 /// `handlers` (typically [`Handlers`](crate::Handlers)) runs the protocol.
 ///
-/// Returns an error only if accepting fails persistently in an unexpected way.
+/// Sessions are closed after [`MAX_SESSION_DURATION`]. Returns an error only if accepting fails
+/// persistently in an unexpected way.
 pub async fn serve<H>(
     listener: TcpListener,
     tls: Arc<rustls::ServerConfig>,
@@ -63,6 +92,26 @@ pub async fn serve_with_grace<H>(
 where
     H: PgWireServerHandlers + Send + Sync + 'static,
 {
+    let options = ServeOptions {
+        shutdown_grace: grace,
+        ..ServeOptions::default()
+    };
+    serve_with_options(listener, tls, handlers, shutdown, options).await
+}
+
+/// [`serve`] with chosen [`ServeOptions`].
+pub async fn serve_with_options<H>(
+    listener: TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    handlers: Arc<H>,
+    shutdown: impl Future<Output = ()>,
+    options: ServeOptions,
+) -> io::Result<()>
+where
+    H: PgWireServerHandlers + Send + Sync + 'static,
+{
+    let grace = options.shutdown_grace;
+    let max_session = options.max_session_duration;
     let acceptor = TlsAcceptor::from(tls);
     let mut connections = JoinSet::new();
     let mut backoff = MIN_BACKOFF;
@@ -90,9 +139,16 @@ where
                 connections.spawn(
                     async move {
                         tracing::debug!("accepted");
-                        match process_socket(socket, Some(acceptor), handlers).await {
-                            Ok(()) => tracing::debug!("closed"),
-                            Err(err) => tracing::debug!(%err, "closed with an error"),
+                        let session = process_socket(socket, Some(acceptor), handlers);
+                        let outcome = match max_session {
+                            Some(limit) => tokio::time::timeout(limit, session).await,
+                            None => Ok(session.await),
+                        };
+                        // Dropping the session closes the socket: no message, as in DSQL.
+                        match outcome {
+                            Ok(Ok(())) => tracing::debug!("closed"),
+                            Ok(Err(err)) => tracing::debug!(%err, "closed with an error"),
+                            Err(_) => tracing::debug!("closed at the maximum session duration"),
                         }
                     }
                     .instrument(span),

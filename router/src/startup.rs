@@ -9,10 +9,11 @@
 //!   client                                   Startup
 //!   [SSLRequest + TLS handshake: pgwire, before Startup sees anything]
 //!   StartupMessage(user, database, ...) ──>  plaintext?            FATAL 28000
+//!                                            over the rate?        FATAL 53400
 //!                                            no user name?         FATAL 28000
 //!                                            no free slot?         FATAL 53300
 //!                                       <──  AuthenticationCleartextPassword
-//!   PasswordMessage(password or token)  ──>  Authenticator says no FATAL 28P01
+//!   PasswordMessage(password or token)  ──>  Authenticator says no FATAL 28P01 (usually)
 //!                                            database != postgres  FATAL 3D000
 //!                                            take a slot (or       FATAL 53300)
 //!                                       <──  AuthenticationOk, ParameterStatus*,
@@ -25,6 +26,9 @@
 //! with the connection, so a session that ends for any reason frees its slot. A client is also
 //! refused before the password prompt when no slot is free, to spare the authenticator; the
 //! authoritative check is taking the slot after authentication.
+//!
+//! The rate limit ([`crate::rate`]) counts every TLS client that sends a StartupMessage, whether
+//! it is then admitted or not, as Aurora DSQL's limit on new connections per second does.
 //!
 //! The cleartext password is safe to ask for because the connection is always TLS, and it is
 //! what DSQL's IAM tokens need: they are too long and too dynamic for a challenge-response
@@ -51,6 +55,7 @@ use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::auth::{AuthFailure, Authenticator};
+use crate::rate::{ConnectionRate, RATE_EXCEEDED_MESSAGE, TokenBucket};
 
 /// The `server_version` reported to clients: PostgreSQL 16, as Aurora DSQL reports.
 pub const SERVER_VERSION: &str = "16.9";
@@ -74,6 +79,8 @@ pub struct Startup {
     slots: Arc<Semaphore>,
     /// The number of permits `slots` was created with.
     max_connections: usize,
+    /// The new-connection rate limit, if any.
+    rate: Option<TokenBucket>,
 }
 
 impl Startup {
@@ -85,7 +92,20 @@ impl Startup {
             driver: AuthDriver::new(ServerParameters),
             slots: Arc::new(Semaphore::new(DEFAULT_MAX_CONNECTIONS)),
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            rate: Some(TokenBucket::new(ConnectionRate::default())),
         }
+    }
+
+    /// Sets the new-connection rate limit (default [`ConnectionRate::default`]: 100 per second,
+    /// bursts of 1,000); `None` removes it. The bucket starts full.
+    pub fn with_connection_rate(mut self, rate: Option<ConnectionRate>) -> Startup {
+        self.rate = rate.map(TokenBucket::new);
+        self
+    }
+
+    /// The new-connection rate limit, if any.
+    pub fn connection_rate(&self) -> Option<ConnectionRate> {
+        self.rate.as_ref().map(TokenBucket::rate)
     }
 
     /// Sets the connection limit (at least 1 is sensible; 0 refuses everyone). Call before the
@@ -175,6 +195,7 @@ impl Debug for Startup {
             .field("authenticator", &self.authenticator)
             .field("max_connections", &self.max_connections)
             .field("open_connections", &self.open_connections())
+            .field("connection_rate", &self.connection_rate())
             .finish_non_exhaustive()
     }
 }
@@ -199,6 +220,10 @@ impl StartupHandler for Startup {
                         "28000",
                         "unable to accept connection, SSL/TLS is required",
                     ));
+                }
+                // Every attempt that got this far counts against the rate, admitted or not.
+                if self.rate.as_ref().is_some_and(|bucket| !bucket.try_take()) {
+                    return Err(fatal("53400", RATE_EXCEEDED_MESSAGE));
                 }
                 protocol_negotiation(client, startup).await?;
                 save_startup_parameters_to_metadata(client, startup);
@@ -281,22 +306,15 @@ impl AuthMechanism for PasswordMechanism {
                 final_message: None,
                 identity: None,
             }),
-            Err(AuthFailure::Refused(reason)) => {
-                tracing::debug!(user, reason, "authentication refused");
-                Ok(AuthState::Failed(fatal(
-                    "28P01",
-                    format!(
-                        "{} authentication failed for user \"{user}\"",
-                        self.authenticator.method()
-                    ),
-                )))
-            }
-            Err(AuthFailure::Unavailable(reason)) => {
-                tracing::warn!(user, reason, "authentication unavailable");
-                Ok(AuthState::Failed(fatal(
-                    "08004",
-                    "unable to accept connection, authentication is unavailable",
-                )))
+            Err(failure) => {
+                let (code, message) = failure.client_error(user);
+                match &failure {
+                    AuthFailure::Unavailable(reason) => {
+                        tracing::warn!(user, reason, "authentication unavailable");
+                    }
+                    _ => tracing::debug!(user, %failure, "authentication refused"),
+                }
+                Ok(AuthState::Failed(fatal(code, message)))
             }
         }
     }
@@ -400,6 +418,13 @@ mod tests {
         assert_eq!(startup.max_connections(), DEFAULT_MAX_CONNECTIONS);
         let startup = startup.with_max_connections(3);
         assert_eq!(startup.max_connections(), 3);
+        assert_eq!(startup.connection_rate(), Some(ConnectionRate::default()));
+        let rate = ConnectionRate {
+            per_second: 5,
+            burst: 7,
+        };
+        let startup = startup.with_connection_rate(Some(rate));
+        assert_eq!(startup.connection_rate(), Some(rate));
         assert_eq!(startup.open_connections(), 0);
         assert!(!format!("{startup:?}").contains("pw"));
     }

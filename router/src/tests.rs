@@ -19,7 +19,7 @@ use tokio::task::JoinHandle;
 use tokio_postgres::SimpleQueryMessage;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use crate::{Handlers, PasswordAuthenticator, Startup, TlsFiles};
+use crate::{Handlers, PasswordAuthenticator, ServeOptions, Startup, TlsFiles};
 
 /// The password the test servers accept for `admin`.
 const PASSWORD: &str = "correct horse";
@@ -82,16 +82,25 @@ struct TestServer {
 }
 
 impl TestServer {
-    /// Starts a router admitting at most `max_connections` sessions.
+    /// Starts a router admitting at most `max_connections` sessions with the password
+    /// [`PASSWORD`].
     async fn start(max_connections: usize, grace: Duration) -> TestServer {
+        let startup = Startup::new(Arc::new(PasswordAuthenticator::new(PASSWORD)))
+            .with_max_connections(max_connections);
+        let options = ServeOptions {
+            shutdown_grace: grace,
+            ..ServeOptions::default()
+        };
+        TestServer::start_with(startup, options).await
+    }
+
+    /// Starts a router with `startup` and `options`.
+    async fn start_with(startup: Startup, options: ServeOptions) -> TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let hosts = ["localhost".to_string(), "127.0.0.1".to_string()];
         let files = crate::generate_or_load(dir.path(), &hosts).expect("certificates");
         let tls = crate::server_config(&files.server_cert, &files.server_key).expect("tls");
-        let startup = Arc::new(
-            Startup::new(Arc::new(PasswordAuthenticator::new(PASSWORD)))
-                .with_max_connections(max_connections),
-        );
+        let startup = Arc::new(startup);
         let handlers = Arc::new(Handlers::new(
             startup.clone(),
             OneRowHandlers {
@@ -103,14 +112,14 @@ impl TestServer {
             .expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(crate::serve_with_grace(
+        let task = tokio::spawn(crate::serve_with_options(
             listener,
             tls,
             handlers,
             async {
                 let _ = rx.await;
             },
-            grace,
+            options,
         ));
         TestServer {
             port,
@@ -398,4 +407,447 @@ async fn psql_connects_with_verify_full() {
         "{stderr}"
     );
     server.stop().await.expect("clean stop");
+}
+
+/// An authenticator that records the user and SNI name of every attempt, then checks the
+/// password like [`PasswordAuthenticator`].
+#[derive(Debug)]
+struct RecordingAuthenticator {
+    /// (user, SNI) of each attempt.
+    seen: std::sync::Mutex<Vec<(String, Option<String>)>>,
+    /// The real check.
+    inner: PasswordAuthenticator,
+}
+
+#[async_trait]
+impl crate::Authenticator for RecordingAuthenticator {
+    fn method(&self) -> &'static str {
+        self.inner.method()
+    }
+
+    async fn authenticate(
+        &self,
+        user: &str,
+        password: &[u8],
+        sni: Option<&str>,
+    ) -> Result<(), crate::AuthFailure> {
+        self.seen
+            .lock()
+            .expect("lock")
+            .push((user.to_owned(), sni.map(str::to_owned)));
+        self.inner.authenticate(user, password, sni).await
+    }
+}
+
+/// A TLS connection made with PostgreSQL 17's direct TLS: the TLS handshake right after the TCP
+/// connect (no SSLRequest), offering ALPN `postgresql`, verifying the certificate for `name`.
+async fn direct_tls(
+    server: &TestServer,
+    name: &str,
+) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(&server.files.ca_cert).expect("open CA") {
+        roots.add(cert.expect("CA PEM")).expect("add CA");
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"postgresql".to_vec()];
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", server.port))
+        .await
+        .expect("tcp connect");
+    let server_name =
+        rustls::pki_types::ServerName::try_from(name.to_owned()).expect("server name");
+    let stream = tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect(server_name, tcp)
+        .await
+        .expect("TLS handshake");
+    assert_eq!(
+        stream.get_ref().1.alpn_protocol(),
+        Some(&b"postgresql"[..]),
+        "the server agreed on ALPN postgresql"
+    );
+    stream
+}
+
+/// Writes one frontend message: `tag` (none for the StartupMessage), length, `body`.
+async fn send<S: tokio::io::AsyncWrite + Unpin>(stream: &mut S, tag: Option<u8>, body: &[u8]) {
+    use tokio::io::AsyncWriteExt as _;
+    let mut message = Vec::new();
+    message.extend(tag);
+    let length = u32::try_from(body.len() + 4).expect("small message");
+    message.extend_from_slice(&length.to_be_bytes());
+    message.extend_from_slice(body);
+    stream.write_all(&message).await.expect("write");
+    stream.flush().await.expect("flush");
+}
+
+/// Reads one backend message: its tag and body.
+async fn receive<S: tokio::io::AsyncRead + Unpin>(stream: &mut S) -> (u8, Vec<u8>) {
+    use tokio::io::AsyncReadExt as _;
+    let mut header = [0u8; 5];
+    tokio::time::timeout(Duration::from_secs(10), stream.read_exact(&mut header))
+        .await
+        .expect("a message in time")
+        .expect("read header");
+    let length = u32::from_be_bytes([header[1], header[2], header[3], header[4]]) as usize;
+    let mut body = vec![0u8; length.saturating_sub(4)];
+    stream.read_exact(&mut body).await.expect("read body");
+    (header[0], body)
+}
+
+/// Runs the startup exchange by hand over `stream` and returns every message up to and
+/// including ReadyForQuery (or the ErrorResponse).
+async fn raw_login<S>(stream: &mut S, user: &str, password: &str) -> Vec<(u8, Vec<u8>)>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let mut startup = 196_608u32.to_be_bytes().to_vec(); // protocol 3.0
+    for (key, value) in [("user", user), ("database", "postgres")] {
+        startup.extend_from_slice(key.as_bytes());
+        startup.push(0);
+        startup.extend_from_slice(value.as_bytes());
+        startup.push(0);
+    }
+    startup.push(0);
+    send(stream, None, &startup).await;
+    let (tag, body) = receive(stream).await;
+    assert_eq!(
+        (tag, body.as_slice()),
+        (b'R', &[0, 0, 0, 3][..]),
+        "cleartext password asked"
+    );
+    let mut password = password.as_bytes().to_vec();
+    password.push(0);
+    send(stream, Some(b'p'), &password).await;
+    let mut messages = Vec::new();
+    loop {
+        let message = receive(stream).await;
+        let done = matches!(message.0, b'Z' | b'E');
+        messages.push(message);
+        if done {
+            return messages;
+        }
+    }
+}
+
+#[tokio::test]
+async fn direct_tls_client_authenticates_and_queries() {
+    let server = TestServer::start(10, Duration::from_secs(5)).await;
+    let mut stream = direct_tls(&server, "localhost").await;
+    let messages = raw_login(&mut stream, "admin", PASSWORD).await;
+    assert_eq!(
+        messages.first(),
+        Some(&(b'R', vec![0, 0, 0, 0])),
+        "AuthenticationOk"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|(tag, body)| *tag == b'S' && body.as_slice() == b"server_version\x0016.9\x00"),
+        "server_version reported"
+    );
+    assert_eq!(messages.last().map(|m| m.0), Some(b'Z'), "ReadyForQuery");
+    send(&mut stream, Some(b'Q'), b"SELECT 1\0").await;
+    let mut rows = Vec::new();
+    loop {
+        let (tag, body) = receive(&mut stream).await;
+        if tag == b'D' {
+            rows.push(body);
+        }
+        if tag == b'Z' {
+            break;
+        }
+    }
+    assert_eq!(rows.len(), 1);
+    assert!(
+        rows[0].ends_with(ANSWER.as_bytes()),
+        "the row carries the answer"
+    );
+    server.wait_for_open_connections(1).await;
+
+    // A wrong password over direct TLS is refused like any other.
+    let mut stream = direct_tls(&server, "localhost").await;
+    let messages = raw_login(&mut stream, "admin", "wrong").await;
+    let (tag, body) = messages.last().expect("a reply");
+    assert_eq!(*tag, b'E');
+    let text = String::from_utf8_lossy(body);
+    assert!(text.contains("C28P01"), "{text}");
+    assert!(
+        text.contains("password authentication failed for user \"admin\""),
+        "{text}"
+    );
+    server.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
+async fn the_sni_name_reaches_the_authenticator() {
+    let auth = Arc::new(RecordingAuthenticator {
+        seen: std::sync::Mutex::new(Vec::new()),
+        inner: PasswordAuthenticator::new(PASSWORD),
+    });
+    let server = TestServer::start_with(Startup::new(auth.clone()), ServeOptions::default()).await;
+    // tokio-postgres over rustls sends the host name as SNI...
+    let client = server
+        .connect("admin", PASSWORD, "postgres")
+        .await
+        .expect("connect");
+    assert_eq!(query_value(&client).await, ANSWER);
+    // ... direct TLS too ...
+    let mut stream = direct_tls(&server, "localhost").await;
+    raw_login(&mut stream, "admin", PASSWORD).await;
+    // ... and nobody sends SNI for an IP address.
+    let mut stream = direct_tls(&server, "127.0.0.1").await;
+    raw_login(&mut stream, "admin", PASSWORD).await;
+    let seen = auth.seen.lock().expect("lock").clone();
+    assert_eq!(
+        seen,
+        [
+            ("admin".to_owned(), Some("localhost".to_owned())),
+            ("admin".to_owned(), Some("localhost".to_owned())),
+            ("admin".to_owned(), None),
+        ]
+    );
+    drop(client);
+    server.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
+async fn connections_over_the_rate_are_refused() {
+    let startup = Startup::new(Arc::new(PasswordAuthenticator::new(PASSWORD)))
+        .with_connection_rate(Some(crate::ConnectionRate {
+            per_second: 2,
+            burst: 2,
+        }));
+    let server = TestServer::start_with(startup, ServeOptions::default()).await;
+    let first = server
+        .connect("admin", PASSWORD, "postgres")
+        .await
+        .expect("first");
+    // A refused login counts too: it was a new connection.
+    let err = server
+        .connect("admin", "wrong", "postgres")
+        .await
+        .expect_err("wrong password");
+    assert_eq!(db_error(&err).0, "28P01");
+    let err = server
+        .connect("admin", PASSWORD, "postgres")
+        .await
+        .expect_err("over the rate");
+    assert_eq!(
+        db_error(&err),
+        (
+            "53400".to_string(),
+            "Unable to accept connection, rate exceeded.".to_string()
+        )
+    );
+    // Admitted sessions are not affected, and the bucket refills (one token per 500 ms).
+    assert_eq!(query_value(&first).await, ANSWER);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let again = server
+        .connect("admin", PASSWORD, "postgres")
+        .await
+        .expect("refilled");
+    assert_eq!(query_value(&again).await, ANSWER);
+    drop((first, again));
+    server.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
+async fn sessions_are_closed_at_the_maximum_duration() {
+    let startup = Startup::new(Arc::new(PasswordAuthenticator::new(PASSWORD)));
+    let options = ServeOptions {
+        max_session_duration: Some(Duration::from_millis(700)),
+        ..ServeOptions::default()
+    };
+    let server = TestServer::start_with(startup, options).await;
+    let client = server
+        .connect("admin", PASSWORD, "postgres")
+        .await
+        .expect("connect");
+    assert_eq!(query_value(&client).await, ANSWER);
+    server.wait_for_open_connections(1).await;
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    let err = client
+        .simple_query("SELECT 1")
+        .await
+        .expect_err("the session was closed");
+    assert!(
+        err.as_db_error().is_none(),
+        "closed without an error message: {err:?}"
+    );
+    assert!(client.is_closed());
+    server.wait_for_open_connections(0).await;
+    // New sessions are still welcome.
+    let client = server
+        .connect("admin", PASSWORD, "postgres")
+        .await
+        .expect("reconnect");
+    assert_eq!(query_value(&client).await, ANSWER);
+    drop(client);
+    server.stop().await.expect("clean stop");
+}
+
+/// IAM logins end to end: tokens made with [`crate::iam::generate_token`] as the password.
+mod iam {
+    use std::collections::HashMap;
+    use std::time::SystemTime;
+
+    use super::*;
+    use crate::iam::authenticator::tests::MemoryRoles;
+    use crate::iam::{
+        Action, CombinedAuthenticator, Credential, IamAuthenticator, KeyStore, TokenVerifier,
+        VerifierConfig, generate_token,
+    };
+
+    const APP_ARN: &str = "arn:aws:iam::123456789012:role/app";
+
+    fn admin_key() -> Credential {
+        Credential::new("AKIAADMIN", "admin/secret")
+    }
+
+    fn app_key() -> Credential {
+        Credential::new("ASIAAPP", "app+secret")
+            .with_session_token("FQoG+session/token=")
+            .with_principal_arn(APP_ARN)
+    }
+
+    /// A router taking IAM tokens for host `localhost` (and the password when `password`).
+    async fn iam_server(password: bool) -> TestServer {
+        let keys = KeyStore::from_credentials([admin_key(), app_key()]).expect("keys");
+        let config = VerifierConfig {
+            endpoints: vec!["localhost".into()],
+            ..VerifierConfig::default()
+        };
+        let roles = MemoryRoles {
+            grants: HashMap::from([("app".to_owned(), vec![APP_ARN.to_owned()])]),
+            no_login: Vec::new(),
+        };
+        let iam =
+            IamAuthenticator::new(TokenVerifier::new(Arc::new(keys), config), Arc::new(roles));
+        let password = password.then(|| Arc::new(PasswordAuthenticator::new(PASSWORD)));
+        let auth = CombinedAuthenticator::new(iam, password);
+        TestServer::start_with(Startup::new(Arc::new(auth)), ServeOptions::default()).await
+    }
+
+    fn token(host: &str, action: Action, key: &Credential, expires: u64) -> String {
+        generate_token(
+            host,
+            "us-east-1",
+            action,
+            key,
+            Duration::from_secs(expires),
+            SystemTime::now(),
+        )
+        .expect("token")
+    }
+
+    #[tokio::test]
+    async fn admin_and_mapped_roles_log_in_with_tokens() {
+        let server = iam_server(false).await;
+        let admin = token("localhost", Action::DbConnectAdmin, &admin_key(), 900);
+        let client = server
+            .connect("admin", &admin, "postgres")
+            .await
+            .expect("admin");
+        assert_eq!(query_value(&client).await, ANSWER);
+        // The same token again: tokens are reusable until they expire.
+        let again = server
+            .connect("admin", &admin, "postgres")
+            .await
+            .expect("again");
+        assert_eq!(query_value(&again).await, ANSWER);
+        let app = token("localhost", Action::DbConnect, &app_key(), 900);
+        let client = server.connect("app", &app, "postgres").await.expect("app");
+        assert_eq!(query_value(&client).await, ANSWER);
+        server.stop().await.expect("clean stop");
+    }
+
+    #[tokio::test]
+    async fn bad_tokens_are_refused_without_saying_why() {
+        let server = iam_server(false).await;
+        let refused = |user: &str| {
+            (
+                "28P01".to_string(),
+                format!("IAM authentication failed for user \"{user}\""),
+            )
+        };
+        let admin = token("localhost", Action::DbConnectAdmin, &admin_key(), 900);
+        let mut tampered = admin.clone();
+        let last = tampered.pop().expect("non-empty");
+        tampered.push(if last == '0' { '1' } else { '0' });
+        let cases = [
+            ("admin", tampered),
+            ("admin", "not a token".to_owned()),
+            ("admin", PASSWORD.to_owned()),
+            // Another host, the wrong action for the user, a role without a grant.
+            (
+                "admin",
+                token(
+                    "elsewhere.example",
+                    Action::DbConnectAdmin,
+                    &admin_key(),
+                    900,
+                ),
+            ),
+            ("app", admin.clone()),
+            (
+                "other",
+                token("localhost", Action::DbConnect, &app_key(), 900),
+            ),
+        ];
+        for (user, password) in cases {
+            let err = server
+                .connect(user, &password, "postgres")
+                .await
+                .expect_err("refused");
+            assert_eq!(db_error(&err), refused(user), "{user} with {password}");
+        }
+        let long = admin.replace("X-Amz-Expires=900", "X-Amz-Expires=604801");
+        let err = server
+            .connect("admin", &long, "postgres")
+            .await
+            .expect_err("over a week");
+        assert_eq!(
+            db_error(&err),
+            (
+                "28P01".to_string(),
+                "unable to accept connection, X-Amz-Expires must be less than a week (in seconds)"
+                    .to_string()
+            )
+        );
+        assert_eq!(server.startup.open_connections(), 0);
+        server.stop().await.expect("clean stop");
+    }
+
+    #[tokio::test]
+    async fn the_development_password_works_beside_tokens() {
+        let server = iam_server(true).await;
+        let client = server
+            .connect("admin", PASSWORD, "postgres")
+            .await
+            .expect("password");
+        assert_eq!(query_value(&client).await, ANSWER);
+        let admin = token("localhost", Action::DbConnectAdmin, &admin_key(), 900);
+        let client = server
+            .connect("admin", &admin, "postgres")
+            .await
+            .expect("token");
+        assert_eq!(query_value(&client).await, ANSWER);
+        let err = server
+            .connect("admin", "wrong", "postgres")
+            .await
+            .expect_err("wrong");
+        assert_eq!(
+            db_error(&err),
+            (
+                "28P01".to_string(),
+                "password authentication failed for user \"admin\"".to_string()
+            )
+        );
+        server.stop().await.expect("clean stop");
+    }
 }

@@ -20,10 +20,12 @@
 //! re-signs, and a key that does not exist cannot leak. To cover new host names, delete the `tls`
 //! folder and restart; clients then need the new `ca.crt`.
 //!
-//! Operators with their own certificates skip [`generate_or_load`] and pass their files to
-//! [`server_config`], which builds a [`rustls::ServerConfig`] with the ring provider chosen
-//! explicitly (no process-wide default provider is needed) and ALPN `postgresql`, which
-//! PostgreSQL 17 clients require for direct TLS (`sslnegotiation=direct`).
+//! Operators with their own certificates (`--tls-cert`, `--tls-key`) skip [`generate_or_load`]
+//! and pass their files to [`server_config`]. It refuses a missing or malformed file, or a key
+//! that does not belong to the certificate, with an error naming the file and the problem, and
+//! builds a [`rustls::ServerConfig`] with the ring provider chosen explicitly (no process-wide
+//! default provider is needed) and ALPN `postgresql`, which PostgreSQL 17 clients require for
+//! direct TLS (`sslnegotiation=direct`).
 
 use std::fs;
 use std::io::Write as _;
@@ -185,8 +187,15 @@ pub fn server_config(cert_path: &Path, key_path: &Path) -> Result<Arc<rustls::Se
             cert_path.display()
         )));
     }
-    let key = PrivateKeyDer::from_pem_file(key_path)
-        .map_err(|err| Error::Internal(format!("reading TLS key {}: {err}", key_path.display())))?;
+    let key = PrivateKeyDer::from_pem_file(key_path).map_err(|err| {
+        let err = match err {
+            rustls::pki_types::pem::Error::NoItemsFound => {
+                "no private key found (expected a PEM PRIVATE KEY block)".to_owned()
+            }
+            other => other.to_string(),
+        };
+        Error::Internal(format!("reading TLS key {}: {err}", key_path.display()))
+    })?;
 
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
@@ -195,6 +204,12 @@ pub fn server_config(cert_path: &Path, key_path: &Path) -> Result<Arc<rustls::Se
         .with_no_client_auth()
         .with_single_cert(certs, key)
         .map_err(|err| {
+            let err = match err {
+                rustls::Error::InconsistentKeys(_) => {
+                    "the private key does not match the certificate".to_owned()
+                }
+                other => other.to_string(),
+            };
             Error::Internal(format!(
                 "TLS certificate {} with key {}: {err}",
                 cert_path.display(),
@@ -281,6 +296,25 @@ mod tests {
         let err =
             server_config(&files.server_cert, &other_files.server_key).expect_err("mismatched key");
         assert!(err.to_string().contains("server.key"), "{err}");
+        assert!(err.to_string().contains("does not match"), "{err}");
+
+        // The messages say what is wrong, not only where.
+        let err = server_config(&missing, &files.server_key).expect_err("missing");
+        assert!(err.to_string().contains("No such file"), "{err}");
+        let err = server_config(&files.server_cert, &garbage).expect_err("no key");
+        assert!(err.to_string().contains("no private key found"), "{err}");
+        // A PEM block that is not base64.
+        let broken = dir.path().join("broken.crt");
+        fs::write(
+            &broken,
+            "-----BEGIN CERTIFICATE-----\n@@@\n-----END CERTIFICATE-----\n",
+        )
+        .expect("write");
+        let err = server_config(&broken, &files.server_key).expect_err("broken PEM");
+        assert!(err.to_string().contains("broken.crt"), "{err}");
+        // A certificate file given as the key.
+        let err = server_config(&files.server_cert, &files.server_cert).expect_err("cert as key");
+        assert!(err.to_string().contains("no private key found"), "{err}");
     }
 
     #[test]
