@@ -62,6 +62,8 @@ pub struct Config {
     pub tls_hosts: Vec<String>,
     /// The maximum number of open connections.
     pub max_connections: usize,
+    /// The transaction and object limits the query processor enforces (DSQL's by default).
+    pub limits: qp::Limits,
 }
 
 impl Config {
@@ -74,6 +76,7 @@ impl Config {
             extra_shard_splits: Vec::new(),
             tls_hosts: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
             max_connections: router::DEFAULT_MAX_CONNECTIONS,
+            limits: qp::Limits::default(),
         }
     }
 }
@@ -222,7 +225,7 @@ pub async fn start(config: Config) -> Result<Server, Error> {
             shards,
             shard_map,
         },
-        qp::Limits::default(),
+        config.limits.clone(),
     );
 
     // Router: TLS, startup, authentication.

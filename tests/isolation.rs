@@ -203,3 +203,165 @@ async fn errors_abort_the_block_until_rollback() {
     a.batch_execute("COMMIT").await.unwrap();
     assert_eq!(value(&a, 1).await, 100);
 }
+
+async fn doctors(c: &tokio_postgres::Client) {
+    c.batch_execute(
+        "CREATE TABLE doctors (id int PRIMARY KEY, name text NOT NULL, on_call boolean NOT NULL);
+         INSERT INTO doctors VALUES (1, 'alice', true), (2, 'bob', true);",
+    )
+    .await
+    .unwrap();
+}
+
+async fn on_call(c: &tokio_postgres::Client) -> i64 {
+    c.query_one("SELECT count(*) FROM doctors WHERE on_call", &[])
+        .await
+        .unwrap()
+        .get(0)
+}
+
+/// Each doctor checks that the other is still on call, then goes off call. `lock` says
+/// whether the check reads the other's row FOR UPDATE.
+async fn both_go_off_call(
+    a: &tokio_postgres::Client,
+    b: &tokio_postgres::Client,
+    lock: bool,
+) -> Result<(), tokio_postgres::Error> {
+    let suffix = if lock { " FOR UPDATE" } else { "" };
+    a.batch_execute("BEGIN").await.unwrap();
+    b.batch_execute("BEGIN").await.unwrap();
+    let bob_on_call: bool = a
+        .query_one(
+            &format!("SELECT on_call FROM doctors WHERE id = 2{suffix}"),
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let alice_on_call: bool = b
+        .query_one(
+            &format!("SELECT on_call FROM doctors WHERE id = 1{suffix}"),
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(bob_on_call && alice_on_call);
+    a.batch_execute("UPDATE doctors SET on_call = false WHERE id = 1")
+        .await
+        .unwrap();
+    b.batch_execute("UPDATE doctors SET on_call = false WHERE id = 2")
+        .await
+        .unwrap();
+    a.batch_execute("COMMIT").await.unwrap();
+    b.batch_execute("COMMIT").await
+}
+
+#[tokio::test]
+async fn write_skew_commits_both_doctors_without_for_update() {
+    let t = start().await;
+    let (a, b) = (connect(&t.server).await, connect(&t.server).await);
+    doctors(&a).await;
+    both_go_off_call(&a, &b, false).await.unwrap();
+    assert_eq!(on_call(&a).await, 0, "snapshot isolation allowed the skew");
+}
+
+#[tokio::test]
+async fn for_update_turns_write_skew_into_a_conflict() {
+    let t = start().await;
+    let (a, b) = (connect(&t.server).await, connect(&t.server).await);
+    doctors(&a).await;
+    let err = both_go_off_call(&a, &b, true).await.unwrap_err();
+    assert_eq!(sqlstate(&err), "40001");
+    assert_eq!(message(&err), OC000);
+    assert_eq!(on_call(&a).await, 1, "one doctor stays on call");
+    // The retry sees alice off call and keeps bob on call.
+    let alice: bool = b
+        .query_one("SELECT on_call FROM doctors WHERE id = 1 FOR UPDATE", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(!alice);
+}
+
+#[tokio::test]
+async fn a_transaction_that_only_locked_never_conflicts() {
+    let t = start().await;
+    let (a, b) = (connect(&t.server).await, connect(&t.server).await);
+    setup(&a).await;
+    a.batch_execute("BEGIN").await.unwrap();
+    let v: i32 = a
+        .query_one("SELECT v FROM kv WHERE k = 1 FOR UPDATE NOWAIT", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(v, 100);
+    b.batch_execute("UPDATE kv SET v = 5 WHERE k = 1")
+        .await
+        .unwrap();
+    a.batch_execute("COMMIT").await.unwrap();
+}
+
+#[tokio::test]
+async fn for_update_needs_key_equality_on_a_single_table() {
+    let t = start().await;
+    let a = connect(&t.server).await;
+    setup(&a).await;
+    const KEY: &str = "locking clause such as FOR UPDATE can be applied only on tables with equality predicates on the key";
+    const SINGLE: &str = "locking clause such as FOR UPDATE can be applied on a single table";
+    for (sql, code, text) in [
+        ("SELECT * FROM kv FOR UPDATE", "0A000", KEY),
+        ("SELECT * FROM kv WHERE v = 100 FOR UPDATE", "0A000", KEY),
+        ("SELECT * FROM kv WHERE k > 1 FOR UPDATE", "0A000", KEY),
+        (
+            "SELECT * FROM kv WHERE k = 1 OR k = 2 FOR UPDATE",
+            "0A000",
+            KEY,
+        ),
+        (
+            "SELECT * FROM kv a, kv b WHERE a.k = 1 AND b.k = 1 FOR UPDATE",
+            "0A000",
+            SINGLE,
+        ),
+        (
+            "SELECT * FROM kv a JOIN kv b ON a.k = b.k WHERE a.k = 1 FOR UPDATE",
+            "0A000",
+            SINGLE,
+        ),
+        (
+            "SELECT * FROM kv WHERE k = 1 FOR SHARE",
+            "0A000",
+            "locking clause FOR SHARE is not supported",
+        ),
+        (
+            "SELECT * FROM kv WHERE k = 1 FOR UPDATE SKIP LOCKED",
+            "0A000",
+            "locking clause option SKIP LOCKED is not supported",
+        ),
+        (
+            "SELECT count(*) FROM kv WHERE k = 1 FOR UPDATE",
+            "0A000",
+            "FOR UPDATE is not allowed with aggregate functions",
+        ),
+        (
+            "SELECT * FROM kv WHERE k = 1 FOR UPDATE OF other",
+            "42P01",
+            "relation \"other\" in FOR UPDATE clause not found in FROM clause",
+        ),
+    ] {
+        let err = a.batch_execute(sql).await.unwrap_err();
+        assert_eq!(
+            (sqlstate(&err).as_str(), message(&err).as_str()),
+            (code, text),
+            "{sql}"
+        );
+    }
+    // The accepted forms: full key equality, with extra conditions, an alias, OF the table.
+    for sql in [
+        "SELECT * FROM kv WHERE k = 1 FOR UPDATE",
+        "SELECT v FROM kv WHERE k = 1 AND v > 0 FOR UPDATE",
+        "SELECT x.v FROM kv x WHERE x.k = 2 FOR UPDATE OF x",
+    ] {
+        assert_eq!(a.query(sql, &[]).await.unwrap().len(), 1, "{sql}");
+    }
+}

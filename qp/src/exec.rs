@@ -629,13 +629,21 @@ async fn write_new_row(table: &TableDef, row: &[Value], cx: &mut ExecContext<'_>
         table.key_of_row(row, Some(cx.row_ids.next()))?
     } else {
         let key = table.key_of_row(row, None)?;
+        cx.limits.check_key(&key)?;
         if cx.txn.get(&key).await?.is_some() {
             return Err(duplicate_key(table, row));
         }
         key
     };
-    cx.txn.put(key, TableDef::encode_row(row));
-    Ok(())
+    store_row(key, row, cx)
+}
+
+/// Buffers a row image, within the row, value and transaction size limits.
+fn store_row(key: Key, row: &[Value], cx: &mut ExecContext<'_>) -> Result<()> {
+    let bytes = TableDef::encode_row(row);
+    cx.limits.check_row(row, bytes.len())?;
+    cx.txn.put(key, bytes);
+    cx.limits.check_transaction_size(cx.txn.write_bytes())
 }
 
 fn returning_rows(
@@ -730,7 +738,7 @@ async fn update(p: &UpdatePlan, cx: &mut ExecContext<'_>) -> Result<Output> {
         if pk_changed(&old, &new) {
             write_new_row(&p.table, &new, cx).await?;
         } else {
-            cx.txn.put(key, TableDef::encode_row(&new));
+            store_row(key, &new, cx)?;
         }
         new_rows.push(new);
     }
@@ -755,6 +763,7 @@ async fn delete(p: &DeletePlan, cx: &mut ExecContext<'_>) -> Result<Output> {
         cx.txn.delete(key);
         old_rows.push(row);
     }
+    cx.limits.check_transaction_size(cx.txn.write_bytes())?;
     cx.txn.has_dml = true;
     finish_dml(&p.returning, &old_rows, cx, "DELETE")
 }
@@ -775,6 +784,7 @@ async fn create_table(
     if_not_exists: bool,
     cx: &mut ExecContext<'_>,
 ) -> Result<Output> {
+    cx.limits.check_table(table)?;
     let key = catalog::table_key(&table.qualified_name());
     if cx.txn.get(&key).await?.is_some() {
         if if_not_exists {
@@ -794,12 +804,7 @@ async fn create_table(
         )
         .await?
         .len();
-    if count >= 1000 {
-        return Err(Error::new(
-            "54000",
-            "creating more than 1000 tables not allowed",
-        ));
-    }
+    cx.limits.check_table_count(count)?;
     let id_key = catalog::next_table_id_key();
     let next_id = match cx.txn.get(&id_key).await? {
         None => FIRST_USER_TABLE_ID,

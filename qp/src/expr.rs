@@ -82,6 +82,8 @@ pub enum Func {
     Least,
     /// `random()`
     Random,
+    /// `repeat(text, count)`
+    Repeat,
 }
 
 /// Aggregate functions.
@@ -499,6 +501,9 @@ fn like(s: &str, pattern: &str) -> bool {
     go(&s, &p)
 }
 
+/// The largest result `repeat()` builds.
+const REPEAT_MAX_BYTES: usize = 256 * 1024 * 1024;
+
 fn eval_func(func: Func, args: &[Expr], row: &[Value], ctx: &EvalContext) -> Result<Value> {
     let arg = |i: usize| -> Result<Value> { args[i].eval(row, ctx) };
     Ok(match func {
@@ -531,6 +536,17 @@ fn eval_func(func: Func, args: &[Expr], row: &[Value], ctx: &EvalContext) -> Res
         Func::Upper => match arg(0)? {
             Value::Text(s) => Value::Text(s.to_uppercase()),
             v => v,
+        },
+        Func::Repeat => match (arg(0)?, arg(1)?) {
+            (Value::Text(s), Value::Int(n)) => {
+                let n = usize::try_from(n).unwrap_or(0);
+                // PostgreSQL refuses results over 1 GB; a QP has less memory to spare.
+                if s.len().saturating_mul(n) > REPEAT_MAX_BYTES {
+                    return Err(Error::new("54000", "requested length too large"));
+                }
+                Value::Text(s.repeat(n))
+            }
+            _ => Value::Null,
         },
         Func::Length => match arg(0)? {
             Value::Text(s) => Value::Int(s.chars().count() as i64),

@@ -89,6 +89,9 @@ fn wire_status(status: TxnStatus) -> TransactionStatus {
 /// Parses SQL text into statements.
 pub fn parse_sql(sql: &str) -> Result<Vec<Statement>, Error> {
     Parser::parse_sql(&PostgreSqlDialect {}, sql).map_err(|e| {
+        if let Some(refused) = crate::refusals::check_unparsed(sql) {
+            return refused;
+        }
         let text = e.to_string();
         let text = text
             .strip_prefix("sql parser error: ")

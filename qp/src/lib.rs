@@ -18,6 +18,10 @@
 //! - [`value`], [`keycode`], [`expr`]: SQL values, their order-preserving key encoding,
 //!   expressions.
 //! - [`error`]: SQLSTATEs; the one place service errors become SQL errors.
+//! - [`limits`]: DSQL's transaction and object limits, configurable.
+//! - [`refusals`]: statements DSQL refuses (0A000), recognised before planning.
+//! - [`settings`]: the `SET` allowlist, `RESET`, `SET LOCAL` and `SHOW` defaults.
+//! - [`locking`]: which `SELECT ... FOR UPDATE` DSQL accepts.
 
 pub mod catalog;
 pub mod error;
@@ -25,16 +29,21 @@ pub mod exec;
 pub mod expr;
 pub mod handler;
 pub mod keycode;
+pub mod limits;
+pub mod locking;
 pub mod plan;
 pub mod planner;
+pub mod refusals;
 pub mod session;
+pub mod settings;
 pub mod txn;
 pub mod value;
 
 pub use error::{Error, Result};
 pub use handler::{Handler, QueryHandlers};
+pub use limits::Limits;
 pub use session::Engine;
-pub use txn::{Cluster, Limits};
+pub use txn::Cluster;
 
 /// The PostgreSQL version dsql reports (`server_version`): clients parse it.
 pub const SERVER_VERSION: &str = "16.9";

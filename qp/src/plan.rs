@@ -52,17 +52,33 @@ pub enum Plan {
         if_exists: bool,
     },
     /// BEGIN / START TRANSACTION.
-    Begin,
+    Begin {
+        /// `READ ONLY` (`Some(true)`) or `READ WRITE` (`Some(false)`); `None` takes
+        /// `default_transaction_read_only`.
+        read_only: Option<bool>,
+    },
     /// COMMIT / END.
     Commit,
     /// ROLLBACK / ABORT.
     Rollback,
-    /// SET name = value.
+    /// SET name = value, SET LOCAL, RESET name (see [`crate::settings`]).
     Set {
-        /// Parameter name (lower case).
+        /// Parameter name (canonical, lower case), one DSQL allows.
         name: String,
-        /// The new value as text; `None` for DEFAULT.
+        /// The new value as text, already validated; `None` for DEFAULT / RESET.
         value: Option<String>,
+        /// `SET LOCAL`: only until the end of the current transaction.
+        local: bool,
+    },
+    /// RESET ALL.
+    ResetAll,
+    /// SET TRANSACTION / SET SESSION CHARACTERISTICS AS TRANSACTION (the isolation level is
+    /// already checked: only REPEATABLE READ passes).
+    SetTransaction {
+        /// `READ ONLY` / `READ WRITE`, if given.
+        read_only: Option<bool>,
+        /// `SESSION CHARACTERISTICS`: the default for later transactions.
+        session: bool,
     },
     /// SHOW name.
     Show {

@@ -292,6 +292,7 @@ impl<'a> Planner<'a> {
 
     fn plan_statement(&mut self, stmt: &ast::Statement) -> Result<(Plan, Vec<(String, DataType)>)> {
         use ast::Statement as S;
+        crate::refusals::check(stmt)?;
         Ok(match stmt {
             S::Query(q) => {
                 let (plan, columns) = self.plan_query(q)?;
@@ -325,42 +326,28 @@ impl<'a> Planner<'a> {
                         "unsupported statement: BEGIN ... END block",
                     ));
                 }
+                let mut read_only = None;
                 for mode in modes {
-                    if let ast::TransactionMode::IsolationLevel(level) = mode
-                        && !matches!(level, ast::TransactionIsolationLevel::RepeatableRead)
-                    {
-                        return Err(Error::unsupported(format!(
-                            "Unsupported isolation level: {}",
-                            level.to_string().to_uppercase()
-                        )));
+                    if let ast::TransactionMode::AccessMode(access) = mode {
+                        read_only = Some(matches!(access, ast::TransactionAccessMode::ReadOnly));
                     }
                 }
-                (Plan::Begin, vec![])
+                (Plan::Begin { read_only }, vec![])
             }
             S::Commit { chain: false, .. } => (Plan::Commit, vec![]),
             S::Rollback {
                 chain: false,
                 savepoint: None,
             } => (Plan::Rollback, vec![]),
-            S::Rollback {
-                savepoint: Some(_), ..
-            } => {
-                return Err(Error::unsupported(
-                    "unsupported statement: ROLLBACK TO SAVEPOINT",
-                ));
-            }
-            S::Set(set) => (self.plan_set(set)?, vec![]),
+            S::Set(set) => (crate::settings::plan_set(set)?, vec![]),
+            S::Reset(reset) => (crate::settings::plan_reset(reset)?, vec![]),
             S::ShowVariable { variable } => {
                 let name = variable
                     .iter()
                     .map(ident_name)
                     .collect::<Vec<_>>()
                     .join(" ");
-                let name = match name.as_str() {
-                    "transaction isolation level" => "transaction_isolation".to_string(),
-                    "time zone" => "timezone".to_string(),
-                    _ => name,
-                };
+                let name = crate::settings::canonical_name(&name);
                 (
                     Plan::Show { name: name.clone() },
                     vec![(name, DataType::Text)],
@@ -379,59 +366,10 @@ impl<'a> Planner<'a> {
         })
     }
 
-    fn plan_set(&mut self, set: &ast::Set) -> Result<Plan> {
-        match set {
-            ast::Set::SingleAssignment {
-                variable, values, ..
-            } => {
-                let name = variable.to_string().to_lowercase();
-                let value = match values.as_slice() {
-                    [ast::Expr::Identifier(i)] if i.value.eq_ignore_ascii_case("default") => None,
-                    [single] => Some(literal_text(single)),
-                    many => Some(many.iter().map(literal_text).collect::<Vec<_>>().join(", ")),
-                };
-                Ok(Plan::Set { name, value })
-            }
-            ast::Set::SetTimeZone { value, .. } => Ok(Plan::Set {
-                name: "timezone".into(),
-                value: Some(literal_text(value)),
-            }),
-            ast::Set::SetNames { charset_name, .. } => Ok(Plan::Set {
-                name: "client_encoding".into(),
-                value: Some(charset_name.value.clone()),
-            }),
-            ast::Set::SetTransaction { modes, .. } => {
-                for mode in modes {
-                    if let ast::TransactionMode::IsolationLevel(level) = mode
-                        && !matches!(level, ast::TransactionIsolationLevel::RepeatableRead)
-                    {
-                        return Err(Error::unsupported(format!(
-                            "Unsupported isolation level: {}",
-                            level.to_string().to_uppercase()
-                        )));
-                    }
-                }
-                Ok(Plan::Set {
-                    name: "transaction_isolation".into(),
-                    value: Some("repeatable read".into()),
-                })
-            }
-            other => Err(Error::unsupported(format!(
-                "unsupported statement: {other}"
-            ))),
-        }
-    }
-
     // ---- CREATE TABLE -------------------------------------------------------------------
 
     fn plan_create_table(&mut self, create: &ast::CreateTable) -> Result<Plan> {
         self.uses_catalog = true;
-        if create.temporary {
-            return Err(Error::unsupported("temporary tables are not supported"));
-        }
-        if create.unlogged {
-            return Err(Error::unsupported("unlogged tables are not supported"));
-        }
         if create.query.is_some() {
             return Err(Error::unsupported("unsupported statement: CREATE TABLE AS"));
         }
@@ -532,16 +470,9 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+        // The column and key-column limits are checked when the table is created
+        // (`Limits::check_table`), where the configured limits are known.
         let primary_key = primary_key.unwrap_or_default();
-        if primary_key.len() > 8 {
-            return Err(Error::new(
-                "54011",
-                "more than 8 column keys in an index are not supported",
-            ));
-        }
-        if columns.len() > 255 {
-            return Err(Error::new("54011", "tables can have at most 255 columns"));
-        }
         Ok(Plan::CreateTable {
             table: TableDef {
                 id: 0,
@@ -570,13 +501,7 @@ impl<'a> Planner<'a> {
             }
             _ => return Err(Error::unsupported("set operations are not supported yet")),
         };
-        let mut for_update = false;
-        for lock in &query.locks {
-            if lock.lock_type != ast::LockType::Update {
-                return Err(Error::unsupported("only FOR UPDATE is supported"));
-            }
-            for_update = true;
-        }
+        let for_update = crate::locking::check_clauses(query, select)?;
         // FROM: nothing, or one table.
         let (mut source, scope) = match select.from.as_slice() {
             [] => (Source::Single, Scope::default()),
@@ -619,16 +544,7 @@ impl<'a> Planner<'a> {
             *access = self.access_path(table, &scope, where_ast)?;
         }
         if for_update {
-            let Source::Table { table, access, .. } = &source else {
-                return Err(Error::unsupported(
-                    "locking clause such as FOR UPDATE can be applied only on tables with equality predicates on the key",
-                ));
-            };
-            if !matches!(access, Access::Point(_)) || table.primary_key.is_empty() {
-                return Err(Error::unsupported(
-                    "locking clause such as FOR UPDATE can be applied only on tables with equality predicates on the key",
-                ));
-            }
+            crate::locking::check_access(&source)?;
         }
 
         // GROUP BY and aggregates.
@@ -672,6 +588,9 @@ impl<'a> Planner<'a> {
         let uses_aggregates = !group_asts.is_empty()
             || select.having.is_some()
             || items.iter().any(|(e, _)| contains_aggregate(e));
+        if for_update && uses_aggregates {
+            return Err(crate::locking::not_allowed_with("aggregate functions"));
+        }
 
         let mut aggregation = None;
         let mut projections = Vec::new();
@@ -2022,6 +1941,22 @@ impl<'a> Planner<'a> {
                 arity(1)?;
                 (Expr::Func(Func::Length, text_arg(planned)?), DataType::Int4)
             }
+            "repeat" => {
+                arity(2)?;
+                let mut it = planned.into_iter();
+                let (text, text_type) = it.next().expect("arity checked");
+                let (count, count_type) = it.next().expect("arity checked");
+                (
+                    Expr::Func(
+                        Func::Repeat,
+                        vec![
+                            coerce(text, text_type, DataType::Text, false)?,
+                            coerce(count, count_type, DataType::Int4, false)?,
+                        ],
+                    ),
+                    DataType::Text,
+                )
+            }
             "abs" => {
                 arity(1)?;
                 let (e, t) = planned.into_iter().next().expect("arity checked");
@@ -2282,16 +2217,4 @@ fn contains_aggregate(e: &ast::Expr) -> bool {
         }
     }
     e.visit(&mut Finder).is_break()
-}
-
-/// The text of a SET value: identifiers and literals as written, without quotes.
-fn literal_text(e: &ast::Expr) -> String {
-    match e {
-        ast::Expr::Value(v) => match &v.value {
-            ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => s.clone(),
-            other => other.to_string(),
-        },
-        ast::Expr::Identifier(i) => i.value.clone(),
-        other => other.to_string(),
-    }
 }

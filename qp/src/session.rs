@@ -4,13 +4,20 @@
 //! statement is its own transaction (autocommit); `BEGIN` opens a block; an error inside a block
 //! makes every later statement fail with 25P02 until `COMMIT` (which then answers `ROLLBACK`)
 //! or `ROLLBACK`.
+//!
+//! Settings follow PostgreSQL too: `SET` inside a block is undone if the block rolls back,
+//! `SET LOCAL` lasts until the end of the block, and only the parameters DSQL allows can be
+//! set at all (see [`crate::settings`]). The transaction limits of [`Limits`] are checked
+//! here around every statement: the age limit before it runs (and at COMMIT), the size limit
+//! after it ran.
 
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::exec::{self, ExecContext, Output, RowIds};
+use crate::limits::Limits;
 use crate::plan::{Plan, Planned};
 use crate::planner::Planner;
-use crate::txn::{Cluster, Limits, Transaction};
+use crate::txn::{Cluster, Transaction};
 use crate::value::{DataType, Value};
 use sqlparser::ast::Statement;
 use std::collections::BTreeMap;
@@ -120,6 +127,10 @@ pub struct Session {
     failed: bool,
     /// Session parameters changed with SET.
     settings: BTreeMap<String, String>,
+    /// Parameters changed with SET LOCAL in the open block.
+    local_settings: BTreeMap<String, String>,
+    /// The session parameters as they were at BEGIN, restored if the block rolls back.
+    settings_at_begin: Option<BTreeMap<String, String>>,
 }
 
 /// The transaction state reported in ReadyForQuery.
@@ -140,6 +151,7 @@ fn is_session_statement(stmt: &Statement) -> bool {
             | Statement::Commit { .. }
             | Statement::Rollback { .. }
             | Statement::Set(_)
+            | Statement::Reset(_)
             | Statement::ShowVariable { .. }
     )
 }
@@ -158,6 +170,31 @@ impl Session {
             in_block: false,
             failed: false,
             settings: BTreeMap::new(),
+            local_settings: BTreeMap::new(),
+            settings_at_begin: None,
+        }
+    }
+
+    /// A new transaction with the session's default characteristics.
+    fn new_transaction(&self) -> Transaction {
+        let mut txn = Transaction::new(self.engine.cluster.clone());
+        txn.read_only_mode = self
+            .settings
+            .get("default_transaction_read_only")
+            .is_some_and(|v| v == "on");
+        txn
+    }
+
+    /// Ends the transaction block: keeps (`committed`) or undoes the SETs made in it, and
+    /// drops its SET LOCALs.
+    fn end_block(&mut self, committed: bool) {
+        self.in_block = false;
+        self.failed = false;
+        self.local_settings.clear();
+        if let Some(saved) = self.settings_at_begin.take()
+            && !committed
+        {
+            self.settings = saved;
         }
     }
 
@@ -238,28 +275,41 @@ impl Session {
         params: &[Value],
     ) -> Result<(Output, Arc<Planned>)> {
         if is_session_statement(stmt) {
-            let planned = match plan {
-                Some(p) => p,
-                None => Arc::new(self.plan_with(stmt, &Catalog::default(), declared)?),
-            };
-            let output = self.run_session_statement(&planned.plan).await?;
-            return Ok((output, planned));
+            let result = async {
+                let planned = match plan {
+                    Some(p) => p,
+                    None => Arc::new(self.plan_with(stmt, &Catalog::default(), declared)?),
+                };
+                let output = self.run_session_statement(&planned.plan).await?;
+                Ok((output, planned))
+            }
+            .await;
+            // As in PostgreSQL, a failed SET or SHOW fails the block too (a failed COMMIT
+            // has already ended it).
+            if result.is_err() && self.in_block {
+                self.failed = true;
+                self.txn = None;
+            }
+            return result;
         }
         if self.failed {
             return Err(Error::in_failed_transaction());
         }
         let mut txn = match self.txn.take() {
             Some(t) => t,
-            None => Transaction::new(self.engine.cluster.clone()),
+            None => self.new_transaction(),
         };
         let result = self
             .run_in_txn(&mut txn, stmt, plan, declared, params)
             .await;
         if self.in_block {
             if result.is_err() {
+                // The block can only roll back now: drop its writes (the failed statement's
+                // included) at once rather than keep them buffered until ROLLBACK.
                 self.failed = true;
+            } else {
+                self.txn = Some(txn);
             }
-            self.txn = Some(txn);
             result
         } else {
             // Autocommit: the statement is the transaction.
@@ -277,13 +327,11 @@ impl Session {
         declared: &[Option<DataType>],
         params: &[Value],
     ) -> Result<(Output, Arc<Planned>)> {
-        let age = txn.started.elapsed();
-        if age > std::time::Duration::from_secs(300) {
-            return Err(Error::new(
-                "54000",
-                "transaction age limit of 300s exceeded",
-            ));
-        }
+        let limits = &self.engine.limits;
+        limits.check_transaction_age(txn.started.elapsed())?;
+        // Refused statements are refused before the catalog is read (the planner checks
+        // again, for statements planned without a transaction, such as at Describe).
+        crate::refusals::check(stmt)?;
         let catalog = self.engine.catalog_for(txn).await?;
         let planned = match plan {
             Some(p) if !p.uses_catalog || p.catalog_version == catalog.version => p,
@@ -305,6 +353,14 @@ impl Session {
                 "ddl and dml are not supported in the same transaction",
             ));
         }
+        if txn.read_only_mode
+            && let Some(command) = writing_command(&planned.plan)
+        {
+            return Err(Error::new(
+                "25006",
+                format!("cannot execute {command} in a read-only transaction"),
+            ));
+        }
         if planned.uses_catalog {
             txn.require_unchanged(crate::catalog::version_key());
         }
@@ -316,68 +372,85 @@ impl Session {
             row_ids: &self.engine.row_ids,
         };
         let output = exec::execute(&planned.plan, &mut cx).await?;
+        // Every write path checks the size as it buffers; this also covers any it misses.
+        limits.check_transaction_size(txn.write_bytes())?;
         Ok((output, planned))
     }
 
     async fn run_session_statement(&mut self, plan: &Plan) -> Result<Output> {
         match plan {
-            Plan::Begin => {
+            Plan::Begin { read_only } => {
                 if self.failed {
                     return Err(Error::in_failed_transaction());
                 }
                 // BEGIN inside a block only warns in PostgreSQL.
                 if !self.in_block {
                     self.in_block = true;
-                    self.txn = Some(Transaction::new(self.engine.cluster.clone()));
+                    let mut txn = self.new_transaction();
+                    if let Some(read_only) = read_only {
+                        txn.read_only_mode = *read_only;
+                    }
+                    self.txn = Some(txn);
+                    self.settings_at_begin = Some(self.settings.clone());
                 }
                 Ok(Output::Command("BEGIN".into()))
             }
             Plan::Commit => {
                 let txn = self.txn.take();
                 let (was_block, failed) = (self.in_block, self.failed);
-                self.in_block = false;
-                self.failed = false;
                 if !was_block || failed {
+                    self.end_block(false);
                     return Ok(Output::Command(
                         if failed { "ROLLBACK" } else { "COMMIT" }.into(),
                     ));
                 }
-                if let Some(txn) = txn {
-                    txn.commit().await?;
+                let committed = async {
+                    if let Some(txn) = txn {
+                        self.engine
+                            .limits
+                            .check_transaction_age(txn.started.elapsed())?;
+                        txn.commit().await?;
+                    }
+                    Ok::<_, Error>(())
                 }
+                .await;
+                self.end_block(committed.is_ok());
+                committed?;
                 Ok(Output::Command("COMMIT".into()))
             }
             Plan::Rollback => {
                 self.txn = None;
-                self.in_block = false;
-                self.failed = false;
+                self.end_block(false);
                 Ok(Output::Command("ROLLBACK".into()))
             }
-            Plan::Set { name, value } => {
+            Plan::Set { name, value, local } => {
                 if self.failed {
                     return Err(Error::in_failed_transaction());
                 }
-                let name = canonical_setting(name);
-                if name == "transaction_isolation" {
-                    // Snapshot isolation is the only level (reported as repeatable read).
-                    let level = value
-                        .as_deref()
-                        .unwrap_or("repeatable read")
-                        .to_ascii_lowercase();
-                    if level != "repeatable read" {
-                        return Err(Error::unsupported(format!(
-                            "Unsupported isolation level: {}",
-                            level.to_uppercase()
-                        )));
-                    }
-                    return Ok(Output::Command("SET".into()));
+                self.set(name, value.as_deref(), *local)?;
+                Ok(Output::Command("SET".into()))
+            }
+            Plan::ResetAll => {
+                if self.failed {
+                    return Err(Error::in_failed_transaction());
                 }
-                match value {
-                    Some(v) => {
-                        self.settings.insert(name, v.clone());
-                    }
-                    None => {
-                        self.settings.remove(&name);
+                self.settings.clear();
+                self.local_settings.clear();
+                Ok(Output::Command("RESET".into()))
+            }
+            Plan::SetTransaction { read_only, session } => {
+                if self.failed {
+                    return Err(Error::in_failed_transaction());
+                }
+                if let Some(read_only) = read_only {
+                    if *session {
+                        let value = if *read_only { "on" } else { "off" };
+                        self.settings
+                            .insert("default_transaction_read_only".into(), value.into());
+                    } else if self.in_block
+                        && let Some(txn) = &mut self.txn
+                    {
+                        txn.read_only_mode = *read_only;
                     }
                 }
                 Ok(Output::Command("SET".into()))
@@ -386,18 +459,12 @@ impl Session {
                 if self.failed {
                     return Err(Error::in_failed_transaction());
                 }
-                let key = canonical_setting(name);
-                let value = self
-                    .settings
-                    .get(&key)
-                    .cloned()
-                    .or_else(|| default_setting(&key))
-                    .ok_or_else(|| {
-                        Error::new(
-                            "42704",
-                            format!("unrecognized configuration parameter \"{name}\""),
-                        )
-                    })?;
+                let value = self.show(name).ok_or_else(|| {
+                    Error::new(
+                        "42704",
+                        format!("unrecognized configuration parameter \"{name}\""),
+                    )
+                })?;
                 Ok(Output::Rows {
                     rows: vec![vec![Value::Text(value)]],
                     tag: "SHOW".into(),
@@ -408,38 +475,102 @@ impl Session {
     }
 }
 
-fn canonical_setting(name: &str) -> String {
-    let lower = name.to_ascii_lowercase();
-    match lower.as_str() {
-        "time zone" => "timezone".into(),
-        "transaction isolation level" | "default_transaction_isolation" => {
-            "transaction_isolation".into()
+impl Session {
+    /// Applies a validated SET (see [`crate::settings::plan_set`]); `value` `None` resets.
+    fn set(&mut self, name: &str, value: Option<&str>, local: bool) -> Result<()> {
+        match name {
+            // Snapshot isolation is the only level; the planner already refused the others.
+            "transaction_isolation" => return Ok(()),
+            "transaction_read_only" => {
+                if self.in_block
+                    && let Some(txn) = &mut self.txn
+                {
+                    txn.read_only_mode = match value {
+                        Some(v) => v == "on",
+                        None => self
+                            .settings
+                            .get("default_transaction_read_only")
+                            .is_some_and(|v| v == "on"),
+                    };
+                }
+                return Ok(());
+            }
+            "role" => {
+                // TODO: switching to another role needs the role catalog; until then only
+                // the session's own role (a no-op) and NONE are accepted.
+                if let Some(role) = value
+                    && role != "none"
+                    && role != self.user
+                {
+                    return Err(Error::unsupported(format!(
+                        "setting role to \"{role}\" is not supported yet"
+                    )));
+                }
+            }
+            _ => {}
         }
-        _ => lower,
+        if local {
+            // Outside a block SET LOCAL has no effect (PostgreSQL only warns).
+            if self.in_block {
+                match value {
+                    Some(v) => self.local_settings.insert(name.to_string(), v.to_string()),
+                    None => self
+                        .local_settings
+                        .insert(name.to_string(), default_value(name)),
+                };
+            }
+            return Ok(());
+        }
+        self.local_settings.remove(name);
+        match value {
+            Some(v) => self.settings.insert(name.to_string(), v.to_string()),
+            None => self.settings.remove(name),
+        };
+        Ok(())
+    }
+
+    /// The value SHOW reports: SET LOCAL, then SET, then the default.
+    fn show(&self, name: &str) -> Option<String> {
+        let name = crate::settings::canonical_name(name);
+        if name == "transaction_read_only" && self.in_block {
+            let read_only = self.txn.as_ref().is_some_and(|t| t.read_only_mode);
+            return Some(if read_only { "on" } else { "off" }.into());
+        }
+        if name == "transaction_read_only" {
+            return Some(default_or_set(
+                &self.settings,
+                "default_transaction_read_only",
+            ));
+        }
+        self.local_settings
+            .get(&name)
+            .or_else(|| self.settings.get(&name))
+            .cloned()
+            .or_else(|| crate::settings::default_value(&name))
     }
 }
 
-fn default_setting(name: &str) -> Option<String> {
-    Some(
-        match name {
-            "server_version" => crate::SERVER_VERSION,
-            "server_version_num" => "160009",
-            "server_encoding" | "client_encoding" => "UTF8",
-            "transaction_isolation" => "repeatable read",
-            "standard_conforming_strings" => "on",
-            "timezone" => "UTC",
-            "datestyle" => "ISO, MDY",
-            "intervalstyle" => "postgres",
-            "integer_datetimes" => "on",
-            "search_path" => "\"$user\", public",
-            "application_name" => "",
-            "extra_float_digits" => "1",
-            "max_identifier_length" => "63",
-            "default_transaction_read_only" | "transaction_read_only" => "off",
-            "lc_collate" | "lc_ctype" => "C",
-            "is_superuser" => "on",
-            _ => return None,
-        }
-        .to_string(),
-    )
+fn default_value(name: &str) -> String {
+    crate::settings::default_value(name).unwrap_or_default()
+}
+
+fn default_or_set(settings: &BTreeMap<String, String>, name: &str) -> String {
+    settings
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| default_value(name))
+}
+
+/// The command a read-only transaction refuses, as PostgreSQL names it; `None` for reads.
+fn writing_command(plan: &Plan) -> Option<&'static str> {
+    Some(match plan {
+        Plan::Query(q) if q.for_update => "SELECT FOR UPDATE",
+        Plan::Query(_) => return None,
+        Plan::Insert(_) => "INSERT",
+        Plan::Update(_) => "UPDATE",
+        Plan::Delete(_) => "DELETE",
+        Plan::CreateTable { .. } => "CREATE TABLE",
+        Plan::DropTable { .. } => "DROP TABLE",
+        _ => return None,
+    })
 }

@@ -14,7 +14,8 @@
 //!   COMMIT                      adjudicator.commit(read_ts, writes) -> commit_ts | 40001
 //! ```
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+pub use crate::limits::Limits;
 use proto::adjudicator::{Adjudicator, CommitRequest};
 use proto::key::ShardMap;
 use proto::storage::{GetRequest, ScanRequest, Shard};
@@ -83,21 +84,6 @@ impl Cluster {
     }
 }
 
-/// The limits a transaction enforces (DSQL's defaults).
-#[derive(Clone, Debug)]
-pub struct Limits {
-    /// Rows a transaction may modify.
-    pub max_rows_modified: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_rows_modified: 3000,
-        }
-    }
-}
-
 /// One transaction's state in the QP.
 pub struct Transaction {
     cluster: Cluster,
@@ -115,6 +101,11 @@ pub struct Transaction {
     locked: Vec<Key>,
     /// Rows modified so far (INSERT/UPDATE/DELETE), for the row limit.
     pub rows_modified: usize,
+    /// Bytes of the buffered writes (keys plus row images), for the size limit.
+    write_bytes: usize,
+    /// `BEGIN READ ONLY` (or `default_transaction_read_only`): writes are refused with 25006.
+    /// (Not to be confused with [`Transaction::is_read_only`]: nothing written so far.)
+    pub read_only_mode: bool,
     /// Whether a DDL statement ran in this transaction.
     pub has_ddl: bool,
     /// Whether a DML statement ran in this transaction.
@@ -136,6 +127,8 @@ impl Transaction {
             unchanged: Vec::new(),
             locked: Vec::new(),
             rows_modified: 0,
+            write_bytes: 0,
+            read_only_mode: false,
             has_ddl: false,
             has_dml: false,
             catalog: None,
@@ -232,12 +225,26 @@ impl Transaction {
 
     /// Buffers a new row image for `key`.
     pub fn put(&mut self, key: Key, value: Vec<u8>) {
-        self.writes.insert(key, Some(value));
+        self.buffer(key, Some(value));
     }
 
     /// Buffers a deletion of `key`.
     pub fn delete(&mut self, key: Key) {
-        self.writes.insert(key, None);
+        self.buffer(key, None);
+    }
+
+    fn buffer(&mut self, key: Key, value: Option<Vec<u8>>) {
+        let key_len = key.len();
+        self.write_bytes += key_len + value.as_ref().map_or(0, Vec::len);
+        if let Some(old) = self.writes.insert(key, value) {
+            self.write_bytes -= key_len + old.as_ref().map_or(0, Vec::len);
+        }
+    }
+
+    /// Bytes of modified data buffered so far: every written key plus its new row image
+    /// (a key written twice counts once, with its latest image).
+    pub fn write_bytes(&self) -> usize {
+        self.write_bytes
     }
 
     /// Requires `key` to be unchanged between the snapshot and the commit.
@@ -262,10 +269,7 @@ impl Transaction {
     /// Counts modified rows against the transaction's row limit.
     pub fn count_modified(&mut self, rows: usize, limits: &Limits) -> Result<()> {
         self.rows_modified += rows;
-        if self.rows_modified > limits.max_rows_modified {
-            return Err(Error::new("54000", "transaction row limit exceeded"));
-        }
-        Ok(())
+        limits.check_rows_modified(self.rows_modified)
     }
 
     /// Commits: nothing to do for a read-only transaction; otherwise one adjudicator call.

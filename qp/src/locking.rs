@@ -1,0 +1,117 @@
+//! `SELECT ... FOR UPDATE`: which locking clauses DSQL accepts.
+//!
+//! Nothing in DSQL ever waits for a lock. `FOR UPDATE` instead adds the rows read to the
+//! transaction's conflict check: at COMMIT the adjudicator treats them like written keys, so
+//! if another transaction committed a change to one of them after this transaction's
+//! snapshot, this one fails with 40001 (OC000). That is how an application turns a write-skew
+//! anomaly into a retryable conflict:
+//!
+//! ```text
+//!   doctors: (1 alice on_call) (2 bob on_call)
+//!   T1: SELECT ... WHERE id = 2 FOR UPDATE   -- bob still on call?   lock {2}
+//!   T2: SELECT ... WHERE id = 1 FOR UPDATE   -- alice still on call? lock {1}
+//!   T1: UPDATE ... SET on_call = false WHERE id = 1; COMMIT          ok
+//!   T2: UPDATE ... SET on_call = false WHERE id = 2; COMMIT          40001: T1 wrote key 1
+//! ```
+//!
+//! DSQL only accepts the clause where the locked rows are exactly known up front: one table,
+//! with an equality predicate on every primary-key column (a point read). Everything else is
+//! refused with 0A000 at planning. `NOWAIT` is accepted (nothing waits anyway); `FOR SHARE`
+//! and `SKIP LOCKED` are refused. A transaction that only read (even `FOR UPDATE`) never
+//! contacts the adjudicator and so never conflicts, as in DSQL.
+
+use crate::error::{Error, Result};
+use crate::plan::{Access, Source};
+use crate::planner::ident_name;
+use sqlparser::ast;
+
+/// DSQL's refusal of a locking clause whose rows are not fixed by the primary key.
+pub fn needs_key_equality() -> Error {
+    Error::unsupported(
+        "locking clause such as FOR UPDATE can be applied only on tables with equality predicates on the key",
+    )
+}
+
+/// DSQL's refusal of a locking clause over joins or derived tables.
+pub fn needs_single_table() -> Error {
+    Error::unsupported("locking clause such as FOR UPDATE can be applied on a single table")
+}
+
+/// PostgreSQL's refusal of FOR UPDATE combined with a clause that merges rows.
+pub fn not_allowed_with(what: &str) -> Error {
+    Error::unsupported(format!("FOR UPDATE is not allowed with {what}"))
+}
+
+/// Checks the locking clauses of a SELECT against its FROM list; returns whether the query
+/// locks (has `FOR UPDATE`). Called before the FROM list is planned.
+pub fn check_clauses(query: &ast::Query, select: &ast::Select) -> Result<bool> {
+    if query.locks.is_empty() {
+        return Ok(false);
+    }
+    for lock in &query.locks {
+        if lock.lock_type != ast::LockType::Update {
+            return Err(Error::unsupported(format!(
+                "locking clause FOR {} is not supported",
+                lock.lock_type
+            )));
+        }
+        if matches!(lock.nonblock, Some(ast::NonBlock::SkipLocked)) {
+            return Err(Error::unsupported(
+                "locking clause option SKIP LOCKED is not supported",
+            ));
+        }
+    }
+    let table = match select.from.as_slice() {
+        [] => return Err(needs_key_equality()),
+        [twj] if twj.joins.is_empty() => match &twj.relation {
+            ast::TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                ..
+            } => {
+                let alias = alias.as_ref().map(|a| ident_name(&a.name));
+                let table = name.0.last().and_then(|p| p.as_ident()).map(ident_name);
+                alias.or(table).unwrap_or_default()
+            }
+            _ => return Err(needs_single_table()),
+        },
+        _ => return Err(needs_single_table()),
+    };
+    for lock in &query.locks {
+        if let Some(of) = &lock.of {
+            let named = of.0.last().and_then(|p| p.as_ident()).map(ident_name);
+            if named.as_deref() != Some(table.as_str()) {
+                return Err(Error::new(
+                    "42P01",
+                    format!(
+                        "relation \"{}\" in FOR UPDATE clause not found in FROM clause",
+                        named.unwrap_or_else(|| of.to_string())
+                    ),
+                ));
+            }
+        }
+    }
+    if select.distinct.is_some() {
+        return Err(not_allowed_with("DISTINCT clause"));
+    }
+    if !matches!(&select.group_by, ast::GroupByExpr::Expressions(e, _) if e.is_empty()) {
+        return Err(not_allowed_with("GROUP BY clause"));
+    }
+    if select.having.is_some() {
+        return Err(not_allowed_with("HAVING clause"));
+    }
+    Ok(true)
+}
+
+/// Checks that a locking query reads one table by its full primary key.
+pub fn check_access(source: &Source) -> Result<()> {
+    match source {
+        Source::Table {
+            table,
+            access: Access::Point(_),
+            ..
+        } if !table.primary_key.is_empty() => Ok(()),
+        _ => Err(needs_key_equality()),
+    }
+}
