@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 /// The query processor's shared state: the cluster it talks to and caches shared by sessions.
 pub struct Engine {
-    cluster: Cluster,
+    pub(crate) cluster: Cluster,
     /// The newest catalog any session loaded; sessions reuse it when their snapshot has the
     /// same catalog version.
     catalog: Mutex<Arc<Catalog>>,
@@ -46,7 +46,7 @@ impl Engine {
 
     /// The catalog a transaction sees: loaded once per transaction (one point read when the
     /// shared cache is current).
-    async fn catalog_for(&self, txn: &mut Transaction) -> Result<Arc<Catalog>> {
+    pub(crate) async fn catalog_for(&self, txn: &mut Transaction) -> Result<Arc<Catalog>> {
         if let Some(catalog) = &txn.catalog {
             return Ok(catalog.clone());
         }
@@ -141,11 +141,17 @@ fn is_session_statement(stmt: &Statement) -> bool {
             | Statement::Rollback { .. }
             | Statement::Set(_)
             | Statement::ShowVariable { .. }
-    )
+    ) || crate::jobs::wait_for_job_args(stmt).is_some()
 }
 
 fn is_ddl(plan: &Plan) -> bool {
-    matches!(plan, Plan::CreateTable { .. } | Plan::DropTable { .. })
+    matches!(
+        plan,
+        Plan::CreateTable { .. }
+            | Plan::DropTable { .. }
+            | Plan::CreateIndex { .. }
+            | Plan::DropIndex { .. }
+    )
 }
 
 impl Session {
@@ -242,7 +248,10 @@ impl Session {
                 Some(p) => p,
                 None => Arc::new(self.plan_with(stmt, &Catalog::default(), declared)?),
             };
-            let output = self.run_session_statement(&planned.plan).await?;
+            let output = match &planned.plan {
+                Plan::WaitForJob { job_id } => self.wait_for_job(job_id, params).await?,
+                plan => self.run_session_statement(plan).await?,
+            };
             return Ok((output, planned));
         }
         if self.failed {
@@ -317,6 +326,38 @@ impl Session {
         };
         let output = exec::execute(&planned.plan, &mut cx).await?;
         Ok((output, planned))
+    }
+
+    /// `sys.wait_for_job(id)`: blocks until the job ends; refused inside a transaction block
+    /// (it would wait for changes its own snapshot can never show).
+    async fn wait_for_job(
+        &mut self,
+        job_id: &crate::expr::Expr,
+        params: &[Value],
+    ) -> Result<Output> {
+        if self.failed {
+            return Err(Error::in_failed_transaction());
+        }
+        if self.in_block {
+            self.failed = true;
+            return Err(Error::new(
+                "25001",
+                "sys.wait_for_job cannot run inside a transaction block",
+            ));
+        }
+        let ecx = crate::expr::EvalContext {
+            params,
+            now: chrono::Utc::now(),
+            user: &self.user,
+        };
+        let done = match job_id.eval(&[], &ecx)? {
+            Value::Null => Value::Null,
+            id => Value::Bool(self.engine.wait_for_job(&id.to_text()).await?),
+        };
+        Ok(Output::Rows {
+            rows: vec![vec![done]],
+            tag: "SELECT".into(),
+        })
     }
 
     async fn run_session_statement(&mut self, plan: &Plan) -> Result<Output> {

@@ -88,12 +88,15 @@ impl Cluster {
 pub struct Limits {
     /// Rows a transaction may modify.
     pub max_rows_modified: usize,
+    /// Indexes a table may have, its primary key included.
+    pub max_indexes_per_table: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_rows_modified: 3000,
+            max_indexes_per_table: 24,
         }
     }
 }
