@@ -227,6 +227,8 @@ pub async fn start(config: Config) -> Result<Server, Error> {
         },
         config.limits.clone(),
     );
+    // Background jobs (index builds), resumed from `sys.jobs`; stopped with the appliers.
+    appliers.push(engine.start_jobs());
 
     // Router: TLS, startup, authentication.
     let tls_files = router::generate_or_load(data_dir, &config.tls_hosts)

@@ -108,7 +108,7 @@ impl std::fmt::Display for TableName {
 /// Reserved ids: 0 and 1 are the catalog's own keys (above); 2–9 are for the role and privilege
 /// tables (`sys.iam_pg_role_mappings` among them); 10–19 for jobs and indexes (`sys.jobs`).
 pub fn builtin_tables() -> Vec<TableDef> {
-    Vec::new()
+    vec![crate::jobs::jobs_table()]
 }
 
 /// A column of a table.
@@ -138,6 +138,8 @@ pub struct TableDef {
     /// Indexes into `columns` of the primary key, in key order. Empty for a table without a
     /// primary key: its rows are keyed by a hidden, generated row id.
     pub primary_key: Vec<usize>,
+    /// Secondary indexes (see [`crate::index`]), in creation order.
+    pub indexes: Vec<crate::index::IndexDef>,
 }
 
 impl TableDef {
@@ -252,6 +254,30 @@ impl Catalog {
             .get(name)
             .cloned()
             .ok_or_else(|| Error::undefined_table(&name.to_string()))
+    }
+
+    /// The table holding the index named `name` in `schema`, with the
+    /// index's position in it.
+    pub fn find_index(&self, schema: &str, name: &str) -> Option<(Arc<TableDef>, usize)> {
+        self.tables
+            .values()
+            .filter(|t| t.schema == schema)
+            .find_map(|t| {
+                t.indexes
+                    .iter()
+                    .position(|i| i.name == name)
+                    .map(|p| (t.clone(), p))
+            })
+    }
+
+    /// The table holding the index with id `index_id`, with the index's position in it.
+    pub fn find_index_by_id(&self, index_id: u32) -> Option<(Arc<TableDef>, usize)> {
+        self.tables.values().find_map(|t| {
+            t.indexes
+                .iter()
+                .position(|i| i.id == index_id)
+                .map(|p| (t.clone(), p))
+        })
     }
 
     /// Builds a catalog from the rows of the tables system table, on top of the built-in

@@ -104,6 +104,10 @@ pub async fn execute(plan: &Plan, cx: &mut ExecContext<'_>) -> Result<Output> {
             if_not_exists,
         } => create_table(table, *if_not_exists, cx).await,
         Plan::DropTable { names, if_exists } => drop_table(names, *if_exists, cx).await,
+        Plan::CreateIndex { table, index, skip } => {
+            crate::index_ddl::create_index(table, index, *skip, cx).await
+        }
+        Plan::DropIndex { targets } => crate::index_ddl::drop_index(targets, cx).await,
         _ => Err(Error::internal("session statement given to the executor")),
     }
 }
@@ -133,6 +137,28 @@ fn access_range(table: &TableDef, access: &Access, ecx: &EvalContext) -> Result<
     let prefix = keycode::table_prefix(table.id);
     Ok(match access {
         Access::Full => Some(KeyRange::prefix(&prefix)),
+        Access::Index {
+            index_id,
+            prefix: eqs,
+            lower,
+            upper,
+        } => {
+            let index = table
+                .indexes
+                .iter()
+                .find(|i| i.id == *index_id)
+                .ok_or_else(|| Error::internal("planned index missing"))?;
+            let values = eqs
+                .iter()
+                .map(|e| e.eval(&[], ecx))
+                .collect::<Result<Vec<_>>>()?;
+            let bound = |b: &Option<(Expr, bool)>| -> Result<Option<(Value, bool)>> {
+                b.as_ref()
+                    .map(|(e, inclusive)| Ok((e.eval(&[], ecx)?, *inclusive)))
+                    .transpose()
+            };
+            index.scan_range(&values, bound(lower)?, bound(upper)?)?
+        }
         Access::Point(exprs) => {
             let mut key = prefix;
             for e in exprs {
@@ -209,6 +235,16 @@ async fn read_table(
     let Some(range) = range else {
         return Ok(vec![]);
     };
+    if let Access::Index { .. } = access {
+        let mut rows = crate::index::fetch_rows(table, &range, cx.txn).await?;
+        if reverse {
+            rows.reverse();
+        }
+        if let Some(l) = limit {
+            rows.truncate(l);
+        }
+        return Ok(rows);
+    }
     if let Access::Point(_) = access {
         let key = range.start;
         return Ok(match cx.txn.get(&key).await? {
@@ -622,8 +658,15 @@ fn duplicate_key(table: &TableDef, row: &[Value]) -> Error {
     ))
 }
 
-/// Writes a new row, refusing a duplicate primary key.
+/// Writes a new row and its index entries, refusing a duplicate primary key or unique index
+/// key.
 async fn write_new_row(table: &TableDef, row: &[Value], cx: &mut ExecContext<'_>) -> Result<()> {
+    let key = put_new_row(table, row, cx).await?;
+    crate::index::insert_entries(table, &key, row, cx.txn).await
+}
+
+/// Writes a new row (not its index entries), refusing a duplicate primary key.
+async fn put_new_row(table: &TableDef, row: &[Value], cx: &mut ExecContext<'_>) -> Result<Key> {
     check_not_null(table, row)?;
     let key = if table.primary_key.is_empty() {
         table.key_of_row(row, Some(cx.row_ids.next()))?
@@ -635,7 +678,8 @@ async fn write_new_row(table: &TableDef, row: &[Value], cx: &mut ExecContext<'_>
         }
         key
     };
-    store_row(key, row, cx)
+    store_row(key.clone(), row, cx)?;
+    Ok(key)
 }
 
 /// Buffers a row image, within the row, value and transaction size limits.
@@ -733,15 +777,27 @@ async fn update(p: &UpdatePlan, cx: &mut ExecContext<'_>) -> Result<Output> {
             cx.txn.delete(key.clone());
         }
     }
-    let mut new_rows = Vec::with_capacity(changes.len());
-    for (key, old, new) in changes {
-        if pk_changed(&old, &new) {
-            write_new_row(&p.table, &new, cx).await?;
+    let mut new_keys = Vec::with_capacity(changes.len());
+    for (key, old, new) in &changes {
+        if pk_changed(old, new) {
+            new_keys.push(put_new_row(&p.table, new, cx).await?);
         } else {
-            store_row(key, &new, cx)?;
+            store_row(key.clone(), new, cx)?;
+            new_keys.push(key.clone());
         }
-        new_rows.push(new);
     }
+    let moved: Vec<crate::index::RowChange> = changes
+        .iter()
+        .zip(&new_keys)
+        .map(|((old_key, old, new), new_key)| crate::index::RowChange {
+            old_key,
+            old,
+            new_key,
+            new,
+        })
+        .collect();
+    crate::index::update_entries(&p.table, &moved, cx.txn).await?;
+    let new_rows: Vec<Vec<Value>> = changes.into_iter().map(|(_, _, new)| new).collect();
     cx.txn.has_dml = true;
     finish_dml(&p.returning, &new_rows, cx, "UPDATE")
 }
@@ -760,6 +816,7 @@ async fn delete(p: &DeletePlan, cx: &mut ExecContext<'_>) -> Result<Output> {
     cx.txn.count_modified(deleted.len(), cx.limits)?;
     let mut old_rows = Vec::with_capacity(deleted.len());
     for (key, row) in deleted {
+        crate::index::delete_entries(&p.table, &key, &row, cx.txn)?;
         cx.txn.delete(key);
         old_rows.push(row);
     }
@@ -786,7 +843,13 @@ async fn create_table(
 ) -> Result<Output> {
     cx.limits.check_table(table)?;
     let key = catalog::table_key(&table.qualified_name());
-    if cx.txn.get(&key).await?.is_some() {
+    // Indexes share the relation namespace of their schema.
+    let index_named_so = cx
+        .txn
+        .catalog
+        .as_ref()
+        .is_some_and(|c| c.find_index(&table.schema, &table.name).is_some());
+    if index_named_so || cx.txn.get(&key).await?.is_some() {
         if if_not_exists {
             return Ok(Output::Command("CREATE TABLE".into()));
         }

@@ -15,6 +15,8 @@
 //! - [`planner`] / [`plan`]: SQL → typed plan, parameter type inference, access paths.
 //! - [`exec`]: runs plans inside a [`txn::Transaction`] (snapshot reads + local write buffer).
 //! - [`catalog`]: table definitions stored as rows in the MVCC store.
+//! - [`index`], [`index_ddl`], [`jobs`]: secondary indexes, `CREATE INDEX ASYNC` / `DROP INDEX`,
+//!   and the background jobs that build indexes (`sys.jobs`, `sys.wait_for_job`).
 //! - [`value`], [`keycode`], [`expr`]: SQL values, their order-preserving key encoding,
 //!   expressions.
 //! - [`error`]: SQLSTATEs; the one place service errors become SQL errors.
@@ -28,6 +30,9 @@ pub mod error;
 pub mod exec;
 pub mod expr;
 pub mod handler;
+pub mod index;
+pub mod index_ddl;
+pub mod jobs;
 pub mod keycode;
 pub mod limits;
 pub mod locking;

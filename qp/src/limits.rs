@@ -61,6 +61,8 @@ pub struct Limits {
     pub max_key_columns: usize,
     /// Tables in the database (DSQL: 1,000).
     pub max_tables: usize,
+    /// Indexes a table may have, its primary key included (DSQL: 24).
+    pub max_indexes_per_table: usize,
 }
 
 impl Default for Limits {
@@ -75,6 +77,7 @@ impl Default for Limits {
             max_columns_per_table: 255,
             max_key_columns: 8,
             max_tables: 1000,
+            max_indexes_per_table: 24,
         }
     }
 }
@@ -124,13 +127,19 @@ impl Limits {
             "columns a primary key may have (default 8)",
         ),
         ("max_tables", "tables the database may hold (default 1000)"),
+        (
+            "max_indexes_per_table",
+            "indexes a table may have, its primary key included (default 24)",
+        ),
     ];
 
     fn unit(name: &str) -> Option<Unit> {
         Some(match name {
-            "max_rows_modified" | "max_columns_per_table" | "max_key_columns" | "max_tables" => {
-                Unit::Count
-            }
+            "max_rows_modified"
+            | "max_columns_per_table"
+            | "max_key_columns"
+            | "max_tables"
+            | "max_indexes_per_table" => Unit::Count,
             "max_transaction_bytes" | "max_key_bytes" | "max_row_bytes" | "max_value_bytes" => {
                 Unit::Bytes
             }
@@ -165,6 +174,7 @@ impl Limits {
                     "max_columns_per_table" => self.max_columns_per_table = n,
                     "max_key_columns" => self.max_key_columns = n,
                     "max_tables" => self.max_tables = n,
+                    "max_indexes_per_table" => self.max_indexes_per_table = n,
                     "max_transaction_bytes" => self.max_transaction_bytes = n,
                     "max_key_bytes" => self.max_key_bytes = n,
                     "max_row_bytes" => self.max_row_bytes = n,
@@ -190,6 +200,7 @@ impl Limits {
             "max_columns_per_table" => self.max_columns_per_table.to_string(),
             "max_key_columns" => self.max_key_columns.to_string(),
             "max_tables" => self.max_tables.to_string(),
+            "max_indexes_per_table" => self.max_indexes_per_table.to_string(),
             "max_transaction_bytes" => format_size(self.max_transaction_bytes, true),
             "max_key_bytes" => format_size(self.max_key_bytes, true),
             "max_row_bytes" => format_size(self.max_row_bytes, true),

@@ -51,6 +51,25 @@ pub enum Plan {
         /// `IF EXISTS`
         if_exists: bool,
     },
+    /// `CREATE [UNIQUE] INDEX ASYNC`: records the index (building) and its build job.
+    CreateIndex {
+        /// The indexed table as planned.
+        table: Arc<TableDef>,
+        /// The new index (its id is assigned at execution).
+        index: crate::index::IndexDef,
+        /// `IF NOT EXISTS` was given and the name is taken: do nothing.
+        skip: bool,
+    },
+    /// DROP INDEX: removes indexes (cancelling their build jobs).
+    DropIndex {
+        /// Each index to drop: the table holding it and the index name.
+        targets: Vec<(Arc<TableDef>, String)>,
+    },
+    /// `SELECT sys.wait_for_job(id)` / `CALL sys.wait_for_job(id)`.
+    WaitForJob {
+        /// The job id expression (a constant or a parameter).
+        job_id: Expr,
+    },
     /// BEGIN / START TRANSACTION.
     Begin {
         /// `READ ONLY` (`Some(true)`) or `READ WRITE` (`Some(false)`); `None` takes
@@ -100,6 +119,18 @@ pub enum Access {
         /// Lower bound on the next column: (value, inclusive).
         lower: Option<(Expr, bool)>,
         /// Upper bound on the next column: (value, inclusive).
+        upper: Option<(Expr, bool)>,
+    },
+    /// Through a valid secondary index: equality on a prefix of its key columns and optional
+    /// bounds on the next one. Rows come back in row key order, like the other paths.
+    Index {
+        /// The index id.
+        index_id: u32,
+        /// Values for the leading index key columns.
+        prefix: Vec<Expr>,
+        /// Lower bound on the next index column: (value, inclusive).
+        lower: Option<(Expr, bool)>,
+        /// Upper bound on the next index column: (value, inclusive).
         upper: Option<(Expr, bool)>,
     },
     /// Every row of the table.

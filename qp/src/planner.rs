@@ -15,6 +15,8 @@ use crate::value::{DataType, Value};
 use sqlparser::ast;
 use std::sync::Arc;
 
+mod index;
+
 /// A column visible to expressions.
 #[derive(Clone, Debug)]
 struct ScopeColumn {
@@ -293,7 +295,30 @@ impl<'a> Planner<'a> {
     fn plan_statement(&mut self, stmt: &ast::Statement) -> Result<(Plan, Vec<(String, DataType)>)> {
         use ast::Statement as S;
         crate::refusals::check(stmt)?;
+        if let Some(args) = crate::jobs::wait_for_job_args(stmt) {
+            let [arg] = args.as_slice() else {
+                return Err(Error::undefined_function(
+                    "function sys.wait_for_job does not exist",
+                ));
+            };
+            let (e, ty) = self.plan_expr(arg, &Scope::default(), None, Some(DataType::Text))?;
+            let job_id = coerce(e, ty, DataType::Text, true)?;
+            return Ok((
+                Plan::WaitForJob { job_id },
+                vec![("wait_for_job".into(), DataType::Bool)],
+            ));
+        }
         Ok(match stmt {
+            S::CreateIndex(create) => (
+                self.plan_create_index(create)?,
+                vec![("job_id".into(), DataType::Text)],
+            ),
+            S::Drop {
+                object_type: ast::ObjectType::Index,
+                if_exists,
+                names,
+                ..
+            } => (self.plan_drop_index(names, *if_exists)?, vec![]),
             S::Query(q) => {
                 let (plan, columns) = self.plan_query(q)?;
                 (Plan::Query(Box::new(plan)), columns)
@@ -480,6 +505,7 @@ impl<'a> Planner<'a> {
                 name,
                 columns,
                 primary_key,
+                indexes: vec![],
             },
             if_not_exists: create.if_not_exists,
         })
@@ -882,84 +908,37 @@ impl<'a> Planner<'a> {
         Ok(self.plan_expr(&ob.expr, scope, agg, None)?.0)
     }
 
-    /// Picks the access path for a table from the conjuncts of its WHERE clause.
+    /// Picks the access path for a table from the conjuncts of its WHERE clause: the primary
+    /// key when it narrows the read, else a valid secondary index, else a full scan.
     fn access_path(
         &mut self,
         table: &TableDef,
         scope: &Scope,
         where_ast: &ast::Expr,
     ) -> Result<Access> {
-        if table.primary_key.is_empty() {
-            return Ok(Access::Full);
-        }
-        let mut conjuncts = Vec::new();
-        split_conjuncts(where_ast, &mut conjuncts);
-        // For every conjunct of the form `pk_col op constant` remember the bound.
-        let mut eq: Vec<Option<Expr>> = vec![None; table.primary_key.len()];
-        let mut lower: Vec<Option<(Expr, bool)>> = vec![None; table.primary_key.len()];
-        let mut upper: Vec<Option<(Expr, bool)>> = vec![None; table.primary_key.len()];
-        for c in conjuncts {
-            let (col_ast, op, value_ast) = match c {
-                ast::Expr::BinaryOp { left, op, right } => {
-                    if column_ref(left).is_some() && column_ref(right).is_none() {
-                        (left.as_ref(), op.clone(), right.as_ref())
-                    } else if column_ref(right).is_some() && column_ref(left).is_none() {
-                        let flipped = match op {
-                            ast::BinaryOperator::Lt => ast::BinaryOperator::Gt,
-                            ast::BinaryOperator::LtEq => ast::BinaryOperator::GtEq,
-                            ast::BinaryOperator::Gt => ast::BinaryOperator::Lt,
-                            ast::BinaryOperator::GtEq => ast::BinaryOperator::LtEq,
-                            other => other.clone(),
-                        };
-                        (right.as_ref(), flipped, left.as_ref())
-                    } else {
-                        continue;
-                    }
-                }
-                _ => continue,
-            };
-            let Ok((col, col_ty)) = self.column_of(col_ast, scope) else {
-                continue;
-            };
-            let Some(pos) = table.primary_key.iter().position(|&k| k == col) else {
-                continue;
-            };
-            let (value, value_ty) =
-                self.plan_expr(value_ast, &Scope::default(), None, Some(col_ty))?;
-            if !value.is_row_independent() {
-                continue;
+        let bounds = self.column_bounds(scope, where_ast, &table.primary_key)?;
+        if !table.primary_key.is_empty() {
+            let prefix: Vec<Expr> = table
+                .primary_key
+                .iter()
+                .map_while(|c| bounds.get(c).and_then(|b| b.eq.clone()))
+                .collect();
+            if prefix.len() == table.primary_key.len() {
+                return Ok(Access::Point(prefix));
             }
-            // Only use bounds whose type converts exactly to the key column's type.
-            let Some(common) = DataType::common(col_ty, value_ty) else {
-                continue;
-            };
-            if common != col_ty && !(col_ty.is_integer() && value_ty.is_integer()) {
-                continue;
-            }
-            let value = coerce(value, value_ty, col_ty, false)?;
-            match op {
-                ast::BinaryOperator::Eq => eq[pos] = Some(value),
-                ast::BinaryOperator::Gt => lower[pos] = Some((value, false)),
-                ast::BinaryOperator::GtEq => lower[pos] = Some((value, true)),
-                ast::BinaryOperator::Lt => upper[pos] = Some((value, false)),
-                ast::BinaryOperator::LtEq => upper[pos] = Some((value, true)),
-                _ => {}
+            let (lo, hi) = bounds
+                .get(&table.primary_key[prefix.len()])
+                .map(|b| (b.lower.clone(), b.upper.clone()))
+                .unwrap_or_default();
+            if !prefix.is_empty() || lo.is_some() || hi.is_some() {
+                return Ok(Access::Range {
+                    prefix,
+                    lower: lo,
+                    upper: hi,
+                });
             }
         }
-        let prefix: Vec<Expr> = eq.iter().map_while(|e| e.clone()).collect();
-        if prefix.len() == table.primary_key.len() {
-            return Ok(Access::Point(prefix));
-        }
-        let next = prefix.len();
-        let (lo, hi) = (lower[next].clone(), upper[next].clone());
-        if prefix.is_empty() && lo.is_none() && hi.is_none() {
-            return Ok(Access::Full);
-        }
-        Ok(Access::Range {
-            prefix,
-            lower: lo,
-            upper: hi,
-        })
+        Ok(self.index_access(table, &bounds).unwrap_or(Access::Full))
     }
 
     fn column_of(&self, expr: &ast::Expr, scope: &Scope) -> Result<(usize, DataType)> {

@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 
 /// The query processor's shared state: the cluster it talks to and caches shared by sessions.
 pub struct Engine {
-    cluster: Cluster,
+    pub(crate) cluster: Cluster,
     /// The newest catalog any session loaded; sessions reuse it when their snapshot has the
     /// same catalog version.
     catalog: Mutex<Arc<Catalog>>,
@@ -53,7 +53,7 @@ impl Engine {
 
     /// The catalog a transaction sees: loaded once per transaction (one point read when the
     /// shared cache is current).
-    async fn catalog_for(&self, txn: &mut Transaction) -> Result<Arc<Catalog>> {
+    pub(crate) async fn catalog_for(&self, txn: &mut Transaction) -> Result<Arc<Catalog>> {
         if let Some(catalog) = &txn.catalog {
             return Ok(catalog.clone());
         }
@@ -153,11 +153,17 @@ fn is_session_statement(stmt: &Statement) -> bool {
             | Statement::Set(_)
             | Statement::Reset(_)
             | Statement::ShowVariable { .. }
-    )
+    ) || crate::jobs::wait_for_job_args(stmt).is_some()
 }
 
 fn is_ddl(plan: &Plan) -> bool {
-    matches!(plan, Plan::CreateTable { .. } | Plan::DropTable { .. })
+    matches!(
+        plan,
+        Plan::CreateTable { .. }
+            | Plan::DropTable { .. }
+            | Plan::CreateIndex { .. }
+            | Plan::DropIndex { .. }
+    )
 }
 
 impl Session {
@@ -280,7 +286,10 @@ impl Session {
                     Some(p) => p,
                     None => Arc::new(self.plan_with(stmt, &Catalog::default(), declared)?),
                 };
-                let output = self.run_session_statement(&planned.plan).await?;
+                let output = match &planned.plan {
+                    Plan::WaitForJob { job_id } => self.wait_for_job(job_id, params).await?,
+                    plan => self.run_session_statement(plan).await?,
+                };
                 Ok((output, planned))
             }
             .await;
@@ -375,6 +384,38 @@ impl Session {
         // Every write path checks the size as it buffers; this also covers any it misses.
         limits.check_transaction_size(txn.write_bytes())?;
         Ok((output, planned))
+    }
+
+    /// `sys.wait_for_job(id)`: blocks until the job ends; refused inside a transaction block
+    /// (it would wait for changes its own snapshot can never show).
+    async fn wait_for_job(
+        &mut self,
+        job_id: &crate::expr::Expr,
+        params: &[Value],
+    ) -> Result<Output> {
+        if self.failed {
+            return Err(Error::in_failed_transaction());
+        }
+        if self.in_block {
+            self.failed = true;
+            return Err(Error::new(
+                "25001",
+                "sys.wait_for_job cannot run inside a transaction block",
+            ));
+        }
+        let ecx = crate::expr::EvalContext {
+            params,
+            now: chrono::Utc::now(),
+            user: &self.user,
+        };
+        let done = match job_id.eval(&[], &ecx)? {
+            Value::Null => Value::Null,
+            id => Value::Bool(self.engine.wait_for_job(&id.to_text()).await?),
+        };
+        Ok(Output::Rows {
+            rows: vec![vec![done]],
+            tag: "SELECT".into(),
+        })
     }
 
     async fn run_session_statement(&mut self, plan: &Plan) -> Result<Output> {
@@ -571,6 +612,8 @@ fn writing_command(plan: &Plan) -> Option<&'static str> {
         Plan::Delete(_) => "DELETE",
         Plan::CreateTable { .. } => "CREATE TABLE",
         Plan::DropTable { .. } => "DROP TABLE",
+        Plan::CreateIndex { .. } => "CREATE INDEX",
+        Plan::DropIndex { .. } => "DROP INDEX",
         _ => return None,
     })
 }

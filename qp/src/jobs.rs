@@ -1,0 +1,623 @@
+//! Background jobs: `sys.jobs`, the index build runner, and `sys.wait_for_job`.
+//!
+//! `CREATE INDEX ASYNC` commits, in one transaction, the index in state
+//! [`IndexState::Building`] and a job row in `sys.jobs` (status `submitted`), and returns the
+//! job id at once. Each engine runs one [`Engine::start_jobs`] task that polls `sys.jobs` at
+//! fresh snapshots and runs the oldest unfinished job. Because job rows are durable data, a
+//! restarted engine simply finds its unfinished jobs again and runs them from the start
+//! (building is idempotent, see below).
+//!
+//! ```text
+//!  submitted ──runner picks it──> processing ──backfill done──> completed  (index valid)
+//!      │                              │ └───duplicate / bad key──> failed     (index invalid)
+//!      └──────── DROP INDEX ──────────┴────────────────────────> cancelled
+//! ```
+//!
+//! # Why the backfill is correct with concurrent writers
+//!
+//! Let `C` be the commit timestamp of the `CREATE INDEX ASYNC` transaction.
+//!
+//! 1. *Every commit after `C` that writes the table maintains the index itself.* A writer
+//!    plans with the catalog at its snapshot and lists the catalog version key as `unchanged`
+//!    in its commit. If its snapshot is older than `C` it does not know the index, but then
+//!    the version key changed after its snapshot, so its commit fails (OC001). If its snapshot
+//!    is at or after `C`, it sees the index (building) and writes entries for it.
+//! 2. *The backfill indexes every row as of its own snapshot.* The table is walked in primary
+//!    key order in batches of [`BATCH_ROWS`] rows; each batch is its own transaction with a
+//!    fresh snapshot `R ≥ C` (the runner saw the job row, so `C` is durable). It reads the
+//!    batch's rows at `R` and writes their entries, computed from the rows as of `R`. Commits
+//!    up to `R` are in what it reads, so its entries agree with them (writing an entry a writer
+//!    already wrote is a no-op rewrite of the same key and value).
+//! 3. *A writer committing between `R` and the batch's commit conflicts with it.* Suppose
+//!    such a writer changed a row of the batch so that its entry changes (new key or value), or
+//!    deleted it. By (1) it wrote the old entry's key (a deletion) and the new one. The batch
+//!    wrote the old entry's key too (computed at `R`), so the two transactions wrote a common
+//!    key and the later committer fails with 40001. If the batch loses, it is retried with a
+//!    fresh snapshot (exponential backoff); if the writer loses, the client retries it. Either
+//!    way no stale entry survives, and no entry a writer added is overwritten with other data.
+//!    Writers that do not change a row's entry write nothing in the index, and the batch's entry
+//!    for that row is right at either timestamp.
+//! 4. Each batch also lists the catalog version as `unchanged`, so a `DROP INDEX` (or any DDL)
+//!    meanwhile makes it fail and retry, and the retry sees the index gone and stops.
+//!
+//! For a unique index the batch first reads the entry key: an entry pointing at another row is
+//! a duplicate, and the job fails (`could not create unique index ...`), leaving the index
+//! invalid. The last transaction flips the index to valid (or invalid) and the job to its final
+//! status together, bumping the catalog version: concurrent transactions that used the catalog
+//! then fail with OC001, as DSQL documents.
+
+use crate::catalog::{self, Catalog, ColumnDef, TableDef};
+use crate::error::{Error, Result};
+use crate::index::IndexState;
+use crate::keycode;
+use crate::session::Engine;
+use crate::txn::Transaction;
+use crate::value::{DataType, Value};
+use chrono::{DateTime, Utc};
+use proto::{Key, KeyRange};
+use sqlparser::ast;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The fixed table id of `sys.jobs`.
+pub const JOBS_TABLE_ID: u32 = 10;
+/// Rows indexed per backfill transaction (well under the per-transaction row limit).
+pub const BATCH_ROWS: usize = 500;
+/// The `job_type` of an index build.
+pub const INDEX_BUILD: &str = "INDEX_BUILD";
+/// The `class_id` of jobs on indexes: PostgreSQL's oid of `pg_class`.
+const PG_CLASS_OID: i64 = 1259;
+/// How long finished jobs stay in `sys.jobs` (DSQL keeps them 30 minutes).
+pub const JOB_RETENTION: Duration = Duration::from_secs(30 * 60);
+/// How often an idle runner looks for new jobs.
+const POLL: Duration = Duration::from_millis(50);
+
+/// The definition of `sys.jobs`: one row per asynchronous job.
+pub fn jobs_table() -> TableDef {
+    let column = |name: &str, data_type, nullable| ColumnDef {
+        name: name.into(),
+        data_type,
+        nullable,
+        default: None,
+    };
+    TableDef {
+        id: JOBS_TABLE_ID,
+        schema: catalog::SYS_SCHEMA.into(),
+        name: "jobs".into(),
+        columns: vec![
+            column("job_id", DataType::Text, false),
+            column("status", DataType::Text, false),
+            column("details", DataType::Text, true),
+            column("job_type", DataType::Text, false),
+            column("class_id", DataType::Int8, true),
+            column("object_id", DataType::Int8, true),
+            column("object_name", DataType::Text, true),
+            column("start_time", DataType::TimestampTz, false),
+            column("update_time", DataType::TimestampTz, false),
+        ],
+        primary_key: vec![0],
+        indexes: vec![],
+    }
+}
+
+/// Where a job is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobStatus {
+    /// Recorded, not started.
+    Submitted,
+    /// A runner is working on it.
+    Processing,
+    /// Finished successfully.
+    Completed,
+    /// Finished unsuccessfully (`details` says why).
+    Failed,
+    /// Stopped by `DROP INDEX` (or the table's removal).
+    Cancelled,
+}
+
+impl JobStatus {
+    /// The text in `sys.jobs.status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Submitted => "submitted",
+            JobStatus::Processing => "processing",
+            JobStatus::Completed => "completed",
+            JobStatus::Failed => "failed",
+            JobStatus::Cancelled => "cancelled",
+        }
+    }
+
+    fn parse(text: &str) -> Result<JobStatus> {
+        Ok(match text {
+            "submitted" => JobStatus::Submitted,
+            "processing" => JobStatus::Processing,
+            "completed" => JobStatus::Completed,
+            "failed" => JobStatus::Failed,
+            "cancelled" => JobStatus::Cancelled,
+            other => return Err(Error::internal(format!("damaged job status {other}"))),
+        })
+    }
+
+    /// Whether the job still has work to do.
+    pub fn is_active(self) -> bool {
+        matches!(self, JobStatus::Submitted | JobStatus::Processing)
+    }
+}
+
+/// One row of `sys.jobs`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Job {
+    /// The job id handed to the client.
+    pub job_id: String,
+    /// The status.
+    pub status: JobStatus,
+    /// Why it failed, if it did.
+    pub details: Option<String>,
+    /// What kind of job (`INDEX_BUILD`).
+    pub job_type: String,
+    /// The id of the object the job works on (the index id).
+    pub object_id: u32,
+    /// `schema.name` of that object.
+    pub object_name: String,
+    /// When the job was submitted.
+    pub start_time: DateTime<Utc>,
+    /// When its status last changed.
+    pub update_time: DateTime<Utc>,
+}
+
+impl Job {
+    /// A new, submitted index build job.
+    pub fn index_build(index_id: u32, object_name: String) -> Job {
+        let now = Utc::now();
+        Job {
+            job_id: new_job_id(),
+            status: JobStatus::Submitted,
+            details: None,
+            job_type: INDEX_BUILD.into(),
+            object_id: index_id,
+            object_name,
+            start_time: now,
+            update_time: now,
+        }
+    }
+
+    fn key(job_id: &str) -> Key {
+        let mut key = keycode::table_prefix(JOBS_TABLE_ID);
+        keycode::encode_value(&Value::Text(job_id.into()), &mut key).expect("text always encodes");
+        key
+    }
+
+    fn to_row(&self) -> Vec<Value> {
+        vec![
+            Value::Text(self.job_id.clone()),
+            Value::Text(self.status.as_str().into()),
+            self.details.clone().map(Value::Text).unwrap_or(Value::Null),
+            Value::Text(self.job_type.clone()),
+            Value::Int(PG_CLASS_OID),
+            Value::Int(self.object_id as i64),
+            Value::Text(self.object_name.clone()),
+            Value::TimestampTz(self.start_time),
+            Value::TimestampTz(self.update_time),
+        ]
+    }
+
+    fn from_row(row: &[Value]) -> Result<Job> {
+        let damaged = || Error::internal("damaged sys.jobs row");
+        let text = |i: usize| match row.get(i) {
+            Some(Value::Text(s)) => Ok(s.clone()),
+            _ => Err(damaged()),
+        };
+        let time = |i: usize| match row.get(i) {
+            Some(Value::TimestampTz(t)) => Ok(*t),
+            _ => Err(damaged()),
+        };
+        Ok(Job {
+            job_id: text(0)?,
+            status: JobStatus::parse(&text(1)?)?,
+            details: text(2).ok(),
+            job_type: text(3)?,
+            object_id: match row.get(5) {
+                Some(Value::Int(i)) => u32::try_from(*i).map_err(|_| damaged())?,
+                _ => return Err(damaged()),
+            },
+            object_name: text(6)?,
+            start_time: time(7)?,
+            update_time: time(8)?,
+        })
+    }
+
+    /// Buffers this row in `txn`.
+    pub fn write(&self, txn: &mut Transaction) {
+        txn.put(Job::key(&self.job_id), TableDef::encode_row(&self.to_row()));
+    }
+
+    /// Reads a job at the transaction's snapshot.
+    pub async fn read(txn: &mut Transaction, job_id: &str) -> Result<Option<Job>> {
+        match txn.get(&Job::key(job_id)).await? {
+            None => Ok(None),
+            Some(bytes) => Ok(Some(Job::from_row(&jobs_table().decode_row(&bytes)?)?)),
+        }
+    }
+
+    /// Every job at the transaction's snapshot.
+    pub async fn all(txn: &mut Transaction) -> Result<Vec<Job>> {
+        let table = jobs_table();
+        let rows = txn
+            .scan(
+                &KeyRange::prefix(&keycode::table_prefix(JOBS_TABLE_ID)),
+                None,
+                false,
+            )
+            .await?;
+        rows.iter()
+            .map(|(_, bytes)| Job::from_row(&table.decode_row(bytes)?))
+            .collect()
+    }
+}
+
+/// A new job id: 26 lower-case base-32 characters, like DSQL's. Unique across QPs because
+/// it mixes the clock, a process-wide counter and per-process random state.
+pub fn new_job_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let seed = std::collections::hash_map::RandomState::new();
+    let mut bits: u128 = 0;
+    for part in 0..2u64 {
+        let mut h = seed.build_hasher();
+        h.write_u64(proto::Timestamp::now().0);
+        h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+        h.write_u64(part);
+        bits = (bits << 64) | h.finish() as u128;
+    }
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
+    (0..26)
+        .map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char)
+        .collect()
+}
+
+/// Bumps the catalog version in `txn` (every change to table or index definitions does).
+pub async fn bump_catalog_version(txn: &mut Transaction) -> Result<()> {
+    let key = catalog::version_key();
+    let version = catalog::decode_u64(txn.get(&key).await?.as_deref())?;
+    txn.put(key, (version + 1).to_be_bytes().to_vec());
+    txn.has_ddl = true;
+    txn.catalog = None;
+    Ok(())
+}
+
+/// Stores a changed table definition in `txn`.
+pub fn write_table_def(txn: &mut Transaction, def: &TableDef) {
+    txn.put(
+        catalog::table_key(&def.qualified_name()),
+        postcard::to_allocvec(def).expect("serializing to a Vec cannot fail"),
+    );
+}
+
+/// If `stmt` is `SELECT sys.wait_for_job(..)` or `CALL sys.wait_for_job(..)`, its arguments.
+pub fn wait_for_job_args(stmt: &ast::Statement) -> Option<Vec<&ast::Expr>> {
+    let function = match stmt {
+        ast::Statement::Call(f) => f,
+        ast::Statement::Query(q) => {
+            let ast::SetExpr::Select(select) = q.body.as_ref() else {
+                return None;
+            };
+            if !select.from.is_empty() || select.selection.is_some() || q.with.is_some() {
+                return None;
+            }
+            match select.projection.as_slice() {
+                [ast::SelectItem::UnnamedExpr(ast::Expr::Function(f))]
+                | [
+                    ast::SelectItem::ExprWithAlias {
+                        expr: ast::Expr::Function(f),
+                        ..
+                    },
+                ] => f,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    let name: Vec<String> = function
+        .name
+        .0
+        .iter()
+        .map(|p| p.to_string().to_ascii_lowercase())
+        .collect();
+    if name != ["sys", "wait_for_job"] {
+        return None;
+    }
+    let mut args = Vec::new();
+    if let ast::FunctionArguments::List(list) = &function.args {
+        for arg in &list.args {
+            match arg {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => args.push(e),
+                _ => return Some(vec![]),
+            }
+        }
+    }
+    Some(args)
+}
+
+/// How one backfill batch ended.
+enum Batch {
+    /// More rows remain after this key.
+    More(Key),
+    /// The whole table is indexed.
+    Done,
+    /// The index (or its table) is gone, or no longer building.
+    Gone,
+    /// The build cannot succeed; the reason becomes the job's `details`.
+    Fail(String),
+}
+
+/// How a whole job ended.
+enum Outcome {
+    Built,
+    Gone,
+    Failed(String),
+}
+
+/// Runs `step` until it does not fail with a serialization failure, backing off between
+/// attempts (5 ms doubling to 500 ms).
+async fn retrying<T, F, Fut>(mut step: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut delay = Duration::from_millis(5);
+    loop {
+        match step().await {
+            Err(e) if e.is_serialization_failure() => {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_millis(500));
+            }
+            other => return other,
+        }
+    }
+}
+
+impl Engine {
+    /// Starts this engine's job runner: a task that runs unfinished jobs from `sys.jobs`, one
+    /// at a time, until aborted. Jobs left unfinished by a previous run are resumed.
+    pub fn start_jobs(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let engine = self.clone();
+        tokio::spawn(async move { engine.run_jobs().await })
+    }
+
+    async fn run_jobs(self: Arc<Self>) {
+        loop {
+            match self.next_job().await {
+                Ok(Some(job)) => {
+                    if let Err(e) = self.run_job(&job).await {
+                        tracing::warn!(job_id = %job.job_id, error = %e, "job interrupted; will resume");
+                        tokio::time::sleep(POLL * 4).await;
+                    }
+                }
+                Ok(None) => tokio::time::sleep(POLL).await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading sys.jobs failed");
+                    tokio::time::sleep(POLL * 4).await;
+                }
+            }
+        }
+    }
+
+    /// The oldest job that still has work to do. Finished jobs older than [`JOB_RETENTION`]
+    /// are removed on the way, as DSQL prunes them.
+    async fn next_job(&self) -> Result<Option<Job>> {
+        let mut txn = Transaction::new(self.cluster.clone());
+        let jobs = Job::all(&mut txn).await?;
+        let now = Utc::now();
+        for job in &jobs {
+            let age = now.signed_duration_since(job.update_time);
+            if !job.status.is_active() && age.to_std().is_ok_and(|a| a > JOB_RETENTION) {
+                txn.delete(Job::key(&job.job_id));
+            }
+        }
+        match txn.commit().await {
+            // Losing a race to prune is harmless: the next poll tries again.
+            Err(e) if !e.is_serialization_failure() => return Err(e),
+            _ => {}
+        }
+        Ok(jobs
+            .into_iter()
+            .filter(|j| j.status.is_active() && j.job_type == INDEX_BUILD)
+            .min_by_key(|j| j.start_time))
+    }
+
+    async fn run_job(&self, job: &Job) -> Result<()> {
+        let job_id = job.job_id.as_str();
+        let still_active = retrying(|| self.mark_processing(job_id)).await?;
+        if !still_active {
+            return Ok(());
+        }
+        let mut cursor: Option<Key> = None;
+        let outcome = loop {
+            let from = cursor.clone();
+            match retrying(|| self.backfill_batch(job.object_id, from.clone())).await {
+                Ok(Batch::More(next)) => cursor = Some(next),
+                Ok(Batch::Done) => break Outcome::Built,
+                Ok(Batch::Gone) => break Outcome::Gone,
+                Ok(Batch::Fail(reason)) => break Outcome::Failed(reason),
+                // Availability problems: leave the job active, to be resumed.
+                Err(e) if e.code == "XX000" => return Err(e),
+                Err(e) => break Outcome::Failed(e.message),
+            }
+        };
+        retrying(|| self.finish_job(job_id, job.object_id, &outcome)).await
+    }
+
+    /// Moves a submitted job to processing; false if it is no longer active.
+    async fn mark_processing(&self, job_id: &str) -> Result<bool> {
+        let mut txn = Transaction::new(self.cluster.clone());
+        let Some(mut job) = Job::read(&mut txn, job_id).await? else {
+            return Ok(false);
+        };
+        match job.status {
+            JobStatus::Submitted => {
+                job.status = JobStatus::Processing;
+                job.update_time = Utc::now();
+                job.write(&mut txn);
+                txn.commit().await?;
+                Ok(true)
+            }
+            JobStatus::Processing => Ok(true),
+            _ => Ok(false),
+        }
+    }
+
+    /// Indexes the next batch of rows from `from` (the table's start when `None`).
+    async fn backfill_batch(&self, index_id: u32, from: Option<Key>) -> Result<Batch> {
+        let mut txn = Transaction::new(self.cluster.clone());
+        let catalog: Arc<Catalog> = self.catalog_for(&mut txn).await?;
+        txn.require_unchanged(catalog::version_key());
+        let Some((table, pos)) = catalog.find_index_by_id(index_id) else {
+            return Ok(Batch::Gone);
+        };
+        let index = &table.indexes[pos];
+        if index.state != IndexState::Building {
+            return Ok(Batch::Gone);
+        }
+        let table_range = KeyRange::prefix(&keycode::table_prefix(table.id));
+        let range = KeyRange {
+            start: from.unwrap_or(table_range.start),
+            end: table_range.end,
+        };
+        let rows = txn.scan(&range, Some(BATCH_ROWS), false).await?;
+        for (row_key, bytes) in &rows {
+            let row = table.decode_row(bytes)?;
+            let (key, value) = match index.entry(&row, row_key) {
+                Ok(entry) => entry,
+                Err(e) if e.code == "54000" => return Ok(Batch::Fail(e.message)),
+                Err(e) => return Err(e),
+            };
+            if index.unique
+                && let Some(existing) = txn.get(&key).await?
+            {
+                if existing != value {
+                    return Ok(Batch::Fail(format!(
+                        "could not create unique index \"{}\": {} is duplicated.",
+                        index.name,
+                        index.key_text(&table, &row)
+                    )));
+                }
+                continue;
+            }
+            txn.put(key, value);
+        }
+        txn.commit().await?;
+        match rows.last() {
+            Some((last, _)) if rows.len() == BATCH_ROWS => {
+                let mut next = last.clone();
+                next.push(0);
+                Ok(Batch::More(next))
+            }
+            _ => Ok(Batch::Done),
+        }
+    }
+
+    /// Records a job's end: the index state and the job status change in one transaction.
+    async fn finish_job(&self, job_id: &str, index_id: u32, outcome: &Outcome) -> Result<()> {
+        let mut txn = Transaction::new(self.cluster.clone());
+        let catalog = self.catalog_for(&mut txn).await?;
+        let Some(mut job) = Job::read(&mut txn, job_id).await? else {
+            return Ok(());
+        };
+        if !job.status.is_active() {
+            return Ok(());
+        }
+        let (status, details) = match (catalog.find_index_by_id(index_id), outcome) {
+            (Some((table, pos)), Outcome::Built | Outcome::Failed(_))
+                if table.indexes[pos].state == IndexState::Building =>
+            {
+                let mut def = (*table).clone();
+                let (state, status, details) = match outcome {
+                    Outcome::Failed(reason) => {
+                        (IndexState::Invalid, JobStatus::Failed, Some(reason.clone()))
+                    }
+                    _ => (IndexState::Valid, JobStatus::Completed, None),
+                };
+                def.indexes[pos].state = state;
+                write_table_def(&mut txn, &def);
+                bump_catalog_version(&mut txn).await?;
+                (status, details)
+            }
+            (Some((table, pos)), _) => match table.indexes[pos].state {
+                // Finished by an earlier run whose job update was lost: report that.
+                IndexState::Valid => (JobStatus::Completed, None),
+                IndexState::Invalid => (JobStatus::Failed, job.details.clone()),
+                IndexState::Building => (JobStatus::Cancelled, None),
+            },
+            (None, _) => (JobStatus::Cancelled, None),
+        };
+        job.status = status;
+        job.details = details;
+        job.update_time = Utc::now();
+        job.write(&mut txn);
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Blocks until the job finishes: true if it completed, false if it failed or was
+    /// cancelled. Polls `sys.jobs` at fresh snapshots, so it sees jobs run by any QP.
+    pub async fn wait_for_job(&self, job_id: &str) -> Result<bool> {
+        let mut delay = Duration::from_millis(2);
+        loop {
+            let mut txn = Transaction::new(self.cluster.clone());
+            match Job::read(&mut txn, job_id).await? {
+                None => {
+                    return Err(Error::new(
+                        "42704",
+                        format!("job \"{job_id}\" does not exist"),
+                    ));
+                }
+                Some(job) => match job.status {
+                    JobStatus::Completed => return Ok(true),
+                    JobStatus::Failed | JobStatus::Cancelled => return Ok(false),
+                    JobStatus::Submitted | JobStatus::Processing => {}
+                },
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_millis(50));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::parser::Parser;
+
+    fn parse(sql: &str) -> ast::Statement {
+        Parser::parse_sql(&PostgreSqlDialect {}, sql)
+            .unwrap()
+            .pop()
+            .unwrap()
+    }
+
+    #[test]
+    fn job_rows_round_trip() {
+        let job = Job::index_build(1001, "public.by_city".into());
+        let back = Job::from_row(&job.to_row()).unwrap();
+        assert_eq!(back, job);
+        assert_eq!(job.job_id.len(), 26);
+        assert_ne!(job.job_id, new_job_id());
+    }
+
+    #[test]
+    fn wait_for_job_is_recognised_in_both_forms() {
+        for sql in [
+            "SELECT sys.wait_for_job('abc')",
+            "select SYS.WAIT_FOR_JOB('abc') AS done",
+            "CALL sys.wait_for_job('abc')",
+        ] {
+            let stmt = parse(sql);
+            let args = wait_for_job_args(&stmt).expect(sql);
+            assert_eq!(args.len(), 1, "{sql}");
+        }
+        assert!(wait_for_job_args(&parse("SELECT wait_for_job('abc')")).is_none());
+        assert!(wait_for_job_args(&parse("SELECT sys.wait_for_job('a') FROM t")).is_none());
+    }
+}

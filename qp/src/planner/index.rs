@@ -1,0 +1,417 @@
+//! Planning for secondary indexes: `CREATE INDEX ASYNC`, `DROP INDEX`, and reading through an
+//! index.
+//!
+//! Access paths come from the bounds the WHERE clause puts on single columns
+//! ([`Planner::column_bounds`]). The primary key is preferred whenever it narrows the read;
+//! otherwise the valid index with the longest equality prefix (then a range on its next
+//! column) is used. Building and invalid indexes are never read.
+
+use super::{Planner, Scope, coerce, column_ref, ident_name, split_conjuncts, table_name};
+use crate::catalog::TableDef;
+use crate::error::{Error, Result};
+use crate::expr::Expr;
+use crate::index::{IndexColumn, IndexDef, IndexState, MAX_INDEX_COLUMNS};
+use crate::plan::{Access, Plan};
+use crate::value::DataType;
+use sqlparser::ast;
+use std::collections::HashMap;
+
+/// The constant bounds a WHERE clause puts on one column.
+#[derive(Clone, Debug, Default)]
+pub(super) struct ColumnBounds {
+    /// `col = value`.
+    pub eq: Option<Expr>,
+    /// `col > value` / `col >= value`: (value, inclusive).
+    pub lower: Option<(Expr, bool)>,
+    /// `col < value` / `col <= value`: (value, inclusive).
+    pub upper: Option<(Expr, bool)>,
+}
+
+impl Planner<'_> {
+    /// The bounds of every column the conjuncts of `where_ast` compare with a row-independent
+    /// value of a type that converts exactly to the column's. Columns in `strict` propagate
+    /// planning errors of their values; others are skipped on error (the filter itself was
+    /// planned already and reports any real error).
+    pub(super) fn column_bounds(
+        &mut self,
+        scope: &Scope,
+        where_ast: &ast::Expr,
+        strict: &[usize],
+    ) -> Result<HashMap<usize, ColumnBounds>> {
+        let mut conjuncts = Vec::new();
+        split_conjuncts(where_ast, &mut conjuncts);
+        let mut bounds: HashMap<usize, ColumnBounds> = HashMap::new();
+        for c in conjuncts {
+            let (col_ast, op, value_ast) = match c {
+                ast::Expr::BinaryOp { left, op, right } => {
+                    if column_ref(left).is_some() && column_ref(right).is_none() {
+                        (left.as_ref(), op.clone(), right.as_ref())
+                    } else if column_ref(right).is_some() && column_ref(left).is_none() {
+                        let flipped = match op {
+                            ast::BinaryOperator::Lt => ast::BinaryOperator::Gt,
+                            ast::BinaryOperator::LtEq => ast::BinaryOperator::GtEq,
+                            ast::BinaryOperator::Gt => ast::BinaryOperator::Lt,
+                            ast::BinaryOperator::GtEq => ast::BinaryOperator::LtEq,
+                            other => other.clone(),
+                        };
+                        (right.as_ref(), flipped, left.as_ref())
+                    } else {
+                        continue;
+                    }
+                }
+                _ => continue,
+            };
+            if !matches!(
+                op,
+                ast::BinaryOperator::Eq
+                    | ast::BinaryOperator::Gt
+                    | ast::BinaryOperator::GtEq
+                    | ast::BinaryOperator::Lt
+                    | ast::BinaryOperator::LtEq
+            ) {
+                continue;
+            }
+            let Ok((col, col_ty)) = self.column_of(col_ast, scope) else {
+                continue;
+            };
+            let is_strict = strict.contains(&col);
+            let (value, value_ty) =
+                match self.plan_expr(value_ast, &Scope::default(), None, Some(col_ty)) {
+                    Ok(planned) => planned,
+                    Err(e) if is_strict => return Err(e),
+                    Err(_) => continue,
+                };
+            if !value.is_row_independent() {
+                continue;
+            }
+            // Only use bounds whose type converts exactly to the column's type.
+            let Some(common) = DataType::common(col_ty, value_ty) else {
+                continue;
+            };
+            if common != col_ty && !(col_ty.is_integer() && value_ty.is_integer()) {
+                continue;
+            }
+            let value = match coerce(value, value_ty, col_ty, false) {
+                Ok(v) => v,
+                Err(e) if is_strict => return Err(e),
+                Err(_) => continue,
+            };
+            let b = bounds.entry(col).or_default();
+            match op {
+                ast::BinaryOperator::Eq => b.eq = Some(value),
+                ast::BinaryOperator::Gt => b.lower = Some((value, false)),
+                ast::BinaryOperator::GtEq => b.lower = Some((value, true)),
+                ast::BinaryOperator::Lt => b.upper = Some((value, false)),
+                ast::BinaryOperator::LtEq => b.upper = Some((value, true)),
+                _ => {}
+            }
+        }
+        Ok(bounds)
+    }
+
+    /// The best valid index for these bounds, if any index narrows the read.
+    pub(super) fn index_access(
+        &self,
+        table: &TableDef,
+        bounds: &HashMap<usize, ColumnBounds>,
+    ) -> Option<Access> {
+        let mut best: Option<((usize, usize), Access)> = None;
+        for index in table.indexes.iter().filter(|i| i.is_usable()) {
+            let prefix: Vec<Expr> = index
+                .columns
+                .iter()
+                .map_while(|c| bounds.get(&c.column).and_then(|b| b.eq.clone()))
+                .collect();
+            let (lower, upper) = match index.columns.get(prefix.len()) {
+                Some(next) => bounds
+                    .get(&next.column)
+                    .map(|b| (b.lower.clone(), b.upper.clone()))
+                    .unwrap_or_default(),
+                None => (None, None),
+            };
+            if prefix.is_empty() && lower.is_none() && upper.is_none() {
+                continue;
+            }
+            let score = (
+                prefix.len(),
+                usize::from(lower.is_some()) + usize::from(upper.is_some()),
+            );
+            if best.as_ref().is_none_or(|(s, _)| score > *s) {
+                best = Some((
+                    score,
+                    Access::Index {
+                        index_id: index.id,
+                        prefix,
+                        lower,
+                        upper,
+                    },
+                ));
+            }
+        }
+        best.map(|(_, access)| access)
+    }
+
+    /// Plans `CREATE [UNIQUE] INDEX ASYNC`.
+    pub(super) fn plan_create_index(&mut self, create: &ast::CreateIndex) -> Result<Plan> {
+        self.uses_catalog = true;
+        if create.concurrently {
+            return Err(Error::unsupported(
+                "CONCURRENTLY not supported for CREATE INDEX",
+            ));
+        }
+        if let Some(using) = &create.using
+            && !matches!(using, ast::IndexType::BTree)
+        {
+            return Err(Error::unsupported("USING not supported for CREATE INDEX"));
+        }
+        if create.predicate.is_some() {
+            return Err(Error::unsupported("WHERE not supported for CREATE INDEX"));
+        }
+        if !create.r#async {
+            return Err(Error::unsupported(
+                "unsupported mode. please use CREATE INDEX ASYNC.",
+            ));
+        }
+        if !create.with.is_empty() || !create.index_options.is_empty() {
+            return Err(Error::unsupported("index options are not supported"));
+        }
+        let table = self.writable_table(&create.table_name)?;
+        let mut columns = Vec::new();
+        for c in &create.columns {
+            if c.operator_class.is_some() {
+                return Err(Error::unsupported("operator classes are not supported"));
+            }
+            let ast::Expr::Identifier(ident) = &c.column.expr else {
+                return Err(Error::unsupported("index expressions are not supported"));
+            };
+            let name = ident_name(ident);
+            let column = table
+                .column_index(&name)
+                .ok_or_else(|| Error::undefined_column(&name))?;
+            let desc = match &c.column.options.sort {
+                None | Some(ast::OrderBySort::Asc) => false,
+                Some(ast::OrderBySort::Desc) => true,
+                Some(ast::OrderBySort::Using(_)) => {
+                    return Err(Error::unsupported("USING not supported for CREATE INDEX"));
+                }
+            };
+            columns.push(IndexColumn {
+                column,
+                desc,
+                nulls_first: c.column.options.nulls_first.unwrap_or(desc),
+            });
+        }
+        if columns.len() > MAX_INDEX_COLUMNS {
+            return Err(Error::new(
+                "54011",
+                "more than 8 column keys in an index are not supported",
+            ));
+        }
+        let mut include = Vec::new();
+        for ident in &create.include {
+            let name = ident_name(ident);
+            include.push(
+                table
+                    .column_index(&name)
+                    .ok_or_else(|| Error::undefined_column(&name))?,
+            );
+        }
+        let name = match &create.name {
+            Some(name) => match name.0.as_slice() {
+                [part] => part
+                    .as_ident()
+                    .map(ident_name)
+                    .ok_or_else(|| Error::syntax("syntax error at or near \"ON\""))?,
+                _ => return Err(Error::syntax("syntax error at or near \".\"")),
+            },
+            None if create.if_not_exists => {
+                return Err(Error::syntax("syntax error at or near \"ON\""));
+            }
+            None => {
+                let mut name = table.name.clone();
+                for c in &columns {
+                    name.push('_');
+                    name.push_str(&table.columns[c.column].name);
+                }
+                name.push_str("_idx");
+                name
+            }
+        };
+        let taken = self
+            .catalog
+            .tables
+            .contains_key(&crate::catalog::TableName::new(&table.schema, &name))
+            || self.catalog.find_index(&table.schema, &name).is_some();
+        if taken && !create.if_not_exists {
+            return Err(Error::new(
+                "42P07",
+                format!("relation \"{name}\" already exists"),
+            ));
+        }
+        Ok(Plan::CreateIndex {
+            index: IndexDef {
+                id: 0,
+                name,
+                columns,
+                include,
+                unique: create.unique,
+                nulls_distinct: create.nulls_distinct.unwrap_or(true),
+                state: IndexState::Building,
+            },
+            table,
+            skip: taken,
+        })
+    }
+
+    /// Plans `DROP INDEX [IF EXISTS] name, ...`.
+    pub(super) fn plan_drop_index(
+        &mut self,
+        names: &[ast::ObjectName],
+        if_exists: bool,
+    ) -> Result<Plan> {
+        self.uses_catalog = true;
+        let mut targets = Vec::new();
+        for name in names {
+            let name = table_name(name)?;
+            match self.catalog.find_index(&name.schema, &name.name) {
+                Some((table, _)) => targets.push((table, name.name)),
+                None if self.catalog.tables.contains_key(&name) => {
+                    return Err(Error::new(
+                        "42809",
+                        format!("\"{}\" is not an index", name.name),
+                    ));
+                }
+                None if if_exists => {}
+                None => {
+                    return Err(Error::new(
+                        "42704",
+                        format!("index \"{}\" does not exist", name.name),
+                    ));
+                }
+            }
+        }
+        Ok(Plan::DropIndex { targets })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::{Catalog, ColumnDef, TableDef};
+    use crate::index::{IndexColumn, IndexDef, IndexState};
+    use crate::plan::{Access, Plan, Source};
+    use crate::planner::Planner;
+    use crate::value::DataType;
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::parser::Parser;
+    use std::sync::Arc;
+
+    /// `t (id bigint PRIMARY KEY, a bigint, b bigint)` with an index on `(a, b)` in `state`.
+    fn catalog(state: IndexState) -> Catalog {
+        let column = |name: &str| ColumnDef {
+            name: name.into(),
+            data_type: DataType::Int8,
+            nullable: true,
+            default: None,
+        };
+        let table = TableDef {
+            id: 1000,
+            schema: "public".into(),
+            name: "t".into(),
+            columns: vec![column("id"), column("a"), column("b")],
+            primary_key: vec![0],
+            indexes: vec![IndexDef {
+                id: 1001,
+                name: "t_a_b".into(),
+                columns: [1, 2]
+                    .into_iter()
+                    .map(|column| IndexColumn {
+                        column,
+                        desc: false,
+                        nulls_first: false,
+                    })
+                    .collect(),
+                include: vec![],
+                unique: false,
+                nulls_distinct: true,
+                state,
+            }],
+        };
+        let mut catalog = Catalog::default();
+        catalog
+            .tables
+            .insert(table.qualified_name(), Arc::new(table));
+        catalog
+    }
+
+    fn access(catalog: &Catalog, sql: &str) -> Access {
+        let stmt = Parser::parse_sql(&PostgreSqlDialect {}, sql)
+            .unwrap()
+            .pop()
+            .unwrap();
+        let planned = Planner::new(catalog, &[]).plan(&stmt).unwrap();
+        let Plan::Query(q) = planned.plan else {
+            panic!("not a query")
+        };
+        let Source::Table { access, .. } = q.source else {
+            panic!("not a table source")
+        };
+        access
+    }
+
+    #[test]
+    fn a_valid_index_serves_equality_and_ranges_on_its_leading_columns() {
+        let valid = catalog(IndexState::Valid);
+        let index_of = |a: Access| match a {
+            Access::Index {
+                index_id,
+                prefix,
+                lower,
+                upper,
+            } => (index_id, prefix.len(), lower.is_some(), upper.is_some()),
+            other => panic!("expected an index read, got {other:?}"),
+        };
+        assert_eq!(
+            index_of(access(&valid, "SELECT * FROM t WHERE a = 1")),
+            (1001, 1, false, false)
+        );
+        assert_eq!(
+            index_of(access(
+                &valid,
+                "SELECT * FROM t WHERE b > 2 AND a = 1 AND b <= 9"
+            )),
+            (1001, 1, true, true)
+        );
+        assert_eq!(
+            index_of(access(&valid, "SELECT * FROM t WHERE a = 1 AND b = 2")),
+            (1001, 2, false, false)
+        );
+        assert_eq!(
+            index_of(access(&valid, "SELECT * FROM t WHERE a > 1")),
+            (1001, 0, true, false)
+        );
+    }
+
+    #[test]
+    fn the_primary_key_wins_and_unusable_indexes_are_never_read() {
+        let valid = catalog(IndexState::Valid);
+        assert!(matches!(
+            access(&valid, "SELECT * FROM t WHERE id = 1 AND a = 1"),
+            Access::Point(_)
+        ));
+        // `b` alone is not a prefix of (a, b); `a + 0` is not a column.
+        assert!(matches!(
+            access(&valid, "SELECT * FROM t WHERE b = 1"),
+            Access::Full
+        ));
+        assert!(matches!(
+            access(&valid, "SELECT * FROM t WHERE a + 0 = 1"),
+            Access::Full
+        ));
+        for state in [IndexState::Building, IndexState::Invalid] {
+            assert!(matches!(
+                access(&catalog(state), "SELECT * FROM t WHERE a = 1"),
+                Access::Full
+            ));
+        }
+    }
+}
