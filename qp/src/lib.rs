@@ -15,24 +15,34 @@
 //! - [`planner`] / [`plan`]: SQL → typed plan, parameter type inference, access paths.
 //! - [`exec`]: runs plans inside a [`txn::Transaction`] (snapshot reads + local write buffer).
 //! - [`catalog`]: table definitions stored as rows in the MVCC store.
+//! - [`roles`], [`privileges`], [`schemas`], [`ddl_roles`], [`login`]: roles and their IAM
+//!   mappings, GRANT/REVOKE and the privilege checks, user schemas, the router's login check.
+//! - [`parse`]: SQL text → statements, including DSQL's `AWS IAM GRANT/REVOKE`.
 //! - [`value`], [`keycode`], [`expr`]: SQL values, their order-preserving key encoding,
 //!   expressions.
 //! - [`error`]: SQLSTATEs; the one place service errors become SQL errors.
 
 pub mod catalog;
+pub mod ddl_roles;
 pub mod error;
 pub mod exec;
 pub mod expr;
 pub mod handler;
 pub mod keycode;
+pub mod login;
+pub mod parse;
 pub mod plan;
 pub mod planner;
+pub mod privileges;
+pub mod roles;
+pub mod schemas;
 pub mod session;
 pub mod txn;
 pub mod value;
 
 pub use error::{Error, Result};
 pub use handler::{Handler, QueryHandlers};
+pub use login::LoginRefusal;
 pub use session::Engine;
 pub use txn::{Cluster, Limits};
 

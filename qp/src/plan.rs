@@ -64,6 +64,12 @@ pub enum Plan {
         /// The new value as text; `None` for DEFAULT.
         value: Option<String>,
     },
+    /// `SET ROLE r` (`Some`), `SET ROLE NONE` / `RESET ROLE` (`None`).
+    SetRole(Option<String>),
+    /// CREATE/DROP SCHEMA.
+    Schema(crate::schemas::SchemaDdl),
+    /// Role statements, GRANT/REVOKE, AWS IAM GRANT/REVOKE.
+    Roles(crate::ddl_roles::RoleDdl),
     /// SHOW name.
     Show {
         /// Parameter name (lower case).

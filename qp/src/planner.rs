@@ -94,7 +94,7 @@ pub fn ident_name(ident: &ast::Ident) -> String {
 }
 
 /// The qualified table name of an object name; unqualified names are in `public`.
-fn table_name(name: &ast::ObjectName) -> Result<TableName> {
+pub(crate) fn table_name(name: &ast::ObjectName) -> Result<TableName> {
     let parts: Vec<String> = name
         .0
         .iter()
@@ -350,6 +350,36 @@ impl<'a> Planner<'a> {
                 ));
             }
             S::Set(set) => (self.plan_set(set)?, vec![]),
+            S::Reset(reset)
+                if matches!(&reset.reset, ast::Reset::ConfigurationParameter(name)
+                    if name.to_string().eq_ignore_ascii_case("role")) =>
+            {
+                (Plan::SetRole(None), vec![])
+            }
+            S::CreateSchema { .. }
+            | S::Drop {
+                object_type: ast::ObjectType::Schema,
+                ..
+            } => {
+                self.uses_catalog = true;
+                let ddl = crate::schemas::plan(stmt)?
+                    .ok_or_else(|| Error::internal("not a schema statement"))?;
+                (Plan::Schema(ddl), vec![])
+            }
+            S::CreateRole(_)
+            | S::CreateUser(_)
+            | S::AlterRole { .. }
+            | S::Grant(_)
+            | S::Revoke(_)
+            | S::Drop {
+                object_type: ast::ObjectType::Role | ast::ObjectType::User,
+                ..
+            } => {
+                self.uses_catalog = true;
+                let ddl = crate::ddl_roles::plan(stmt, self.catalog)?
+                    .ok_or_else(|| Error::internal("not a role statement"))?;
+                (Plan::Roles(ddl), vec![])
+            }
             S::ShowVariable { variable } => {
                 let name = variable
                     .iter()
@@ -381,6 +411,27 @@ impl<'a> Planner<'a> {
 
     fn plan_set(&mut self, set: &ast::Set) -> Result<Plan> {
         match set {
+            ast::Set::SetRole {
+                context_modifier: Some(ast::ContextModifier::Local),
+                ..
+            } => Err(Error::unsupported("SET LOCAL ROLE is not supported")),
+            ast::Set::SetRole { role_name, .. } => {
+                Ok(Plan::SetRole(role_name.as_ref().map(ident_name)))
+            }
+            ast::Set::SingleAssignment {
+                variable, values, ..
+            } if variable.to_string().eq_ignore_ascii_case("role") => match values.as_slice() {
+                [ast::Expr::Identifier(i)]
+                    if i.quote_style.is_none()
+                        && (i.value.eq_ignore_ascii_case("none")
+                            || i.value.eq_ignore_ascii_case("default")) =>
+                {
+                    Ok(Plan::SetRole(None))
+                }
+                [ast::Expr::Identifier(i)] => Ok(Plan::SetRole(Some(ident_name(i)))),
+                [single] => Ok(Plan::SetRole(Some(literal_text(single)))),
+                _ => Err(Error::syntax("SET ROLE takes one role name")),
+            },
             ast::Set::SingleAssignment {
                 variable, values, ..
             } => {
@@ -549,6 +600,8 @@ impl<'a> Planner<'a> {
                 name,
                 columns,
                 primary_key,
+                // The creating role, filled in at execution.
+                owner: String::new(),
             },
             if_not_exists: create.if_not_exists,
         })

@@ -8,6 +8,7 @@
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::exec::{self, ExecContext, Output, RowIds};
+use crate::parse::Parsed;
 use crate::plan::{Plan, Planned};
 use crate::planner::Planner;
 use crate::txn::{Cluster, Limits, Transaction};
@@ -18,6 +19,7 @@ use std::sync::{Arc, Mutex};
 
 /// The query processor's shared state: the cluster it talks to and caches shared by sessions.
 pub struct Engine {
+    /// The cluster services.
     cluster: Cluster,
     /// The newest catalog any session loaded; sessions reuse it when their snapshot has the
     /// same catalog version.
@@ -37,6 +39,11 @@ impl Engine {
         })
     }
 
+    /// The cluster services this engine talks to.
+    pub(crate) fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
     fn cached_catalog(&self) -> Arc<Catalog> {
         self.catalog
             .lock()
@@ -46,7 +53,7 @@ impl Engine {
 
     /// The catalog a transaction sees: loaded once per transaction (one point read when the
     /// shared cache is current).
-    async fn catalog_for(&self, txn: &mut Transaction) -> Result<Arc<Catalog>> {
+    pub(crate) async fn catalog_for(&self, txn: &mut Transaction) -> Result<Arc<Catalog>> {
         if let Some(catalog) = &txn.catalog {
             return Ok(catalog.clone());
         }
@@ -80,7 +87,7 @@ pub struct Prepared {
     /// The statement text.
     pub sql: String,
     /// The parsed statement.
-    pub statement: Statement,
+    pub statement: Parsed,
     /// Parameter types the client declared in Parse (None = infer).
     pub declared: Vec<Option<DataType>>,
     /// The plan for the catalog version it was made with.
@@ -89,7 +96,7 @@ pub struct Prepared {
 
 impl Prepared {
     /// A prepared statement that has not been planned yet.
-    pub fn new(sql: String, statement: Statement, declared: Vec<Option<DataType>>) -> Prepared {
+    pub fn new(sql: String, statement: Parsed, declared: Vec<Option<DataType>>) -> Prepared {
         Prepared {
             sql,
             statement,
@@ -110,8 +117,10 @@ impl Prepared {
 /// The state of one client connection.
 pub struct Session {
     engine: Arc<Engine>,
-    /// The authenticated user.
+    /// The authenticated user (`session_user`).
     pub user: String,
+    /// The role set with `SET ROLE`, if any: privileges are checked as this role.
+    role: Option<String>,
     /// The open transaction: the block's, or the current autocommit statement's.
     txn: Option<Transaction>,
     /// Inside BEGIN ... COMMIT.
@@ -133,19 +142,25 @@ pub enum TxnStatus {
     Failed,
 }
 
-fn is_session_statement(stmt: &Statement) -> bool {
+fn is_session_statement(stmt: &Parsed) -> bool {
     matches!(
         stmt,
-        Statement::StartTransaction { .. }
-            | Statement::Commit { .. }
-            | Statement::Rollback { .. }
-            | Statement::Set(_)
-            | Statement::ShowVariable { .. }
+        Parsed::Sql(
+            Statement::StartTransaction { .. }
+                | Statement::Commit { .. }
+                | Statement::Rollback { .. }
+                | Statement::Set(_)
+                | Statement::Reset(_)
+                | Statement::ShowVariable { .. }
+        )
     )
 }
 
 fn is_ddl(plan: &Plan) -> bool {
-    matches!(plan, Plan::CreateTable { .. } | Plan::DropTable { .. })
+    matches!(
+        plan,
+        Plan::CreateTable { .. } | Plan::DropTable { .. } | Plan::Schema(_) | Plan::Roles(_)
+    )
 }
 
 impl Session {
@@ -154,6 +169,7 @@ impl Session {
         Session {
             engine,
             user,
+            role: None,
             txn: None,
             in_block: false,
             failed: false,
@@ -170,8 +186,14 @@ impl Session {
         }
     }
 
+    /// The role privileges are checked as (`current_user`): the one set with `SET ROLE`, else
+    /// the session user.
+    pub fn current_role(&self) -> &str {
+        self.role.as_deref().unwrap_or(&self.user)
+    }
+
     /// Runs a statement of the simple query protocol.
-    pub async fn execute(&mut self, stmt: &Statement) -> Result<(Output, Arc<Planned>)> {
+    pub async fn execute(&mut self, stmt: &Parsed) -> Result<(Output, Arc<Planned>)> {
         self.run(stmt, None, &[], &[]).await
     }
 
@@ -223,16 +245,30 @@ impl Session {
 
     fn plan_with(
         &self,
-        stmt: &Statement,
+        stmt: &Parsed,
         catalog: &Catalog,
         declared: &[Option<DataType>],
     ) -> Result<Planned> {
-        Planner::new(catalog, declared).plan(stmt)
+        match stmt {
+            Parsed::Sql(stmt) => Planner::new(catalog, declared).plan(stmt),
+            Parsed::AwsIam(iam) => crate::ddl_roles::plan_aws_iam(iam, catalog),
+        }
+    }
+
+    /// The catalog as the session sees it now: the open transaction's, else a fresh snapshot's.
+    async fn current_catalog(&mut self) -> Result<Arc<Catalog>> {
+        match self.txn.as_mut() {
+            Some(txn) => self.engine.catalog_for(txn).await,
+            None => {
+                let mut txn = Transaction::new(self.engine.cluster.clone());
+                self.engine.catalog_for(&mut txn).await
+            }
+        }
     }
 
     async fn run(
         &mut self,
-        stmt: &Statement,
+        stmt: &Parsed,
         plan: Option<Arc<Planned>>,
         declared: &[Option<DataType>],
         params: &[Value],
@@ -272,7 +308,7 @@ impl Session {
     async fn run_in_txn(
         &mut self,
         txn: &mut Transaction,
-        stmt: &Statement,
+        stmt: &Parsed,
         plan: Option<Arc<Planned>>,
         declared: &[Option<DataType>],
         params: &[Value],
@@ -308,10 +344,12 @@ impl Session {
         if planned.uses_catalog {
             txn.require_unchanged(crate::catalog::version_key());
         }
+        let role = self.role.as_deref().unwrap_or(&self.user);
+        crate::privileges::check_plan(&catalog, role, &planned.plan)?;
         let mut cx = ExecContext {
             txn,
             params,
-            user: &self.user,
+            user: role,
             limits: &self.engine.limits,
             row_ids: &self.engine.row_ids,
         };
@@ -382,22 +420,31 @@ impl Session {
                 }
                 Ok(Output::Command("SET".into()))
             }
+            Plan::SetRole(role) => {
+                if self.failed {
+                    return Err(Error::in_failed_transaction());
+                }
+                self.set_role(role.as_deref()).await?;
+                Ok(Output::Command("SET".into()))
+            }
             Plan::Show { name } => {
                 if self.failed {
                     return Err(Error::in_failed_transaction());
                 }
                 let key = canonical_setting(name);
-                let value = self
-                    .settings
-                    .get(&key)
-                    .cloned()
-                    .or_else(|| default_setting(&key))
-                    .ok_or_else(|| {
-                        Error::new(
-                            "42704",
-                            format!("unrecognized configuration parameter \"{name}\""),
-                        )
-                    })?;
+                let value = if key == "is_superuser" {
+                    // Follows SET ROLE: only admin is a superuser.
+                    let admin = self.current_role() == crate::roles::ADMIN;
+                    Some(if admin { "on" } else { "off" }.to_string())
+                } else {
+                    self.settings.get(&key).cloned()
+                };
+                let value = value.or_else(|| default_setting(&key)).ok_or_else(|| {
+                    Error::new(
+                        "42704",
+                        format!("unrecognized configuration parameter \"{name}\""),
+                    )
+                })?;
                 Ok(Output::Rows {
                     rows: vec![vec![Value::Text(value)]],
                     tag: "SHOW".into(),
@@ -405,6 +452,34 @@ impl Session {
             }
             _ => Err(Error::internal("not a session statement")),
         }
+    }
+}
+
+impl Session {
+    /// `SET ROLE`: admin may become any role, other users only themselves (dsql has no role
+    /// memberships). Like other settings here, it is not undone by ROLLBACK.
+    async fn set_role(&mut self, role: Option<&str>) -> Result<()> {
+        let Some(role) = role else {
+            self.role = None;
+            self.settings.remove("role");
+            return Ok(());
+        };
+        let catalog = self.current_catalog().await?;
+        if !catalog.roles.contains_key(role) {
+            return Err(Error::new(
+                "22023",
+                format!("role \"{role}\" does not exist"),
+            ));
+        }
+        if self.user != crate::roles::ADMIN && role != self.user {
+            return Err(Error::new(
+                "42501",
+                format!("permission denied to set role \"{role}\""),
+            ));
+        }
+        self.role = Some(role.to_string());
+        self.settings.insert("role".into(), role.to_string());
+        Ok(())
     }
 }
 
@@ -438,6 +513,7 @@ fn default_setting(name: &str) -> Option<String> {
             "default_transaction_read_only" | "transaction_read_only" => "off",
             "lc_collate" | "lc_ctype" => "C",
             "is_superuser" => "on",
+            "role" => "none",
             _ => return None,
         }
         .to_string(),

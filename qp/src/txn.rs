@@ -88,12 +88,16 @@ impl Cluster {
 pub struct Limits {
     /// Rows a transaction may modify.
     pub max_rows_modified: usize,
+    /// max_schemas: user schemas a cluster may hold besides `public` and `sys` (DSQL: 10;
+    /// 54000 `more than 10 schemas not allowed`).
+    pub max_schemas: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_rows_modified: 3000,
+            max_schemas: 10,
         }
     }
 }
