@@ -313,7 +313,7 @@ async fn set_accepts_only_dsqls_allowlist() {
         .unwrap_err();
     assert_eq!(sqlstate(&err), "22023");
     assert_eq!(show(&c, "extra_float_digits").await, "3");
-    // SET ROLE: the session's own role and NONE only, until roles can be switched.
+    // SET ROLE: allowed; switching to a role needs the role to exist (tests/roles.rs).
     c.batch_execute("SET ROLE admin").await.unwrap();
     assert_eq!(show(&c, "role").await, "admin");
     c.batch_execute("SET ROLE NONE").await.unwrap();
@@ -321,8 +321,8 @@ async fn set_accepts_only_dsqls_allowlist() {
     assert_refused(
         &c,
         "SET ROLE reporting",
-        "0A000",
-        "setting role to \"reporting\" is not supported yet",
+        "22023",
+        "role \"reporting\" does not exist",
     )
     .await;
     assert_eq!(show(&c, "role").await, "none");

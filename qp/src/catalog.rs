@@ -7,8 +7,13 @@
 //! key                                     value
 //! 00000000 00                             catalog version (u64, bumped by every DDL)
 //! 00000000 01                             next table id (u32)
+//! 00000000 02                             next role / IAM mapping oid (u64)
 //! 00000001 <schema, name, key-encoded>    TableDef (postcard)
-//! 00000002 ... 000003e7                   other system tables (see below)
+//! 00000002 <schema name>                  SchemaDef: user schemas and their owners
+//! 00000003 <role name>                    Role: roles other than the built-in admin
+//! 00000004 <grant, postcard>              Grant: one privilege on one object for one grantee
+//! 00000005 <pg_role_name, arn>            rows of sys.iam_pg_role_mappings
+//! 00000006 ... 000003e7                   other system tables (see below)
 //! 000003e8 ...                            first user table's rows (table id 1000)
 //! ```
 //!
@@ -26,10 +31,12 @@
 
 use crate::error::{Error, Result};
 use crate::keycode;
+use crate::privileges::Grant;
+use crate::roles::{ADMIN, Role};
 use crate::value::{DataType, Value};
 use proto::Key;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// The table id of the catalog's own metadata keys (version, id counter).
@@ -108,7 +115,19 @@ impl std::fmt::Display for TableName {
 /// Reserved ids: 0 and 1 are the catalog's own keys (above); 2–9 are for the role and privilege
 /// tables (`sys.iam_pg_role_mappings` among them); 10–19 for jobs and indexes (`sys.jobs`).
 pub fn builtin_tables() -> Vec<TableDef> {
-    vec![crate::jobs::jobs_table()]
+    vec![
+        crate::roles::iam_mappings_table(),
+        crate::jobs::jobs_table(),
+    ]
+}
+
+/// The keys a catalog is built from: table definitions, schemas, roles and grants (system
+/// tables 1 to 4).
+pub fn catalog_range() -> proto::KeyRange {
+    proto::KeyRange {
+        start: keycode::table_prefix(TABLES_TABLE_ID),
+        end: Some(keycode::table_prefix(crate::roles::IAM_MAPPINGS_TABLE_ID)),
+    }
 }
 
 /// A column of a table.
@@ -140,6 +159,8 @@ pub struct TableDef {
     pub primary_key: Vec<usize>,
     /// Secondary indexes (see [`crate::index`]), in creation order.
     pub indexes: Vec<crate::index::IndexDef>,
+    /// The role that created the table (its owner); `admin` for system tables.
+    pub owner: String,
 }
 
 impl TableDef {
@@ -220,6 +241,12 @@ pub struct Catalog {
     pub schemas: BTreeSet<String>,
     /// Tables by qualified name, system tables included.
     pub tables: HashMap<TableName, Arc<TableDef>>,
+    /// The owner of every schema in `schemas` (`admin` for the built-in ones).
+    pub schema_owners: BTreeMap<String, String>,
+    /// Roles by name, the built-in `admin` included.
+    pub roles: BTreeMap<String, Role>,
+    /// Every privilege granted on a table or schema.
+    pub grants: BTreeSet<Grant>,
 }
 
 impl Default for Catalog {
@@ -236,6 +263,12 @@ impl Default for Catalog {
                 .map(String::from)
                 .collect(),
             tables,
+            schema_owners: [DEFAULT_SCHEMA, SYS_SCHEMA]
+                .into_iter()
+                .map(|s| (s.to_string(), ADMIN.to_string()))
+                .collect(),
+            roles: [(ADMIN.to_string(), Role::admin())].into_iter().collect(),
+            grants: BTreeSet::new(),
         }
     }
 }
@@ -280,17 +313,41 @@ impl Catalog {
         })
     }
 
-    /// Builds a catalog from the rows of the tables system table, on top of the built-in
-    /// schemas and system tables.
+    /// Builds a catalog from the rows of [`catalog_range`] (table definitions, schemas,
+    /// roles, grants), on top of the built-in schemas, roles and system tables.
     pub fn from_rows(version: u64, rows: &[(Key, Vec<u8>)]) -> Result<Catalog> {
         let mut catalog = Catalog {
             version,
             ..Catalog::default()
         };
-        for (_, bytes) in rows {
-            let def: TableDef = postcard::from_bytes(bytes)
-                .map_err(|e| Error::internal(format!("damaged catalog entry: {e}")))?;
-            catalog.tables.insert(def.qualified_name(), Arc::new(def));
+        fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T> {
+            postcard::from_bytes(bytes)
+                .map_err(|e| Error::internal(format!("damaged catalog entry: {e}")))
+        }
+        for (key, bytes) in rows {
+            let table_id = key
+                .get(..4)
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_be_bytes);
+            match table_id {
+                Some(TABLES_TABLE_ID) => {
+                    let def: TableDef = decode(bytes)?;
+                    catalog.tables.insert(def.qualified_name(), Arc::new(def));
+                }
+                Some(crate::schemas::SCHEMAS_TABLE_ID) => {
+                    let def: crate::schemas::SchemaDef = decode(bytes)?;
+                    catalog.schemas.insert(def.name.clone());
+                    catalog.schema_owners.insert(def.name, def.owner);
+                }
+                Some(crate::roles::ROLES_TABLE_ID) => {
+                    let role: Role = decode(bytes)?;
+                    catalog.roles.insert(role.name.clone(), role);
+                }
+                Some(crate::privileges::GRANTS_TABLE_ID) => {
+                    catalog.grants.insert(decode(bytes)?);
+                }
+                _ => return Err(Error::internal("stray key in the catalog range")),
+            }
         }
         Ok(catalog)
     }

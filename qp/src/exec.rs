@@ -108,6 +108,8 @@ pub async fn execute(plan: &Plan, cx: &mut ExecContext<'_>) -> Result<Output> {
             crate::index_ddl::create_index(table, index, *skip, cx).await
         }
         Plan::DropIndex { targets } => crate::index_ddl::drop_index(targets, cx).await,
+        Plan::Schema(ddl) => crate::schemas::execute(ddl, cx).await,
+        Plan::Roles(ddl) => crate::ddl_roles::execute(ddl, cx).await,
         _ => Err(Error::internal("session statement given to the executor")),
     }
 }
@@ -120,13 +122,7 @@ pub async fn load_catalog(txn: &mut Transaction, cached: &Catalog) -> Result<Opt
     if version == cached.version && !txn.wrote(&version_key) {
         return Ok(None);
     }
-    let rows = txn
-        .scan(
-            &KeyRange::prefix(&keycode::table_prefix(catalog::TABLES_TABLE_ID)),
-            None,
-            false,
-        )
-        .await?;
+    let rows = txn.scan(&catalog::catalog_range(), None, false).await?;
     Ok(Some(Catalog::from_rows(version, &rows)?))
 }
 
@@ -827,7 +823,9 @@ async fn delete(p: &DeletePlan, cx: &mut ExecContext<'_>) -> Result<Output> {
 
 // ---- DDL ---------------------------------------------------------------------------------------
 
-async fn bump_catalog_version(cx: &mut ExecContext<'_>) -> Result<()> {
+/// Marks the transaction as DDL and bumps the catalog version, so every concurrent
+/// transaction that planned with the old catalog fails at COMMIT (OC001).
+pub(crate) async fn bump_catalog_version(cx: &mut ExecContext<'_>) -> Result<()> {
     let key = catalog::version_key();
     let version = catalog::decode_u64(cx.txn.get(&key).await?.as_deref())?;
     cx.txn.put(key, (version + 1).to_be_bytes().to_vec());
@@ -879,6 +877,7 @@ async fn create_table(
     };
     let mut def = table.clone();
     def.id = next_id.max(FIRST_USER_TABLE_ID);
+    def.owner = cx.user.to_string();
     cx.txn.put(id_key, (def.id + 1).to_be_bytes().to_vec());
     cx.txn.put(
         key,
@@ -896,7 +895,7 @@ async fn drop_table(
     let mut dropped = false;
     for name in names {
         let key = catalog::table_key(name);
-        if cx.txn.get(&key).await?.is_none() {
+        let Some(bytes) = cx.txn.get(&key).await? else {
             if name.schema == catalog::SYS_SCHEMA {
                 return Err(Error::new(
                     "42501",
@@ -907,7 +906,10 @@ async fn drop_table(
                 continue;
             }
             return Err(Error::undefined_table(&name.to_string()));
-        }
+        };
+        let def: TableDef = postcard::from_bytes(&bytes)
+            .map_err(|e| Error::internal(format!("damaged catalog entry: {e}")))?;
+        crate::privileges::revoke_all_on(cx.txn, &crate::privileges::Object::Table(def.id)).await?;
         // TODO: the dropped table's rows stay in storage, unreachable (table ids are never
         // reused). Removing them needs a background job so a DROP is not limited by the
         // transaction row limit; until then they cost storage memory, journal space and

@@ -8,6 +8,7 @@
 
 use crate::error::Error;
 use crate::exec::Output;
+use crate::parse::Parsed;
 use crate::plan::Planned;
 use crate::session::{Engine, Prepared, Session, TxnStatus};
 use crate::value::{DataType, Value};
@@ -31,9 +32,6 @@ use pgwire::messages::simplequery::Query;
 use pgwire::types::ToSqlText;
 use pgwire::types::format::FormatOptions;
 use postgres_types::{IsNull, ToSql, to_sql_checked};
-use sqlparser::ast::Statement;
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::Parser;
 use std::fmt::Debug;
 use std::sync::Arc;
 
@@ -86,19 +84,9 @@ fn wire_status(status: TxnStatus) -> TransactionStatus {
     }
 }
 
-/// Parses SQL text into statements.
-pub fn parse_sql(sql: &str) -> Result<Vec<Statement>, Error> {
-    Parser::parse_sql(&PostgreSqlDialect {}, sql).map_err(|e| {
-        if let Some(refused) = crate::refusals::check_unparsed(sql) {
-            return refused;
-        }
-        let text = e.to_string();
-        let text = text
-            .strip_prefix("sql parser error: ")
-            .unwrap_or(&text)
-            .to_string();
-        Error::syntax(text)
-    })
+/// Parses SQL text into statements (DSQL's `AWS IAM` statements included).
+pub fn parse_sql(sql: &str) -> Result<Vec<Parsed>, Error> {
+    crate::parse::parse_sql(sql)
 }
 
 fn field_infos(planned: &Planned, format: Option<&Format>) -> Vec<FieldInfo> {

@@ -97,6 +97,7 @@ pub fn jobs_table() -> TableDef {
         ],
         primary_key: vec![0],
         indexes: vec![],
+        owner: crate::roles::ADMIN.into(),
     }
 }
 

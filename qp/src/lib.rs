@@ -17,6 +17,9 @@
 //! - [`catalog`]: table definitions stored as rows in the MVCC store.
 //! - [`index`], [`index_ddl`], [`jobs`]: secondary indexes, `CREATE INDEX ASYNC` / `DROP INDEX`,
 //!   and the background jobs that build indexes (`sys.jobs`, `sys.wait_for_job`).
+//! - [`roles`], [`privileges`], [`schemas`], [`ddl_roles`], [`login`]: roles and their IAM
+//!   mappings, GRANT/REVOKE and the privilege checks, user schemas, the router's login check.
+//! - [`parse`]: SQL text → statements, including DSQL's `AWS IAM GRANT/REVOKE`.
 //! - [`value`], [`keycode`], [`expr`]: SQL values, their order-preserving key encoding,
 //!   expressions.
 //! - [`error`]: SQLSTATEs; the one place service errors become SQL errors.
@@ -26,6 +29,7 @@
 //! - [`locking`]: which `SELECT ... FOR UPDATE` DSQL accepts.
 
 pub mod catalog;
+pub mod ddl_roles;
 pub mod error;
 pub mod exec;
 pub mod expr;
@@ -36,9 +40,14 @@ pub mod jobs;
 pub mod keycode;
 pub mod limits;
 pub mod locking;
+pub mod login;
+pub mod parse;
 pub mod plan;
 pub mod planner;
+pub mod privileges;
 pub mod refusals;
+pub mod roles;
+pub mod schemas;
 pub mod session;
 pub mod settings;
 pub mod txn;
@@ -47,6 +56,7 @@ pub mod value;
 pub use error::{Error, Result};
 pub use handler::{Handler, QueryHandlers};
 pub use limits::Limits;
+pub use login::LoginRefusal;
 pub use session::Engine;
 pub use txn::Cluster;
 

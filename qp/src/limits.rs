@@ -63,6 +63,8 @@ pub struct Limits {
     pub max_tables: usize,
     /// Indexes a table may have, its primary key included (DSQL: 24).
     pub max_indexes_per_table: usize,
+    /// User schemas besides `public` and `sys` (DSQL: 10).
+    pub max_schemas: usize,
 }
 
 impl Default for Limits {
@@ -78,6 +80,7 @@ impl Default for Limits {
             max_key_columns: 8,
             max_tables: 1000,
             max_indexes_per_table: 24,
+            max_schemas: 10,
         }
     }
 }
@@ -131,6 +134,10 @@ impl Limits {
             "max_indexes_per_table",
             "indexes a table may have, its primary key included (default 24)",
         ),
+        (
+            "max_schemas",
+            "user schemas besides public and sys (default 10)",
+        ),
     ];
 
     fn unit(name: &str) -> Option<Unit> {
@@ -139,7 +146,8 @@ impl Limits {
             | "max_columns_per_table"
             | "max_key_columns"
             | "max_tables"
-            | "max_indexes_per_table" => Unit::Count,
+            | "max_indexes_per_table"
+            | "max_schemas" => Unit::Count,
             "max_transaction_bytes" | "max_key_bytes" | "max_row_bytes" | "max_value_bytes" => {
                 Unit::Bytes
             }
@@ -175,6 +183,7 @@ impl Limits {
                     "max_key_columns" => self.max_key_columns = n,
                     "max_tables" => self.max_tables = n,
                     "max_indexes_per_table" => self.max_indexes_per_table = n,
+                    "max_schemas" => self.max_schemas = n,
                     "max_transaction_bytes" => self.max_transaction_bytes = n,
                     "max_key_bytes" => self.max_key_bytes = n,
                     "max_row_bytes" => self.max_row_bytes = n,
@@ -201,6 +210,7 @@ impl Limits {
             "max_key_columns" => self.max_key_columns.to_string(),
             "max_tables" => self.max_tables.to_string(),
             "max_indexes_per_table" => self.max_indexes_per_table.to_string(),
+            "max_schemas" => self.max_schemas.to_string(),
             "max_transaction_bytes" => format_size(self.max_transaction_bytes, true),
             "max_key_bytes" => format_size(self.max_key_bytes, true),
             "max_row_bytes" => format_size(self.max_row_bytes, true),

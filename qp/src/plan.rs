@@ -99,6 +99,12 @@ pub enum Plan {
         /// `SESSION CHARACTERISTICS`: the default for later transactions.
         session: bool,
     },
+    /// `SET ROLE r` (`Some`), `SET ROLE NONE` / `RESET ROLE` (`None`).
+    SetRole(Option<String>),
+    /// CREATE/DROP SCHEMA.
+    Schema(crate::schemas::SchemaDdl),
+    /// Role statements, GRANT/REVOKE, AWS IAM GRANT/REVOKE.
+    Roles(crate::ddl_roles::RoleDdl),
     /// SHOW name.
     Show {
         /// Parameter name (lower case).

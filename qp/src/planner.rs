@@ -96,7 +96,7 @@ pub fn ident_name(ident: &ast::Ident) -> String {
 }
 
 /// The qualified table name of an object name; unqualified names are in `public`.
-fn table_name(name: &ast::ObjectName) -> Result<TableName> {
+pub(crate) fn table_name(name: &ast::ObjectName) -> Result<TableName> {
     let parts: Vec<String> = name
         .0
         .iter()
@@ -364,8 +364,44 @@ impl<'a> Planner<'a> {
                 chain: false,
                 savepoint: None,
             } => (Plan::Rollback, vec![]),
-            S::Set(set) => (crate::settings::plan_set(set)?, vec![]),
+            S::Set(set) => (
+                match plan_set_role(set)? {
+                    Some(plan) => plan,
+                    None => crate::settings::plan_set(set)?,
+                },
+                vec![],
+            ),
+            S::Reset(reset)
+                if matches!(&reset.reset, ast::Reset::ConfigurationParameter(name)
+                    if name.to_string().eq_ignore_ascii_case("role")) =>
+            {
+                (Plan::SetRole(None), vec![])
+            }
             S::Reset(reset) => (crate::settings::plan_reset(reset)?, vec![]),
+            S::CreateSchema { .. }
+            | S::Drop {
+                object_type: ast::ObjectType::Schema,
+                ..
+            } => {
+                self.uses_catalog = true;
+                let ddl = crate::schemas::plan(stmt)?
+                    .ok_or_else(|| Error::internal("not a schema statement"))?;
+                (Plan::Schema(ddl), vec![])
+            }
+            S::CreateRole(_)
+            | S::CreateUser(_)
+            | S::AlterRole { .. }
+            | S::Grant(_)
+            | S::Revoke(_)
+            | S::Drop {
+                object_type: ast::ObjectType::Role | ast::ObjectType::User,
+                ..
+            } => {
+                self.uses_catalog = true;
+                let ddl = crate::ddl_roles::plan(stmt, self.catalog)?
+                    .ok_or_else(|| Error::internal("not a role statement"))?;
+                (Plan::Roles(ddl), vec![])
+            }
             S::ShowVariable { variable } => {
                 let name = variable
                     .iter()
@@ -506,6 +542,8 @@ impl<'a> Planner<'a> {
                 columns,
                 primary_key,
                 indexes: vec![],
+                // The creating role, filled in at execution.
+                owner: String::new(),
             },
             if_not_exists: create.if_not_exists,
         })
@@ -2196,4 +2234,31 @@ fn contains_aggregate(e: &ast::Expr) -> bool {
         }
     }
     e.visit(&mut Finder).is_break()
+}
+
+/// `SET ROLE r`, `SET ROLE NONE`, `SET role = 'r'` as a [`Plan::SetRole`]; `None` for every
+/// other SET (see [`crate::settings::plan_set`]).
+fn plan_set_role(set: &ast::Set) -> Result<Option<Plan>> {
+    Ok(Some(match set {
+        ast::Set::SetRole {
+            context_modifier: Some(ast::ContextModifier::Local),
+            ..
+        } => return Err(Error::unsupported("SET LOCAL ROLE is not supported")),
+        ast::Set::SetRole { role_name, .. } => Plan::SetRole(role_name.as_ref().map(ident_name)),
+        ast::Set::SingleAssignment {
+            variable, values, ..
+        } if variable.to_string().eq_ignore_ascii_case("role") => match values.as_slice() {
+            [ast::Expr::Identifier(i)]
+                if i.quote_style.is_none()
+                    && (i.value.eq_ignore_ascii_case("none")
+                        || i.value.eq_ignore_ascii_case("default")) =>
+            {
+                Plan::SetRole(None)
+            }
+            [ast::Expr::Identifier(i)] => Plan::SetRole(Some(ident_name(i))),
+            [single] => Plan::SetRole(Some(crate::settings::literal_text(single))),
+            _ => return Err(Error::syntax("SET ROLE takes one role name")),
+        },
+        _ => return Ok(None),
+    }))
 }

@@ -15,6 +15,7 @@ use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::exec::{self, ExecContext, Output, RowIds};
 use crate::limits::Limits;
+use crate::parse::Parsed;
 use crate::plan::{Plan, Planned};
 use crate::planner::Planner;
 use crate::txn::{Cluster, Transaction};
@@ -25,6 +26,7 @@ use std::sync::{Arc, Mutex};
 
 /// The query processor's shared state: the cluster it talks to and caches shared by sessions.
 pub struct Engine {
+    /// The cluster services.
     pub(crate) cluster: Cluster,
     /// The newest catalog any session loaded; sessions reuse it when their snapshot has the
     /// same catalog version.
@@ -42,6 +44,11 @@ impl Engine {
             row_ids: RowIds::default(),
             limits,
         })
+    }
+
+    /// The cluster services this engine talks to.
+    pub(crate) fn cluster(&self) -> &Cluster {
+        &self.cluster
     }
 
     fn cached_catalog(&self) -> Arc<Catalog> {
@@ -87,7 +94,7 @@ pub struct Prepared {
     /// The statement text.
     pub sql: String,
     /// The parsed statement.
-    pub statement: Statement,
+    pub statement: Parsed,
     /// Parameter types the client declared in Parse (None = infer).
     pub declared: Vec<Option<DataType>>,
     /// The plan for the catalog version it was made with.
@@ -96,7 +103,7 @@ pub struct Prepared {
 
 impl Prepared {
     /// A prepared statement that has not been planned yet.
-    pub fn new(sql: String, statement: Statement, declared: Vec<Option<DataType>>) -> Prepared {
+    pub fn new(sql: String, statement: Parsed, declared: Vec<Option<DataType>>) -> Prepared {
         Prepared {
             sql,
             statement,
@@ -117,8 +124,10 @@ impl Prepared {
 /// The state of one client connection.
 pub struct Session {
     engine: Arc<Engine>,
-    /// The authenticated user.
+    /// The authenticated user (`session_user`).
     pub user: String,
+    /// The role set with `SET ROLE`, if any: privileges are checked as this role.
+    role: Option<String>,
     /// The open transaction: the block's, or the current autocommit statement's.
     txn: Option<Transaction>,
     /// Inside BEGIN ... COMMIT.
@@ -144,16 +153,18 @@ pub enum TxnStatus {
     Failed,
 }
 
-fn is_session_statement(stmt: &Statement) -> bool {
+fn is_session_statement(stmt: &Parsed) -> bool {
     matches!(
         stmt,
-        Statement::StartTransaction { .. }
-            | Statement::Commit { .. }
-            | Statement::Rollback { .. }
-            | Statement::Set(_)
-            | Statement::Reset(_)
-            | Statement::ShowVariable { .. }
-    ) || crate::jobs::wait_for_job_args(stmt).is_some()
+        Parsed::Sql(
+            Statement::StartTransaction { .. }
+                | Statement::Commit { .. }
+                | Statement::Rollback { .. }
+                | Statement::Set(_)
+                | Statement::Reset(_)
+                | Statement::ShowVariable { .. }
+        )
+    ) || matches!(stmt, Parsed::Sql(s) if crate::jobs::wait_for_job_args(s).is_some())
 }
 
 fn is_ddl(plan: &Plan) -> bool {
@@ -163,6 +174,8 @@ fn is_ddl(plan: &Plan) -> bool {
             | Plan::DropTable { .. }
             | Plan::CreateIndex { .. }
             | Plan::DropIndex { .. }
+            | Plan::Schema(_)
+            | Plan::Roles(_)
     )
 }
 
@@ -172,6 +185,7 @@ impl Session {
         Session {
             engine,
             user,
+            role: None,
             txn: None,
             in_block: false,
             failed: false,
@@ -213,8 +227,14 @@ impl Session {
         }
     }
 
+    /// The role privileges are checked as (`current_user`): the one set with `SET ROLE`, else
+    /// the session user.
+    pub fn current_role(&self) -> &str {
+        self.role.as_deref().unwrap_or(&self.user)
+    }
+
     /// Runs a statement of the simple query protocol.
-    pub async fn execute(&mut self, stmt: &Statement) -> Result<(Output, Arc<Planned>)> {
+    pub async fn execute(&mut self, stmt: &Parsed) -> Result<(Output, Arc<Planned>)> {
         self.run(stmt, None, &[], &[]).await
     }
 
@@ -266,16 +286,30 @@ impl Session {
 
     fn plan_with(
         &self,
-        stmt: &Statement,
+        stmt: &Parsed,
         catalog: &Catalog,
         declared: &[Option<DataType>],
     ) -> Result<Planned> {
-        Planner::new(catalog, declared).plan(stmt)
+        match stmt {
+            Parsed::Sql(stmt) => Planner::new(catalog, declared).plan(stmt),
+            Parsed::AwsIam(iam) => crate::ddl_roles::plan_aws_iam(iam, catalog),
+        }
+    }
+
+    /// The catalog as the session sees it now: the open transaction's, else a fresh snapshot's.
+    async fn current_catalog(&mut self) -> Result<Arc<Catalog>> {
+        match self.txn.as_mut() {
+            Some(txn) => self.engine.catalog_for(txn).await,
+            None => {
+                let mut txn = Transaction::new(self.engine.cluster.clone());
+                self.engine.catalog_for(&mut txn).await
+            }
+        }
     }
 
     async fn run(
         &mut self,
-        stmt: &Statement,
+        stmt: &Parsed,
         plan: Option<Arc<Planned>>,
         declared: &[Option<DataType>],
         params: &[Value],
@@ -331,7 +365,7 @@ impl Session {
     async fn run_in_txn(
         &mut self,
         txn: &mut Transaction,
-        stmt: &Statement,
+        stmt: &Parsed,
         plan: Option<Arc<Planned>>,
         declared: &[Option<DataType>],
         params: &[Value],
@@ -340,7 +374,9 @@ impl Session {
         limits.check_transaction_age(txn.started.elapsed())?;
         // Refused statements are refused before the catalog is read (the planner checks
         // again, for statements planned without a transaction, such as at Describe).
-        crate::refusals::check(stmt)?;
+        if let Parsed::Sql(sql) = stmt {
+            crate::refusals::check(sql)?;
+        }
         let catalog = self.engine.catalog_for(txn).await?;
         let planned = match plan {
             Some(p) if !p.uses_catalog || p.catalog_version == catalog.version => p,
@@ -373,10 +409,12 @@ impl Session {
         if planned.uses_catalog {
             txn.require_unchanged(crate::catalog::version_key());
         }
+        let role = self.role.as_deref().unwrap_or(&self.user);
+        crate::privileges::check_plan(&catalog, role, &planned.plan)?;
         let mut cx = ExecContext {
             txn,
             params,
-            user: &self.user,
+            user: role,
             limits: &self.engine.limits,
             row_ids: &self.engine.row_ids,
         };
@@ -496,6 +534,13 @@ impl Session {
                 }
                 Ok(Output::Command("SET".into()))
             }
+            Plan::SetRole(role) => {
+                if self.failed {
+                    return Err(Error::in_failed_transaction());
+                }
+                self.set_role(role.as_deref()).await?;
+                Ok(Output::Command("SET".into()))
+            }
             Plan::Show { name } => {
                 if self.failed {
                     return Err(Error::in_failed_transaction());
@@ -536,18 +581,6 @@ impl Session {
                 }
                 return Ok(());
             }
-            "role" => {
-                // TODO: switching to another role needs the role catalog; until then only
-                // the session's own role (a no-op) and NONE are accepted.
-                if let Some(role) = value
-                    && role != "none"
-                    && role != self.user
-                {
-                    return Err(Error::unsupported(format!(
-                        "setting role to \"{role}\" is not supported yet"
-                    )));
-                }
-            }
             _ => {}
         }
         if local {
@@ -577,6 +610,11 @@ impl Session {
             let read_only = self.txn.as_ref().is_some_and(|t| t.read_only_mode);
             return Some(if read_only { "on" } else { "off" }.into());
         }
+        if name == "is_superuser" {
+            // Follows SET ROLE: only admin is a superuser.
+            let admin = self.current_role() == crate::roles::ADMIN;
+            return Some(if admin { "on" } else { "off" }.into());
+        }
         if name == "transaction_read_only" {
             return Some(default_or_set(
                 &self.settings,
@@ -588,6 +626,32 @@ impl Session {
             .or_else(|| self.settings.get(&name))
             .cloned()
             .or_else(|| crate::settings::default_value(&name))
+    }
+
+    /// `SET ROLE`: admin may become any role, other users only themselves (dsql has no role
+    /// memberships). Like other settings here, it is not undone by ROLLBACK.
+    async fn set_role(&mut self, role: Option<&str>) -> Result<()> {
+        let Some(role) = role else {
+            self.role = None;
+            self.settings.remove("role");
+            return Ok(());
+        };
+        let catalog = self.current_catalog().await?;
+        if !catalog.roles.contains_key(role) {
+            return Err(Error::new(
+                "22023",
+                format!("role \"{role}\" does not exist"),
+            ));
+        }
+        if self.user != crate::roles::ADMIN && role != self.user {
+            return Err(Error::new(
+                "42501",
+                format!("permission denied to set role \"{role}\""),
+            ));
+        }
+        self.role = Some(role.to_string());
+        self.settings.insert("role".into(), role.to_string());
+        Ok(())
     }
 }
 
@@ -614,6 +678,9 @@ fn writing_command(plan: &Plan) -> Option<&'static str> {
         Plan::DropTable { .. } => "DROP TABLE",
         Plan::CreateIndex { .. } => "CREATE INDEX",
         Plan::DropIndex { .. } => "DROP INDEX",
+        Plan::Schema(crate::schemas::SchemaDdl::Create { .. }) => "CREATE SCHEMA",
+        Plan::Schema(crate::schemas::SchemaDdl::Drop { .. }) => "DROP SCHEMA",
+        Plan::Roles(ddl) => ddl.command_tag(),
         _ => return None,
     })
 }

@@ -295,7 +295,7 @@ pub fn default_value(name: &str) -> Option<String> {
 }
 
 /// The text of a SET value: identifiers and literals as written, without quotes.
-fn literal_text(e: &ast::Expr) -> String {
+pub(crate) fn literal_text(e: &ast::Expr) -> String {
     match e {
         ast::Expr::Value(v) => match &v.value {
             ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => s.clone(),

@@ -319,6 +319,7 @@ mod tests {
             name: "t".into(),
             columns: vec![column("id"), column("a"), column("b")],
             primary_key: vec![0],
+            owner: "admin".into(),
             indexes: vec![IndexDef {
                 id: 1001,
                 name: "t_a_b".into(),

@@ -1,0 +1,399 @@
+//! Privileges on tables and schemas, with PostgreSQL's rules.
+//!
+//! A role may use an object when it is `admin`, owns the object, or was granted the privilege
+//! (directly or through `PUBLIC`). Built-in grants: `USAGE` on `public` and `sys` to `PUBLIC`,
+//! and `SELECT` on every system table to `PUBLIC`; `CREATE` on `public` belongs to its owner,
+//! `admin` (PostgreSQL 15's default). Granted privileges are catalog rows (system table
+//! [`GRANTS_TABLE_ID`]), so GRANT and REVOKE are DDL: they bump the catalog version, and a
+//! concurrent transaction that planned with the old catalog fails at COMMIT with OC001.
+//!
+//! Checks run in the session after planning and before execution, against the plan's tables
+//! and the session's current role, on every execution: a prepared plan is shared across
+//! `SET ROLE`, and a GRANT changes the catalog version, which re-plans it anyway.
+//!
+//! ```text
+//! SELECT v FROM s.t WHERE k = 1      USAGE on s, SELECT on s.t
+//! UPDATE s.t SET v = v + 1 WHERE ..  USAGE on s, UPDATE on s.t, SELECT on s.t (it reads columns)
+//! UPDATE s.t SET v = 0               USAGE on s, UPDATE on s.t
+//! INSERT INTO t ... RETURNING id     USAGE on public, INSERT and SELECT on t
+//! CREATE TABLE s.t (..)              CREATE on s
+//! DROP TABLE s.t                     ownership of s.t
+//! ```
+
+use crate::catalog::{Catalog, DEFAULT_SCHEMA, SYS_SCHEMA, TableDef};
+use crate::error::{Error, Result};
+use crate::expr::Expr;
+use crate::keycode;
+use crate::plan::{InsertSource, Plan, QueryPlan, Source};
+use crate::roles::ADMIN;
+use crate::txn::Transaction;
+use proto::{Key, KeyRange};
+use serde::{Deserialize, Serialize};
+
+/// The system table holding one [`Grant`] per granted privilege.
+pub const GRANTS_TABLE_ID: u32 = 4;
+
+/// A privilege on a table or a schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Privilege {
+    /// Read a table's rows.
+    Select,
+    /// Insert rows.
+    Insert,
+    /// Update rows.
+    Update,
+    /// Delete rows.
+    Delete,
+    /// Refer to a schema's objects.
+    Usage,
+    /// Create objects in a schema.
+    Create,
+}
+
+impl Privilege {
+    /// What `ALL [PRIVILEGES]` means on a table.
+    pub const TABLE: [Privilege; 4] = [
+        Privilege::Select,
+        Privilege::Insert,
+        Privilege::Update,
+        Privilege::Delete,
+    ];
+    /// What `ALL [PRIVILEGES]` means on a schema.
+    pub const SCHEMA: [Privilege; 2] = [Privilege::Usage, Privilege::Create];
+
+    /// The SQL keyword.
+    pub fn name(self) -> &'static str {
+        match self {
+            Privilege::Select => "SELECT",
+            Privilege::Insert => "INSERT",
+            Privilege::Update => "UPDATE",
+            Privilege::Delete => "DELETE",
+            Privilege::Usage => "USAGE",
+            Privilege::Create => "CREATE",
+        }
+    }
+}
+
+/// An object privileges are granted on.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Object {
+    /// A table, by id (ids are never reused, so a grant cannot outlive its table's identity).
+    Table(u32),
+    /// A schema, by name.
+    Schema(String),
+}
+
+/// Who a privilege is granted to.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Grantee {
+    /// Every role.
+    Public,
+    /// One role, by name.
+    Role(String),
+}
+
+impl std::fmt::Display for Grantee {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Grantee::Public => f.write_str("PUBLIC"),
+            Grantee::Role(r) => f.write_str(r),
+        }
+    }
+}
+
+/// One granted privilege.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Grant {
+    /// The object.
+    pub object: Object,
+    /// The grantee.
+    pub grantee: Grantee,
+    /// The privilege.
+    pub privilege: Privilege,
+    /// The role that granted it (the object's owner, or admin).
+    pub grantor: String,
+}
+
+impl Grant {
+    /// The grant's catalog key: one key per (object, grantee, privilege), whoever granted it.
+    pub fn key(&self) -> Key {
+        let mut key = keycode::table_prefix(GRANTS_TABLE_ID);
+        let id = (&self.object, &self.grantee, self.privilege);
+        key.extend(postcard::to_allocvec(&id).expect("serializing to a Vec cannot fail"));
+        key
+    }
+}
+
+fn granted(catalog: &Catalog, object: &Object, role: &str, privilege: Privilege) -> bool {
+    catalog.grants.iter().any(|g| {
+        g.object == *object
+            && g.privilege == privilege
+            && match &g.grantee {
+                Grantee::Public => true,
+                Grantee::Role(r) => r == role,
+            }
+    })
+}
+
+/// Whether `role` holds `privilege` on schema `schema`.
+pub fn has_schema_privilege(
+    catalog: &Catalog,
+    role: &str,
+    schema: &str,
+    privilege: Privilege,
+) -> bool {
+    role == ADMIN
+        || catalog.schema_owners.get(schema).is_some_and(|o| o == role)
+        || (privilege == Privilege::Usage && (schema == DEFAULT_SCHEMA || schema == SYS_SCHEMA))
+        || granted(catalog, &Object::Schema(schema.into()), role, privilege)
+}
+
+/// Whether `role` holds `privilege` on `table` (schema USAGE not included).
+pub fn has_table_privilege(
+    catalog: &Catalog,
+    role: &str,
+    table: &TableDef,
+    privilege: Privilege,
+) -> bool {
+    role == ADMIN
+        || table.owner == role
+        || (table.is_system() && privilege == Privilege::Select)
+        || granted(catalog, &Object::Table(table.id), role, privilege)
+}
+
+/// 42501 unless `role` holds `privilege` on `schema`.
+pub fn require_schema(
+    catalog: &Catalog,
+    role: &str,
+    schema: &str,
+    privilege: Privilege,
+) -> Result<()> {
+    if has_schema_privilege(catalog, role, schema, privilege) {
+        Ok(())
+    } else {
+        Err(Error::new(
+            "42501",
+            format!("permission denied for schema {schema}"),
+        ))
+    }
+}
+
+/// 42501 unless `role` may use `table`'s schema and holds `privilege` on it.
+pub fn require_table(
+    catalog: &Catalog,
+    role: &str,
+    table: &TableDef,
+    privilege: Privilege,
+) -> Result<()> {
+    require_schema(catalog, role, &table.schema, Privilege::Usage)?;
+    if has_table_privilege(catalog, role, table, privilege) {
+        Ok(())
+    } else {
+        Err(Error::new(
+            "42501",
+            format!("permission denied for table {}", table.name),
+        ))
+    }
+}
+
+/// 42501 `must be owner of table t` unless `role` is admin or owns `table`.
+pub fn require_table_owner(role: &str, table: &TableDef) -> Result<()> {
+    if role == ADMIN || table.owner == role {
+        Ok(())
+    } else {
+        Err(Error::new(
+            "42501",
+            format!("must be owner of table {}", table.name),
+        ))
+    }
+}
+
+/// Checks that `role` may run `plan`. Role, schema and grant statements check their own
+/// rules when they execute.
+pub fn check_plan(catalog: &Catalog, role: &str, plan: &Plan) -> Result<()> {
+    if role == ADMIN {
+        return Ok(());
+    }
+    match plan {
+        Plan::Query(q) => check_query(catalog, role, q),
+        Plan::Insert(p) => {
+            require_table(catalog, role, &p.table, Privilege::Insert)?;
+            if !p.returning.is_empty() {
+                require_table(catalog, role, &p.table, Privilege::Select)?;
+            }
+            if let InsertSource::Query(q, _) = &p.rows {
+                check_query(catalog, role, q)?;
+            }
+            Ok(())
+        }
+        Plan::Update(p) => {
+            require_table(catalog, role, &p.table, Privilege::Update)?;
+            let reads = p.filter.is_some()
+                || !p.returning.is_empty()
+                || p.assignments.iter().any(|(_, e)| reads_columns(e));
+            if reads {
+                require_table(catalog, role, &p.table, Privilege::Select)?;
+            }
+            Ok(())
+        }
+        Plan::Delete(p) => {
+            require_table(catalog, role, &p.table, Privilege::Delete)?;
+            if p.filter.is_some() || !p.returning.is_empty() {
+                require_table(catalog, role, &p.table, Privilege::Select)?;
+            }
+            Ok(())
+        }
+        Plan::CreateTable { table, .. } => {
+            require_schema(catalog, role, &table.schema, Privilege::Create)
+        }
+        Plan::DropTable { names, .. } => {
+            for name in names {
+                if let Some(table) = catalog.tables.get(name) {
+                    require_table_owner(role, table)?;
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_query(catalog: &Catalog, role: &str, q: &QueryPlan) -> Result<()> {
+    match &q.source {
+        Source::Table { table, .. } => require_table(catalog, role, table, Privilege::Select),
+        Source::Single | Source::Values(_) => Ok(()),
+    }
+}
+
+/// Whether evaluating `e` reads a column of the input row.
+fn reads_columns(e: &Expr) -> bool {
+    match e {
+        Expr::Column(_) | Expr::AggRef(_) => true,
+        Expr::Literal(_) | Expr::Param(_) => false,
+        Expr::Binary { left, right, .. } => reads_columns(left) || reads_columns(right),
+        Expr::Not(e) | Expr::Negate(e, _) | Expr::IsNull(e, _) | Expr::Cast(e, _, _) => {
+            reads_columns(e)
+        }
+        Expr::Case(arms, other) => {
+            arms.iter()
+                .any(|(c, r)| reads_columns(c) || reads_columns(r))
+                || other.as_deref().is_some_and(reads_columns)
+        }
+        Expr::InList(e, list, _) => reads_columns(e) || list.iter().any(reads_columns),
+        Expr::Like { expr, pattern, .. } => reads_columns(expr) || reads_columns(pattern),
+        Expr::Func(_, args) => args.iter().any(reads_columns),
+    }
+}
+
+/// Deletes every grant on `object` (its table or schema is being dropped).
+pub async fn revoke_all_on(txn: &mut Transaction, object: &Object) -> Result<()> {
+    for (key, grant) in stored_grants(txn).await? {
+        if grant.object == *object {
+            txn.delete(key);
+        }
+    }
+    Ok(())
+}
+
+/// Every stored grant with its key, as the transaction sees them.
+pub async fn stored_grants(txn: &mut Transaction) -> Result<Vec<(Key, Grant)>> {
+    let rows = txn
+        .scan(
+            &KeyRange::prefix(&keycode::table_prefix(GRANTS_TABLE_ID)),
+            None,
+            false,
+        )
+        .await?;
+    rows.into_iter()
+        .map(|(key, bytes)| {
+            let grant = postcard::from_bytes(&bytes)
+                .map_err(|e| Error::internal(format!("damaged grant: {e}")))?;
+            Ok((key, grant))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::ColumnDef;
+    use crate::value::DataType;
+
+    fn table(owner: &str) -> TableDef {
+        TableDef {
+            id: 1000,
+            schema: "s".into(),
+            name: "t".into(),
+            columns: vec![ColumnDef {
+                name: "v".into(),
+                data_type: DataType::Int4,
+                nullable: true,
+                default: None,
+            }],
+            primary_key: vec![],
+            indexes: vec![],
+            owner: owner.into(),
+        }
+    }
+
+    fn grant(object: Object, grantee: Grantee, privilege: Privilege) -> Grant {
+        Grant {
+            object,
+            grantee,
+            privilege,
+            grantor: ADMIN.into(),
+        }
+    }
+
+    #[test]
+    fn owners_admin_grants_and_public() {
+        let mut catalog = Catalog::default();
+        catalog.schemas.insert("s".into());
+        catalog.schema_owners.insert("s".into(), "owner".into());
+        let t = table("owner");
+        let (sel, ins) = (Privilege::Select, Privilege::Insert);
+        assert!(has_table_privilege(&catalog, "admin", &t, sel));
+        assert!(has_table_privilege(&catalog, "owner", &t, ins));
+        assert!(!has_table_privilege(&catalog, "app", &t, sel));
+        let err = require_table(&catalog, "app", &t, sel).unwrap_err();
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            ("42501", "permission denied for schema s")
+        );
+        catalog.grants.insert(grant(
+            Object::Schema("s".into()),
+            Grantee::Public,
+            Privilege::Usage,
+        ));
+        let err = require_table(&catalog, "app", &t, sel).unwrap_err();
+        assert_eq!(err.message, "permission denied for table t");
+        catalog
+            .grants
+            .insert(grant(Object::Table(1000), Grantee::Role("app".into()), sel));
+        require_table(&catalog, "app", &t, sel).unwrap();
+        assert!(!has_table_privilege(&catalog, "app", &t, ins));
+        assert!(!has_table_privilege(&catalog, "other", &t, sel));
+        assert!(has_schema_privilege(
+            &catalog,
+            "app",
+            "public",
+            Privilege::Usage
+        ));
+        assert!(!has_schema_privilege(
+            &catalog,
+            "app",
+            "public",
+            Privilege::Create
+        ));
+    }
+
+    #[test]
+    fn grant_keys_ignore_the_grantor() {
+        let a = grant(Object::Table(7), Grantee::Public, Privilege::Select);
+        let mut b = a.clone();
+        b.grantor = "owner".into();
+        assert_eq!(a.key(), b.key());
+        let c = grant(Object::Table(7), Grantee::Public, Privilege::Insert);
+        assert_ne!(a.key(), c.key());
+    }
+}

@@ -1,0 +1,327 @@
+//! User schemas: `CREATE SCHEMA` and `DROP SCHEMA`.
+//!
+//! `public` and `sys` are built in (owned by `admin`); a cluster may hold up to
+//! [`Limits::max_schemas`](crate::txn::Limits::max_schemas) more (DSQL: 10). Each user schema
+//! is one catalog row in system table [`SCHEMAS_TABLE_ID`] with its owner, so schema DDL bumps
+//! the catalog version like any DDL. Unqualified names always resolve to `public`: dsql does
+//! not follow `search_path` (it may be set and shown, but does not change name resolution).
+//!
+//! `DROP SCHEMA s` refuses (2BP01) while `s` holds tables; `DROP SCHEMA s CASCADE` drops them
+//! in the same statement (still one DDL statement in its own transaction), with their grants.
+
+use crate::catalog::{self, Catalog, DEFAULT_SCHEMA, SYS_SCHEMA, TableName};
+use crate::error::{Error, Result};
+use crate::exec::{ExecContext, Output};
+use crate::keycode;
+use crate::planner::ident_name;
+use crate::privileges::{self, Object};
+use crate::roles::{self, ADMIN};
+use crate::value::Value;
+use proto::Key;
+use serde::{Deserialize, Serialize};
+use sqlparser::ast;
+use std::sync::Arc;
+
+/// The system table holding one [`SchemaDef`] per user schema.
+pub const SCHEMAS_TABLE_ID: u32 = 2;
+
+/// Schema names that exist in PostgreSQL and can be neither created nor dropped.
+const SYSTEM_SCHEMAS: [&str; 4] = [
+    DEFAULT_SCHEMA,
+    SYS_SCHEMA,
+    "pg_catalog",
+    "information_schema",
+];
+
+/// A user schema.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemaDef {
+    /// The schema's name.
+    pub name: String,
+    /// The role that owns it.
+    pub owner: String,
+}
+
+/// The catalog key of a schema.
+pub fn schema_key(name: &str) -> Key {
+    let mut key = keycode::table_prefix(SCHEMAS_TABLE_ID);
+    keycode::encode_value(&Value::Text(name.into()), &mut key).expect("text always encodes");
+    key
+}
+
+/// A planned schema statement.
+#[derive(Debug)]
+pub enum SchemaDdl {
+    /// `CREATE SCHEMA [IF NOT EXISTS] name [AUTHORIZATION role]`
+    Create {
+        /// The new schema.
+        name: String,
+        /// The owner named by `AUTHORIZATION`, if any (else the creating role).
+        owner: Option<String>,
+        /// `IF NOT EXISTS`
+        if_not_exists: bool,
+    },
+    /// `DROP SCHEMA [IF EXISTS] name, ... [CASCADE | RESTRICT]`
+    Drop {
+        /// The schemas.
+        names: Vec<String>,
+        /// `IF EXISTS`
+        if_exists: bool,
+        /// `CASCADE`: drop the schemas' tables too.
+        cascade: bool,
+    },
+}
+
+fn schema_name(name: &ast::ObjectName) -> Result<String> {
+    match name.0.as_slice() {
+        [part] => part
+            .as_ident()
+            .map(ident_name)
+            .ok_or_else(|| Error::syntax(format!("invalid name {name}"))),
+        _ => Err(Error::syntax(format!(
+            "improper qualified name (too many dotted names): {name}"
+        ))),
+    }
+}
+
+/// Plans `CREATE SCHEMA` / `DROP SCHEMA`; `None` for other statements.
+pub fn plan(stmt: &ast::Statement) -> Result<Option<SchemaDdl>> {
+    Ok(Some(match stmt {
+        ast::Statement::CreateSchema {
+            schema_name: name,
+            if_not_exists,
+            or_replace,
+            with,
+            options,
+            default_collate_spec,
+            clone,
+        } => {
+            if *or_replace
+                || with.is_some()
+                || options.is_some()
+                || default_collate_spec.is_some()
+                || clone.is_some()
+            {
+                return Err(Error::unsupported(format!("unsupported statement: {stmt}")));
+            }
+            let (name, owner) = match name {
+                ast::SchemaName::Simple(n) => (schema_name(n)?, None),
+                ast::SchemaName::UnnamedAuthorization(role) => {
+                    (ident_name(role), Some(ident_name(role)))
+                }
+                ast::SchemaName::NamedAuthorization(n, role) => {
+                    (schema_name(n)?, Some(ident_name(role)))
+                }
+            };
+            SchemaDdl::Create {
+                name,
+                owner,
+                if_not_exists: *if_not_exists,
+            }
+        }
+        ast::Statement::Drop {
+            object_type: ast::ObjectType::Schema,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => SchemaDdl::Drop {
+            names: names.iter().map(schema_name).collect::<Result<_>>()?,
+            if_exists: *if_exists,
+            cascade: *cascade,
+        },
+        _ => return Ok(None),
+    }))
+}
+
+/// The catalog a DDL statement runs against (the session loaded it before planning).
+pub(crate) fn catalog_of(cx: &ExecContext<'_>) -> Result<Arc<Catalog>> {
+    cx.txn
+        .catalog
+        .clone()
+        .ok_or_else(|| Error::internal("DDL without a loaded catalog"))
+}
+
+/// Runs a schema statement.
+pub async fn execute(ddl: &SchemaDdl, cx: &mut ExecContext<'_>) -> Result<Output> {
+    let catalog = catalog_of(cx)?;
+    match ddl {
+        SchemaDdl::Create {
+            name,
+            owner,
+            if_not_exists,
+        } => create(&catalog, name, owner.as_deref(), *if_not_exists, cx).await,
+        SchemaDdl::Drop {
+            names,
+            if_exists,
+            cascade,
+        } => drop(&catalog, names, *if_exists, *cascade, cx).await,
+    }
+}
+
+async fn create(
+    catalog: &Catalog,
+    name: &str,
+    owner: Option<&str>,
+    if_not_exists: bool,
+    cx: &mut ExecContext<'_>,
+) -> Result<Output> {
+    let done = || Ok(Output::Command("CREATE SCHEMA".into()));
+    if cx.user != ADMIN {
+        return Err(Error::new(
+            "42501",
+            "permission denied for database postgres",
+        ));
+    }
+    if name.starts_with("pg_") {
+        return Err(
+            Error::new("42939", format!("unacceptable schema name \"{name}\""))
+                .with_detail("The prefix \"pg_\" is reserved for system schemas."),
+        );
+    }
+    if let Some(owner) = owner
+        && !catalog.roles.contains_key(owner)
+    {
+        return Err(roles::undefined_role(owner));
+    }
+    if catalog.schemas.contains(name) || SYSTEM_SCHEMAS.contains(&name) {
+        if if_not_exists {
+            return done();
+        }
+        return Err(Error::new(
+            "42P06",
+            format!("schema \"{name}\" already exists"),
+        ));
+    }
+    let user_schemas = catalog
+        .schemas
+        .iter()
+        .filter(|s| !SYSTEM_SCHEMAS.contains(&s.as_str()))
+        .count();
+    if user_schemas >= cx.limits.max_schemas {
+        return Err(Error::new(
+            "54000",
+            format!("more than {} schemas not allowed", cx.limits.max_schemas),
+        ));
+    }
+    let def = SchemaDef {
+        name: name.into(),
+        owner: owner.unwrap_or(cx.user).into(),
+    };
+    cx.txn.put(
+        schema_key(name),
+        postcard::to_allocvec(&def).expect("serializing to a Vec cannot fail"),
+    );
+    crate::exec::bump_catalog_version(cx).await?;
+    done()
+}
+
+async fn drop(
+    catalog: &Catalog,
+    names: &[String],
+    if_exists: bool,
+    cascade: bool,
+    cx: &mut ExecContext<'_>,
+) -> Result<Output> {
+    // Check every schema before changing anything.
+    let mut dropping = Vec::new();
+    for name in names {
+        if SYSTEM_SCHEMAS.contains(&name.as_str()) {
+            return Err(Error::new(
+                "2BP01",
+                format!("cannot drop schema {name} because it is required by the database system"),
+            ));
+        }
+        let Some(owner) = catalog.schema_owners.get(name) else {
+            if if_exists {
+                continue;
+            }
+            return Err(Error::new(
+                "3F000",
+                format!("schema \"{name}\" does not exist"),
+            ));
+        };
+        if cx.user != ADMIN && owner != cx.user {
+            return Err(Error::new(
+                "42501",
+                format!("must be owner of schema {name}"),
+            ));
+        }
+        let mut tables: Vec<TableName> = catalog
+            .tables
+            .keys()
+            .filter(|t| t.schema == *name)
+            .cloned()
+            .collect();
+        tables.sort();
+        if !tables.is_empty() && !cascade {
+            let detail = tables
+                .iter()
+                .map(|t| format!("table {name}.{} depends on schema {name}", t.name))
+                .collect::<Vec<_>>()
+                .join("\n");
+            return Err(Error::new(
+                "2BP01",
+                format!("cannot drop schema {name} because other objects depend on it"),
+            )
+            .with_detail(detail));
+        }
+        dropping.push((name, tables));
+    }
+    if dropping.is_empty() {
+        return Ok(Output::Command("DROP SCHEMA".into()));
+    }
+    for (name, tables) in dropping {
+        for table in tables {
+            let def = catalog.table(&table)?;
+            // TODO: as for DROP TABLE, the rows stay in storage, unreachable.
+            cx.txn.delete(catalog::table_key(&table));
+            privileges::revoke_all_on(cx.txn, &Object::Table(def.id)).await?;
+        }
+        cx.txn.delete(schema_key(name));
+        privileges::revoke_all_on(cx.txn, &Object::Schema(name.clone())).await?;
+    }
+    crate::exec::bump_catalog_version(cx).await?;
+    Ok(Output::Command("DROP SCHEMA".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::{Parsed, parse_sql};
+
+    fn plan_one(sql: &str) -> Result<Option<SchemaDdl>> {
+        match parse_sql(sql)?.pop() {
+            Some(Parsed::Sql(stmt)) => plan(&stmt),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn plans_schema_statements() {
+        match plan_one("CREATE SCHEMA IF NOT EXISTS \"Sales\"").unwrap() {
+            Some(SchemaDdl::Create {
+                name,
+                owner: None,
+                if_not_exists: true,
+            }) => assert_eq!(name, "Sales"),
+            other => panic!("{other:?}"),
+        }
+        match plan_one("CREATE SCHEMA AUTHORIZATION App").unwrap() {
+            Some(SchemaDdl::Create { name, owner, .. }) => {
+                assert_eq!((name.as_str(), owner.as_deref()), ("app", Some("app")))
+            }
+            other => panic!("{other:?}"),
+        }
+        match plan_one("DROP SCHEMA a, b CASCADE").unwrap() {
+            Some(SchemaDdl::Drop {
+                names,
+                if_exists: false,
+                cascade: true,
+            }) => assert_eq!(names, ["a", "b"]),
+            other => panic!("{other:?}"),
+        }
+        assert!(plan_one("DROP TABLE t").unwrap().is_none());
+        assert_eq!(plan_one("CREATE SCHEMA a.b").unwrap_err().code, "42601");
+    }
+}

@@ -1,0 +1,175 @@
+//! CREATE/DROP SCHEMA and tables in user schemas, over the PostgreSQL wire.
+
+mod common;
+
+use common::{connect, message, sqlstate, start};
+use tokio_postgres::Client;
+
+async fn fails(c: &Client, sql: &str) -> (String, String) {
+    let err = c
+        .batch_execute(sql)
+        .await
+        .expect_err(&format!("{sql} should fail"));
+    (sqlstate(&err), message(&err))
+}
+
+#[tokio::test]
+async fn tables_live_in_user_schemas() {
+    let t = start().await;
+    let c = connect(&t.server).await;
+    c.batch_execute("CREATE SCHEMA sales").await.unwrap();
+    c.batch_execute("CREATE SCHEMA IF NOT EXISTS sales")
+        .await
+        .unwrap();
+    c.batch_execute(
+        "CREATE TABLE sales.orders (id integer PRIMARY KEY, total bigint); \
+         CREATE TABLE orders (id integer PRIMARY KEY, note text)",
+    )
+    .await
+    .unwrap();
+    c.batch_execute(
+        "INSERT INTO sales.orders VALUES (1, 100), (2, 200); \
+         INSERT INTO orders VALUES (1, 'public one')",
+    )
+    .await
+    .unwrap();
+    c.execute(
+        "UPDATE sales.orders SET total = total + 1 WHERE id = 2",
+        &[],
+    )
+    .await
+    .unwrap();
+    c.execute("DELETE FROM sales.orders WHERE id = 1", &[])
+        .await
+        .unwrap();
+    let rows = c
+        .query("SELECT id, total FROM sales.orders", &[])
+        .await
+        .unwrap();
+    let got: Vec<(i32, i64)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(got, [(2, 201)]);
+    // The unqualified name is public's table.
+    let row = c.query_one("SELECT note FROM orders", &[]).await.unwrap();
+    assert_eq!(row.get::<_, String>(0), "public one");
+    assert_eq!(
+        fails(&c, "SELECT * FROM nowhere.orders").await,
+        ("3F000".into(), "schema \"nowhere\" does not exist".into())
+    );
+}
+
+#[tokio::test]
+async fn schema_ddl_errors() {
+    let t = start().await;
+    let c = connect(&t.server).await;
+    c.batch_execute("CREATE SCHEMA s").await.unwrap();
+    assert_eq!(
+        fails(&c, "CREATE SCHEMA s").await,
+        ("42P06".into(), "schema \"s\" already exists".into())
+    );
+    for builtin in ["public", "sys", "information_schema"] {
+        assert_eq!(
+            fails(&c, &format!("CREATE SCHEMA {builtin}")).await,
+            (
+                "42P06".into(),
+                format!("schema \"{builtin}\" already exists")
+            )
+        );
+    }
+    assert_eq!(
+        fails(&c, "CREATE SCHEMA pg_mine").await,
+        (
+            "42939".into(),
+            "unacceptable schema name \"pg_mine\"".into()
+        )
+    );
+    for builtin in ["public", "sys", "pg_catalog", "information_schema"] {
+        assert_eq!(
+            fails(&c, &format!("DROP SCHEMA {builtin}")).await,
+            (
+                "2BP01".into(),
+                format!(
+                    "cannot drop schema {builtin} because it is required by the database system"
+                )
+            )
+        );
+    }
+    assert_eq!(
+        fails(&c, "DROP SCHEMA ghost").await,
+        ("3F000".into(), "schema \"ghost\" does not exist".into())
+    );
+    c.batch_execute("DROP SCHEMA IF EXISTS ghost")
+        .await
+        .unwrap();
+
+    // RESTRICT (the default) refuses while tables remain; CASCADE drops them.
+    c.batch_execute("CREATE TABLE s.a (k integer PRIMARY KEY); CREATE TABLE s.b (k integer)")
+        .await
+        .unwrap();
+    for sql in ["DROP SCHEMA s", "DROP SCHEMA s RESTRICT"] {
+        let err = c.batch_execute(sql).await.unwrap_err();
+        assert_eq!(sqlstate(&err), "2BP01");
+        assert_eq!(
+            message(&err),
+            "cannot drop schema s because other objects depend on it"
+        );
+        assert_eq!(
+            err.as_db_error().and_then(|e| e.detail()),
+            Some("table s.a depends on schema s\ntable s.b depends on schema s")
+        );
+    }
+    c.batch_execute("INSERT INTO s.a VALUES (1)").await.unwrap();
+    c.batch_execute("DROP SCHEMA s CASCADE").await.unwrap();
+    assert_eq!(fails(&c, "SELECT * FROM s.a").await.0, "3F000");
+    // A new schema of the same name starts empty.
+    c.batch_execute("CREATE SCHEMA s; CREATE TABLE s.a (k integer PRIMARY KEY)")
+        .await
+        .unwrap();
+    assert!(c.query("SELECT * FROM s.a", &[]).await.unwrap().is_empty());
+    c.batch_execute("DROP TABLE s.a; DROP SCHEMA s")
+        .await
+        .unwrap();
+
+    // Only admin creates schemas; only the owner (or admin) drops them.
+    c.batch_execute("CREATE ROLE app; CREATE SCHEMA owned AUTHORIZATION app")
+        .await
+        .unwrap();
+    c.batch_execute("SET ROLE app").await.unwrap();
+    assert_eq!(
+        fails(&c, "CREATE SCHEMA mine").await,
+        (
+            "42501".into(),
+            "permission denied for database postgres".into()
+        )
+    );
+    c.batch_execute("CREATE TABLE owned.t (k integer PRIMARY KEY)")
+        .await
+        .unwrap();
+    c.batch_execute("DROP SCHEMA owned CASCADE").await.unwrap();
+    c.batch_execute("RESET ROLE").await.unwrap();
+    assert_eq!(
+        fails(&c, "CREATE SCHEMA x AUTHORIZATION ghost").await,
+        ("42704".into(), "role \"ghost\" does not exist".into())
+    );
+}
+
+#[tokio::test]
+async fn at_most_ten_user_schemas() {
+    let t = start().await;
+    let c = connect(&t.server).await;
+    for i in 0..10 {
+        c.batch_execute(&format!("CREATE SCHEMA s{i}"))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        fails(&c, "CREATE SCHEMA s10").await,
+        ("54000".into(), "more than 10 schemas not allowed".into())
+    );
+    // IF NOT EXISTS on an existing schema is not a new one.
+    c.batch_execute("CREATE SCHEMA IF NOT EXISTS s3")
+        .await
+        .unwrap();
+    c.batch_execute("DROP SCHEMA s0").await.unwrap();
+    c.batch_execute("CREATE SCHEMA s10").await.unwrap();
+    assert_eq!(fails(&c, "CREATE SCHEMA s11").await.0, "54000");
+}
