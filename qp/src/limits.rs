@@ -370,7 +370,9 @@ fn parse_size(text: &str) -> std::result::Result<u64, String> {
     n.checked_mul(factor).ok_or_else(|| "too large".to_string())
 }
 
-fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
+/// Parses a duration: a number with an optional unit, `ms`, `s`/`sec` (the default), `m`/`min`
+/// or `h` (`300`, `300s`, `1500ms`, `5min`, `1h`).
+pub fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
     let (number, unit) = split_unit(text);
     let n = parse_number(number)?;
     let millis: u64 = match unit.to_ascii_lowercase().as_str() {

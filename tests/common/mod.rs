@@ -49,7 +49,7 @@ pub async fn connect(server: &dsql::Server) -> Client {
     let conn_str = format!(
         "host=localhost port={} user=admin password={} dbname=postgres sslmode=require",
         server.local_addr().port(),
-        server.password()
+        server.password().expect("tests configure a password")
     );
     let (client, connection) = tokio_postgres::connect(&conn_str, tls_connector(server.ca_path()))
         .await
@@ -157,4 +157,27 @@ impl Drop for Binary {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Connects to `server` as `user` with `password` (a password or an IAM token), verifying the
+/// server's certificate against its CA.
+pub async fn connect_as(
+    server: &dsql::Server,
+    user: &str,
+    password: &str,
+) -> Result<Client, tokio_postgres::Error> {
+    let mut config = tokio_postgres::Config::new();
+    config
+        .host("localhost")
+        .port(server.local_addr().port())
+        .user(user)
+        .password(password)
+        .dbname("postgres")
+        .ssl_mode(tokio_postgres::config::SslMode::Require)
+        .connect_timeout(std::time::Duration::from_secs(10));
+    let (client, connection) = config.connect(tls_connector(server.ca_path())).await?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(client)
 }
