@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{connect, message, sqlstate, start};
+use common::{connect, fails, message, sqlstate, start};
 use tokio_postgres::Client;
 
 async fn setup(c: &Client) {
@@ -41,12 +41,7 @@ async fn show(c: &Client, name: &str) -> String {
 }
 
 async fn assert_refused(c: &Client, sql: &str, code: &str, text: &str) {
-    let err = c.batch_execute(sql).await.unwrap_err();
-    assert_eq!(
-        (sqlstate(&err).as_str(), message(&err).as_str()),
-        (code, text),
-        "{sql}"
-    );
+    assert_eq!(fails(c, sql).await, (code.into(), text.into()), "{sql}");
 }
 
 #[tokio::test]

@@ -5,20 +5,12 @@
 
 mod common;
 
-use common::{connect, message, sqlstate, start};
+use common::{connect, fails, message, sqlstate, start};
 use std::sync::Arc;
 use tokio_postgres::Client;
 
 const ARN: &str = "arn:aws:iam::123456789012:role/app";
 const ARN2: &str = "arn:aws:iam::123456789012:user/alice";
-
-async fn fails(c: &Client, sql: &str) -> (String, String) {
-    let err = c
-        .batch_execute(sql)
-        .await
-        .expect_err(&format!("{sql} should fail"));
-    (sqlstate(&err), message(&err))
-}
 
 async fn mappings(c: &Client) -> Vec<(i64, String, i64, String, i64, String)> {
     c.query(

@@ -2,16 +2,7 @@
 
 mod common;
 
-use common::{connect, message, sqlstate, start};
-use tokio_postgres::Client;
-
-async fn fails(c: &Client, sql: &str) -> (String, String) {
-    let err = c
-        .batch_execute(sql)
-        .await
-        .expect_err(&format!("{sql} should fail"));
-    (sqlstate(&err), message(&err))
-}
+use common::{connect, fails, message, sqlstate, start};
 
 #[tokio::test]
 async fn tables_live_in_user_schemas() {

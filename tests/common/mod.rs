@@ -181,3 +181,12 @@ pub async fn connect_as(
     });
     Ok(client)
 }
+
+/// Runs `sql` (simple protocol), which must fail, and returns the error's SQLSTATE and message.
+pub async fn fails(c: &Client, sql: &str) -> (String, String) {
+    let err = c
+        .batch_execute(sql)
+        .await
+        .expect_err(&format!("{sql} should fail"));
+    (sqlstate(&err), message(&err))
+}
