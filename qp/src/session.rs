@@ -126,8 +126,6 @@ pub struct Session {
     engine: Arc<Engine>,
     /// The authenticated user (`session_user`).
     pub user: String,
-    /// The role set with `SET ROLE`, if any: privileges are checked as this role.
-    role: Option<String>,
     /// The open transaction: the block's, or the current autocommit statement's.
     txn: Option<Transaction>,
     /// Inside BEGIN ... COMMIT.
@@ -185,7 +183,6 @@ impl Session {
         Session {
             engine,
             user,
-            role: None,
             txn: None,
             in_block: false,
             failed: false,
@@ -230,7 +227,10 @@ impl Session {
     /// The role privileges are checked as (`current_user`): the one set with `SET ROLE`, else
     /// the session user.
     pub fn current_role(&self) -> &str {
-        self.role.as_deref().unwrap_or(&self.user)
+        self.settings
+            .get("role")
+            .map(String::as_str)
+            .unwrap_or(&self.user)
     }
 
     /// Runs a statement of the simple query protocol.
@@ -409,7 +409,11 @@ impl Session {
         if planned.uses_catalog {
             txn.require_unchanged(crate::catalog::version_key());
         }
-        let role = self.role.as_deref().unwrap_or(&self.user);
+        let role = self
+            .settings
+            .get("role")
+            .map(String::as_str)
+            .unwrap_or(&self.user);
         crate::privileges::check_plan(&catalog, role, &planned.plan)?;
         let mut cx = ExecContext {
             txn,
@@ -629,10 +633,10 @@ impl Session {
     }
 
     /// `SET ROLE`: admin may become any role, other users only themselves (dsql has no role
-    /// memberships). Like other settings here, it is not undone by ROLLBACK.
+    /// memberships). The role is the setting `role`, so like every setting it is undone when
+    /// the block it was set in rolls back, and `RESET ALL` resets it.
     async fn set_role(&mut self, role: Option<&str>) -> Result<()> {
         let Some(role) = role else {
-            self.role = None;
             self.settings.remove("role");
             return Ok(());
         };
@@ -649,7 +653,6 @@ impl Session {
                 format!("permission denied to set role \"{role}\""),
             ));
         }
-        self.role = Some(role.to_string());
         self.settings.insert("role".into(), role.to_string());
         Ok(())
     }
