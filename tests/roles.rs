@@ -482,7 +482,9 @@ async fn set_role_rules() {
 
     // As in PostgreSQL, a SET ROLE inside a block that rolls back is undone, one in a block
     // that commits lasts, and RESET ALL resets the role too.
-    c.batch_execute("BEGIN; SET ROLE a; ROLLBACK").await.unwrap();
+    c.batch_execute("BEGIN; SET ROLE a; ROLLBACK")
+        .await
+        .unwrap();
     let row = c.query_one("SELECT current_user", &[]).await.unwrap();
     assert_eq!(row.get::<_, String>(0), "admin");
     c.batch_execute("BEGIN; SET ROLE a; COMMIT").await.unwrap();

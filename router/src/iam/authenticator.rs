@@ -82,6 +82,19 @@ impl IamAuthenticator {
                     },
                     None => AuthFailure::refused(IAM_METHOD, err.to_string()),
                 })?;
+        // The SNI names the endpoint the client dialled. Where endpoints are configured, a
+        // client that names another one is refused, as it would not reach this cluster in
+        // DSQL; a client that sends no SNI (it dialled an IP address) is not.
+        let endpoints = &self.verifier.config().endpoints;
+        if let Some(sni) = sni
+            && !endpoints.is_empty()
+            && !endpoints.iter().any(|e| e.eq_ignore_ascii_case(sni))
+        {
+            return Err(AuthFailure::refused(
+                IAM_METHOD,
+                format!("TLS server name {sni:?} is not a configured endpoint"),
+            ));
+        }
         tracing::debug!(
             user,
             access_key_id = verified.access_key_id,
@@ -230,9 +243,13 @@ pub(crate) mod tests {
     }
 
     fn iam() -> IamAuthenticator {
+        iam_with(VerifierConfig::default())
+    }
+
+    fn iam_with(config: VerifierConfig) -> IamAuthenticator {
         let keys = KeyStore::from_credentials([app_key(), other_key()]).expect("keys");
-        let verifier = TokenVerifier::new(Arc::new(keys), VerifierConfig::default())
-            .with_clock(Arc::new(FixedClock(now())));
+        let verifier =
+            TokenVerifier::new(Arc::new(keys), config).with_clock(Arc::new(FixedClock(now())));
         let roles = MemoryRoles {
             grants: HashMap::from([("app".to_owned(), vec![APP_ARN.to_owned()])]),
             no_login: vec!["nologin".to_owned()],
@@ -316,6 +333,40 @@ pub(crate) mod tests {
         assert!(
             !shown.contains("app-secret") && !shown.contains("other-secret"),
             "{shown}"
+        );
+    }
+
+    #[tokio::test]
+    async fn with_endpoints_the_tls_server_name_must_be_one_of_them() {
+        let auth = iam_with(VerifierConfig {
+            endpoints: vec!["LocalHost".to_owned()],
+            ..VerifierConfig::default()
+        });
+        let admin = token(&other_key(), Action::DbConnectAdmin);
+        for sni in [None, Some("localhost")] {
+            assert_eq!(
+                auth.authenticate("admin", admin.as_bytes(), sni).await,
+                Ok(()),
+                "{sni:?}"
+            );
+        }
+        assert_eq!(
+            client_error(
+                auth.authenticate("admin", admin.as_bytes(), Some("other.example"))
+                    .await,
+                "admin"
+            ),
+            (
+                "28P01".to_owned(),
+                "IAM authentication failed for user \"admin\"".to_owned()
+            )
+        );
+        // Without configured endpoints any server name is fine.
+        assert_eq!(
+            iam()
+                .authenticate("admin", admin.as_bytes(), Some("other.example"))
+                .await,
+            Ok(())
         );
     }
 
