@@ -6,7 +6,11 @@
 //! otherwise the valid index with the longest equality prefix (then a range on its next
 //! column) is used. Building and invalid indexes are never read.
 
-use super::{Planner, Scope, coerce, column_ref, ident_name, split_conjuncts, table_name};
+use super::Planner;
+use super::access::{column_ref, split_conjuncts};
+use super::coerce::coerce;
+use super::names::{ident_name, table_name};
+use super::scope::Scope;
 use crate::catalog::TableDef;
 use crate::error::{Error, Result};
 use crate::expr::Expr;

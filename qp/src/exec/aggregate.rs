@@ -1,0 +1,238 @@
+//! Aggregation: GROUP BY, aggregate functions and HAVING over the filtered rows of a query.
+//!
+//! Rows are grouped by the encoded values of their GROUP BY expressions, in order of first
+//! appearance; each group keeps one accumulator per aggregate call (and, for DISTINCT calls,
+//! the values already counted). A group's output row is its GROUP BY values followed by the
+//! aggregate results, which is the row the planner's `AggRef`s and HAVING refer to:
+//!
+//! ```text
+//! SELECT k, count(*), sum(v) FROM t GROUP BY k
+//!   rows (a, 1) (b, 5) (a, 2)  →  groups a: [count 2, sum 3], b: [count 1, sum 5]
+//!   group rows (a, 2, 3) (b, 1, 5), on which HAVING and the projections are evaluated
+//! ```
+//!
+//! Without GROUP BY an aggregate over no rows still yields one row (`count(*)` is 0, `sum`
+//! is NULL).
+
+use super::read::passes;
+use crate::error::{Error, Result};
+use crate::expr::{AggCall, AggFunc, EvalContext, numeric_div};
+use crate::plan::Aggregation;
+use crate::value::{DataType, Value};
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// The running state of one aggregate call within one group.
+#[derive(Clone)]
+enum Accumulator {
+    /// `count(*)` / `count(x)`: the rows (non-NULL values) counted.
+    Count(i64),
+    /// `sum` of `smallint` / `integer`: the sum, and whether any value was added.
+    SumInt(i128, bool),
+    /// `sum` of `bigint` / `numeric`: the sum, and whether any value was added.
+    SumNumeric(Decimal, bool),
+    /// `sum` of `real` / `double precision`: the sum, and whether any value was added.
+    SumFloat(f64, bool),
+    /// `avg` of integers or `numeric`: the sum and the count.
+    Avg(Decimal, i64),
+    /// `avg` of `real` / `double precision`: the sum and the count.
+    AvgFloat(f64, i64),
+    /// `min` / `max`: the best value so far.
+    MinMax(Option<Value>),
+}
+
+impl Accumulator {
+    /// The empty state of an aggregate call.
+    fn new(call: &AggCall) -> Accumulator {
+        match call.func {
+            AggFunc::CountStar | AggFunc::Count => Accumulator::Count(0),
+            AggFunc::Sum => match call.result_type {
+                DataType::Int8 => Accumulator::SumInt(0, false),
+                DataType::Float8 => Accumulator::SumFloat(0.0, false),
+                _ => Accumulator::SumNumeric(Decimal::ZERO, false),
+            },
+            AggFunc::Avg => match call.result_type {
+                DataType::Float8 => Accumulator::AvgFloat(0.0, 0),
+                _ => Accumulator::Avg(Decimal::ZERO, 0),
+            },
+            AggFunc::Min | AggFunc::Max => Accumulator::MinMax(None),
+        }
+    }
+
+    /// Adds one value (NULLs are skipped, except by `count(*)`).
+    fn add(&mut self, func: AggFunc, v: Value) -> Result<()> {
+        if v.is_null() && func != AggFunc::CountStar {
+            return Ok(());
+        }
+        let overflow = || Error::out_of_range("value overflows numeric format");
+        match (self, v) {
+            (Accumulator::Count(n), _) => *n += 1,
+            (Accumulator::SumInt(s, any), Value::Int(i)) => {
+                *s += i as i128;
+                *any = true;
+            }
+            (Accumulator::SumNumeric(s, any), v) => {
+                let d = match v {
+                    Value::Int(i) => Decimal::from(i),
+                    Value::Numeric(d) => d,
+                    _ => return Err(Error::internal("sum of a non-number")),
+                };
+                *s = s.checked_add(d).ok_or_else(overflow)?;
+                *any = true;
+            }
+            (Accumulator::SumFloat(s, any), v) => {
+                *s += match v {
+                    Value::Float(f) => f,
+                    Value::Int(i) => i as f64,
+                    _ => return Err(Error::internal("sum of a non-number")),
+                };
+                *any = true;
+            }
+            (Accumulator::Avg(s, n), v) => {
+                let d = match v {
+                    Value::Int(i) => Decimal::from(i),
+                    Value::Numeric(d) => d,
+                    _ => return Err(Error::internal("avg of a non-number")),
+                };
+                *s = s.checked_add(d).ok_or_else(overflow)?;
+                *n += 1;
+            }
+            (Accumulator::AvgFloat(s, n), Value::Float(f)) => {
+                *s += f;
+                *n += 1;
+            }
+            (Accumulator::MinMax(best), v) => {
+                let better = match best {
+                    None => true,
+                    Some(b) => {
+                        let o = v.compare(b);
+                        if func == AggFunc::Min {
+                            o == Ordering::Less
+                        } else {
+                            o == Ordering::Greater
+                        }
+                    }
+                };
+                if better {
+                    *best = Some(v);
+                }
+            }
+            _ => return Err(Error::internal("aggregate of an unexpected type")),
+        }
+        Ok(())
+    }
+
+    /// The aggregate's result: NULL for a `sum`, `avg`, `min` or `max` of no values.
+    fn finish(self) -> Result<Value> {
+        Ok(match self {
+            Accumulator::Count(n) => Value::Int(n),
+            Accumulator::SumInt(s, any) => {
+                if !any {
+                    Value::Null
+                } else {
+                    Value::Int(
+                        i64::try_from(s).map_err(|_| Error::out_of_range("bigint out of range"))?,
+                    )
+                }
+            }
+            Accumulator::SumNumeric(s, any) => {
+                if any {
+                    Value::Numeric(s)
+                } else {
+                    Value::Null
+                }
+            }
+            Accumulator::SumFloat(s, any) => {
+                if any {
+                    Value::Float(s)
+                } else {
+                    Value::Null
+                }
+            }
+            Accumulator::Avg(s, n) => {
+                if n == 0 {
+                    Value::Null
+                } else {
+                    Value::Numeric(numeric_div(s, Decimal::from(n))?)
+                }
+            }
+            Accumulator::AvgFloat(s, n) => {
+                if n == 0 {
+                    Value::Null
+                } else {
+                    Value::Float(s / n as f64)
+                }
+            }
+            Accumulator::MinMax(v) => v.unwrap_or(Value::Null),
+        })
+    }
+}
+
+/// Groups `rows` and computes the aggregates: one row per group that passes HAVING.
+pub(super) fn aggregate(
+    agg: &Aggregation,
+    rows: Vec<Vec<Value>>,
+    ecx: &EvalContext,
+) -> Result<Vec<Vec<Value>>> {
+    struct Group {
+        values: Vec<Value>,
+        accs: Vec<Accumulator>,
+        seen: Vec<std::collections::HashSet<Vec<u8>>>,
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+    for row in &rows {
+        let values = agg
+            .group_by
+            .iter()
+            .map(|e| e.eval(row, ecx))
+            .collect::<Result<Vec<_>>>()?;
+        let mut key = Vec::new();
+        for v in &values {
+            v.group_key(&mut key);
+        }
+        let gi = *index.entry(key).or_insert_with(|| {
+            groups.push(Group {
+                values,
+                accs: agg.aggs.iter().map(Accumulator::new).collect(),
+                seen: agg.aggs.iter().map(|_| Default::default()).collect(),
+            });
+            groups.len() - 1
+        });
+        let group = &mut groups[gi];
+        for (i, call) in agg.aggs.iter().enumerate() {
+            let v = match &call.arg {
+                None => Value::Bool(true),
+                Some(e) => e.eval(row, ecx)?,
+            };
+            if call.distinct && !v.is_null() {
+                let mut k = Vec::new();
+                v.group_key(&mut k);
+                if !group.seen[i].insert(k) {
+                    continue;
+                }
+            }
+            group.accs[i].add(call.func, v)?;
+        }
+    }
+    // An aggregate without GROUP BY over no rows still yields one row.
+    if groups.is_empty() && agg.group_by.is_empty() {
+        groups.push(Group {
+            values: vec![],
+            accs: agg.aggs.iter().map(Accumulator::new).collect(),
+            seen: vec![],
+        });
+    }
+    let mut out = Vec::with_capacity(groups.len());
+    for g in groups {
+        let mut row = g.values;
+        for acc in g.accs {
+            row.push(acc.finish()?);
+        }
+        if passes(&agg.having, &row, ecx)? {
+            out.push(row);
+        }
+    }
+    Ok(out)
+}

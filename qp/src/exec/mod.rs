@@ -1,0 +1,98 @@
+//! The executor: runs a [`Plan`] inside a [`Transaction`].
+//!
+//! The executor is the only part of the QP that reads and writes rows. It reads through the
+//! transaction (storage at the snapshot, overlaid with the transaction's own writes) and
+//! writes into the transaction's buffer, so nothing it does is visible to others before
+//! COMMIT. This file holds the dispatch on the kind of plan; the work is in
+//!
+//! - `read.rs`: access paths to key ranges, table reads, and the query pipeline;
+//! - `aggregate.rs`: GROUP BY, aggregate functions and HAVING;
+//! - `write.rs`: INSERT, UPDATE, DELETE and row storage, with [`RowIds`];
+//! - `ddl.rs`: CREATE / DROP TABLE, the catalog version, and [`load_catalog`].
+//!
+//! Index, schema and role DDL run in their own modules ([`crate::index_ddl`],
+//! [`crate::schemas`], [`crate::ddl_roles`]).
+
+use crate::error::{Error, Result};
+use crate::expr::EvalContext;
+use crate::plan::Plan;
+use crate::txn::{Limits, Transaction};
+use crate::value::Value;
+use ddl::{create_table, drop_table};
+use write::{delete, insert, update};
+
+mod aggregate;
+mod ddl;
+mod read;
+mod write;
+
+pub(crate) use ddl::bump_catalog_version;
+pub use ddl::load_catalog;
+pub use read::run_query;
+pub use write::RowIds;
+
+/// What a statement produced.
+#[derive(Debug)]
+pub enum Output {
+    /// Rows, with the command tag's verb (`SELECT`, `INSERT 0`, `UPDATE`, `DELETE` when
+    /// RETURNING was used).
+    Rows {
+        /// The rows.
+        rows: Vec<Vec<Value>>,
+        /// The command tag without the row count.
+        tag: String,
+    },
+    /// A complete command tag (e.g. `INSERT 0 3`, `CREATE TABLE`).
+    Command(String),
+}
+
+/// Everything a statement executes with.
+pub struct ExecContext<'a> {
+    /// The transaction.
+    pub txn: &'a mut Transaction,
+    /// Bound parameters.
+    pub params: &'a [Value],
+    /// The session user.
+    pub user: &'a str,
+    /// The transaction limits.
+    pub limits: &'a Limits,
+    /// The row id generator.
+    pub row_ids: &'a RowIds,
+}
+
+impl ExecContext<'_> {
+    /// The context expressions are evaluated in: the bound parameters, the transaction's
+    /// start time (`now()`), and the session user.
+    fn eval_context(&self) -> EvalContext<'_> {
+        EvalContext {
+            params: self.params,
+            now: self.txn.started_at,
+            user: self.user,
+        }
+    }
+}
+
+/// Executes a DML or query plan.
+pub async fn execute(plan: &Plan, cx: &mut ExecContext<'_>) -> Result<Output> {
+    match plan {
+        Plan::Query(q) => Ok(Output::Rows {
+            rows: run_query(q, cx).await?,
+            tag: "SELECT".into(),
+        }),
+        Plan::Insert(p) => insert(p, cx).await,
+        Plan::Update(p) => update(p, cx).await,
+        Plan::Delete(p) => delete(p, cx).await,
+        Plan::CreateTable {
+            table,
+            if_not_exists,
+        } => create_table(table, *if_not_exists, cx).await,
+        Plan::DropTable { names, if_exists } => drop_table(names, *if_exists, cx).await,
+        Plan::CreateIndex { table, index, skip } => {
+            crate::index_ddl::create_index(table, index, *skip, cx).await
+        }
+        Plan::DropIndex { targets } => crate::index_ddl::drop_index(targets, cx).await,
+        Plan::Schema(ddl) => crate::schemas::execute(ddl, cx).await,
+        Plan::Roles(ddl) => crate::ddl_roles::execute(ddl, cx).await,
+        _ => Err(Error::internal("session statement given to the executor")),
+    }
+}

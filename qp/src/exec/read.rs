@@ -1,0 +1,299 @@
+//! Reading: access paths to key ranges, table reads, and running queries.
+//!
+//! A query runs as a pipeline over materialized rows: read the source (nothing, a VALUES
+//! list, or a table through its access path), filter, aggregate, project with the sort keys
+//! computed alongside, sort, DISTINCT, then OFFSET and LIMIT. When nothing needs every row
+//! (no aggregate, ORDER BY or DISTINCT), a LIMIT is pushed down: an unfiltered table read
+//! stops after `limit + offset` rows, and projection stops as soon as enough rows are out.
+//!
+//! An access path becomes one key range of the table (or of an index). A NULL in a key
+//! bound matches no row, so the read is skipped altogether:
+//!
+//! ```text
+//! table t, primary key (a, b); succ(k) is the first key after every key starting with k
+//! Point [1, 2]               [t/1/2, t/1/2 0x00)    one row
+//! Range prefix [1], b > 2    [succ(t/1/2), succ(t/1))
+//! Range prefix [], a <= 5    [t/, succ(t/5))
+//! Point [NULL, 2]            no read
+//! ```
+
+use super::ExecContext;
+use super::aggregate::aggregate;
+use crate::catalog::TableDef;
+use crate::error::{Error, Result};
+use crate::expr::{EvalContext, Expr};
+use crate::keycode;
+use crate::plan::{Access, QueryPlan, Source};
+use crate::value::Value;
+use proto::key::prefix_successor;
+use proto::{Key, KeyRange};
+use std::cmp::Ordering;
+
+/// The key range an access path reads, or `None` if it can match no row (a NULL bound).
+fn access_range(table: &TableDef, access: &Access, ecx: &EvalContext) -> Result<Option<KeyRange>> {
+    let prefix = keycode::table_prefix(table.id);
+    Ok(match access {
+        Access::Full => Some(KeyRange::prefix(&prefix)),
+        Access::Index {
+            index_id,
+            prefix: eqs,
+            lower,
+            upper,
+        } => {
+            let index = table
+                .indexes
+                .iter()
+                .find(|i| i.id == *index_id)
+                .ok_or_else(|| Error::internal("planned index missing"))?;
+            let values = eqs
+                .iter()
+                .map(|e| e.eval(&[], ecx))
+                .collect::<Result<Vec<_>>>()?;
+            let bound = |b: &Option<(Expr, bool)>| -> Result<Option<(Value, bool)>> {
+                b.as_ref()
+                    .map(|(e, inclusive)| Ok((e.eval(&[], ecx)?, *inclusive)))
+                    .transpose()
+            };
+            index.scan_range(&values, bound(lower)?, bound(upper)?)?
+        }
+        Access::Point(exprs) => {
+            let mut key = prefix;
+            for e in exprs {
+                let v = e.eval(&[], ecx)?;
+                if v.is_null() {
+                    return Ok(None);
+                }
+                keycode::encode_value(&v, &mut key)?;
+            }
+            let end = key.iter().copied().chain([0u8]).collect::<Vec<u8>>();
+            Some(KeyRange {
+                start: key,
+                end: Some(end),
+            })
+        }
+        Access::Range {
+            prefix: eqs,
+            lower,
+            upper,
+        } => {
+            let mut base = prefix;
+            for e in eqs {
+                let v = e.eval(&[], ecx)?;
+                if v.is_null() {
+                    return Ok(None);
+                }
+                keycode::encode_value(&v, &mut base)?;
+            }
+            let bound = |e: &Expr| -> Result<Option<Vec<u8>>> {
+                let v = e.eval(&[], ecx)?;
+                if v.is_null() {
+                    return Ok(None);
+                }
+                let mut k = base.clone();
+                keycode::encode_value(&v, &mut k)?;
+                Ok(Some(k))
+            };
+            let start = match lower {
+                None => base.clone(),
+                Some((e, inclusive)) => match bound(e)? {
+                    None => return Ok(None),
+                    Some(k) if *inclusive => k,
+                    Some(k) => match prefix_successor(&k) {
+                        Some(s) => s,
+                        None => return Ok(None),
+                    },
+                },
+            };
+            let end = match upper {
+                None => prefix_successor(&base),
+                Some((e, inclusive)) => match bound(e)? {
+                    None => return Ok(None),
+                    Some(k) if *inclusive => prefix_successor(&k),
+                    Some(k) => Some(k),
+                },
+            };
+            Some(KeyRange { start, end })
+        }
+    })
+}
+
+/// Reads the rows of a table through an access path, with their keys.
+pub(super) async fn read_table(
+    table: &TableDef,
+    access: &Access,
+    reverse: bool,
+    limit: Option<usize>,
+    cx: &mut ExecContext<'_>,
+) -> Result<Vec<(Key, Vec<Value>)>> {
+    let range = {
+        let ecx = cx.eval_context();
+        access_range(table, access, &ecx)?
+    };
+    let Some(range) = range else {
+        return Ok(vec![]);
+    };
+    if let Access::Index { .. } = access {
+        let mut rows = crate::index::fetch_rows(table, &range, cx.txn).await?;
+        if reverse {
+            rows.reverse();
+        }
+        if let Some(l) = limit {
+            rows.truncate(l);
+        }
+        return Ok(rows);
+    }
+    if let Access::Point(_) = access {
+        let key = range.start;
+        return Ok(match cx.txn.get(&key).await? {
+            Some(bytes) => vec![(key, table.decode_row(&bytes)?)],
+            None => vec![],
+        });
+    }
+    let raw = cx.txn.scan(&range, limit, reverse).await?;
+    raw.into_iter()
+        .map(|(k, v)| Ok((k, table.decode_row(&v)?)))
+        .collect()
+}
+
+/// Evaluates rows of row-independent expressions (VALUES lists).
+pub(super) fn eval_rows(rows: &[Vec<Expr>], ecx: &EvalContext) -> Result<Vec<Vec<Value>>> {
+    rows.iter()
+        .map(|r| r.iter().map(|e| e.eval(&[], ecx)).collect())
+        .collect()
+}
+
+/// Whether a row passes a filter (no filter passes every row; NULL does not pass).
+pub(super) fn passes(filter: &Option<Expr>, row: &[Value], ecx: &EvalContext) -> Result<bool> {
+    match filter {
+        None => Ok(true),
+        Some(f) => Ok(f.eval(row, ecx)?.as_bool()? == Some(true)),
+    }
+}
+
+/// Evaluates a LIMIT or OFFSET count: `None` when absent or NULL, 2201W when negative.
+fn eval_count(e: &Option<Expr>, ecx: &EvalContext, what: &str) -> Result<Option<usize>> {
+    match e {
+        None => Ok(None),
+        Some(e) => match e.eval(&[], ecx)? {
+            Value::Null => Ok(None),
+            Value::Int(n) if n >= 0 => Ok(Some(n as usize)),
+            Value::Int(_) => Err(Error::new("2201W", format!("{what} must not be negative"))),
+            _ => Err(Error::internal("LIMIT is not an integer")),
+        },
+    }
+}
+
+/// Runs a query and returns its output rows.
+pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Vec<Value>>> {
+    let (limit, offset) = {
+        let ecx = cx.eval_context();
+        (
+            eval_count(&q.limit, &ecx, "LIMIT")?,
+            eval_count(&q.offset, &ecx, "OFFSET")?.unwrap_or(0),
+        )
+    };
+    // Rows from the source, filtered.
+    let streaming = q.aggregation.is_none() && q.order_by.is_empty() && !q.distinct;
+    let mut source_rows: Vec<Vec<Value>> = match &q.source {
+        Source::Single => vec![vec![]],
+        Source::Values(rows) => eval_rows(rows, &cx.eval_context())?,
+        Source::Table {
+            table,
+            access,
+            reverse,
+        } => {
+            let scan_limit = match (streaming, &q.filter, limit) {
+                (true, None, Some(l)) => Some(l + offset),
+                _ => None,
+            };
+            let rows = read_table(table, access, *reverse, scan_limit, cx).await?;
+            if q.for_update {
+                for (key, _) in &rows {
+                    cx.txn.lock(key.clone());
+                }
+            }
+            rows.into_iter().map(|(_, r)| r).collect()
+        }
+    };
+    let ecx = cx.eval_context();
+    if q.filter.is_some() {
+        let mut kept = Vec::with_capacity(source_rows.len());
+        for row in source_rows {
+            if passes(&q.filter, &row, &ecx)? {
+                kept.push(row);
+            }
+        }
+        source_rows = kept;
+    }
+    // Aggregation turns source rows into one row per group.
+    let rows = match &q.aggregation {
+        None => source_rows,
+        Some(agg) => aggregate(agg, source_rows, &ecx)?,
+    };
+    // Projection, with sort keys computed alongside.
+    let mut out: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let projected = q
+            .projections
+            .iter()
+            .map(|e| e.eval(row, &ecx))
+            .collect::<Result<Vec<_>>>()?;
+        let keys = q
+            .order_by
+            .iter()
+            .map(|k| k.expr.eval(row, &ecx))
+            .collect::<Result<Vec<_>>>()?;
+        out.push((projected, keys));
+        if streaming && limit.is_some_and(|l| out.len() >= l + offset) {
+            break;
+        }
+    }
+    if !q.order_by.is_empty() {
+        out.sort_by(|(_, a), (_, b)| {
+            for (k, (x, y)) in q.order_by.iter().zip(a.iter().zip(b)) {
+                let ord = match (x.is_null(), y.is_null()) {
+                    (true, true) => Ordering::Equal,
+                    (true, false) => {
+                        if k.nulls_first {
+                            Ordering::Less
+                        } else {
+                            Ordering::Greater
+                        }
+                    }
+                    (false, true) => {
+                        if k.nulls_first {
+                            Ordering::Greater
+                        } else {
+                            Ordering::Less
+                        }
+                    }
+                    _ => {
+                        let o = x.compare(y);
+                        if k.desc { o.reverse() } else { o }
+                    }
+                };
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+            }
+            Ordering::Equal
+        });
+    }
+    let mut result: Vec<Vec<Value>> = out.into_iter().map(|(p, _)| p).collect();
+    if q.distinct {
+        let mut seen = std::collections::HashSet::new();
+        result.retain(|row| {
+            let mut key = Vec::new();
+            for v in row {
+                v.group_key(&mut key);
+            }
+            seen.insert(key)
+        });
+    }
+    let result: Vec<Vec<Value>> = result
+        .into_iter()
+        .skip(offset)
+        .take(limit.unwrap_or(usize::MAX))
+        .collect();
+    Ok(result)
+}

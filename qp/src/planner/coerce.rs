@@ -1,0 +1,88 @@
+//! Type conversions of planned expressions.
+//!
+//! Three strengths, as in PostgreSQL: an untyped string literal converts to any type by
+//! parsing it (now, at planning time); an implicit conversion (between numeric types,
+//! between string types, or to the wider of two types) happens wherever types must match;
+//! an explicit one (`CAST`, `::`, and assignment to a column) also allows e.g. text to
+//! integer. Anything else is 42804 `cannot convert type X to Y`.
+
+use crate::error::{Error, Result};
+use crate::expr::Expr;
+use crate::value::{DataType, Value};
+
+/// Converts a planned expression from one type to another. String literals are parsed now;
+/// other conversions become a cast evaluated per row. `explicit` allows conversions only an
+/// explicit cast or an assignment may do (e.g. text to integer).
+pub(super) fn coerce(e: Expr, from: DataType, to: DataType, explicit: bool) -> Result<Expr> {
+    if from == to || to == DataType::Unknown {
+        return Ok(e);
+    }
+    if let Expr::Literal(v) = &e {
+        if from == DataType::Unknown {
+            return Ok(Expr::Literal(match v {
+                Value::Text(s) => Value::parse(s, to)?,
+                Value::Null => Value::Null,
+                other => other.clone().cast(from, to)?,
+            }));
+        }
+        if explicit || implicit_ok(from, to) {
+            return Ok(Expr::Literal(v.clone().cast(from, to)?));
+        }
+    }
+    if from == DataType::Unknown || explicit || implicit_ok(from, to) {
+        // Integer widening needs no work at run time.
+        if from.is_integer() && to == DataType::Int8 {
+            return Ok(e);
+        }
+        return Ok(Expr::Cast(Box::new(e), from, to));
+    }
+    Err(Error::datatype_mismatch(format!(
+        "cannot convert type {} to {}",
+        from.name(),
+        to.name()
+    )))
+}
+
+/// Whether `from` converts to `to` implicitly (in comparisons, arithmetic, function
+/// arguments).
+fn implicit_ok(from: DataType, to: DataType) -> bool {
+    (from.is_numeric() && to.is_numeric())
+        || (from.is_string() && to.is_string())
+        || DataType::common(from, to) == Some(to)
+}
+
+/// The common type of several expressions (CASE branches, COALESCE arguments): untyped ones
+/// (NULL, string literals) take the others' type; all untyped means text.
+pub(super) fn unify(types: impl Iterator<Item = DataType>, context: &str) -> Result<DataType> {
+    let mut ty = DataType::Unknown;
+    for t in types {
+        if t == DataType::Unknown {
+            continue;
+        }
+        ty = DataType::common(ty, t).ok_or_else(|| {
+            Error::datatype_mismatch(format!(
+                "{context} types {} and {} cannot be matched",
+                ty.name(),
+                t.name()
+            ))
+        })?;
+    }
+    Ok(if ty == DataType::Unknown {
+        DataType::Text
+    } else {
+        ty
+    })
+}
+
+/// Checks that a condition (WHERE, HAVING, NOT, AND, ...) is boolean, converting an
+/// untyped literal or parameter; 42804 otherwise.
+pub(super) fn require_bool(e: Expr, ty: DataType, context: &str) -> Result<Expr> {
+    match ty {
+        DataType::Bool => Ok(e),
+        DataType::Unknown => coerce(e, ty, DataType::Bool, false),
+        other => Err(Error::datatype_mismatch(format!(
+            "argument of {context} must be type boolean, not type {}",
+            other.name()
+        ))),
+    }
+}

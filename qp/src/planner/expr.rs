@@ -1,0 +1,397 @@
+//! Planning expressions: column references, literals and parameters, unary operators,
+//! `IS [NOT] NULL` / `TRUE` / `FALSE`, BETWEEN, IN lists, LIKE / ILIKE, CASE and casts.
+//!
+//! Every expression is planned together with its type. Untyped expressions (a `$n`
+//! parameter, NULL, a string literal) take the type the context expects: the other side of
+//! a comparison, the column assigned, the left side of an IN list. So in `aid = $1` the
+//! parameter becomes an integer when `aid` is one, and in `d < '2024-01-01'` the literal is
+//! parsed as a date at planning time. Binary operators are in `operators.rs`, function calls
+//! and aggregates in `functions.rs`, type conversions in `coerce.rs`.
+
+use super::Planner;
+use super::coerce::{coerce, require_bool, unify};
+use super::names::{data_type, ident_name};
+use super::scope::{AggState, Scope};
+use crate::error::{Error, Result};
+use crate::expr::{BinOp, Expr, Func};
+use crate::value::{DataType, Value};
+use sqlparser::ast;
+
+impl Planner<'_> {
+    /// The zero-based index of a `$n` placeholder; a syntax error outside `$1`..`$65535`.
+    fn param_index(&self, placeholder: &str) -> Result<usize> {
+        placeholder
+            .strip_prefix('$')
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| *n >= 1 && *n <= 65535)
+            .map(|n| n - 1)
+            .ok_or_else(|| Error::syntax(format!("syntax error at or near \"{placeholder}\"")))
+    }
+
+    /// Plans an expression; `expected` is the type the context wants (it types parameters and
+    /// string literals).
+    pub(super) fn plan_expr(
+        &mut self,
+        ast_expr: &ast::Expr,
+        scope: &Scope,
+        mut agg: Option<&mut AggState>,
+        expected: Option<DataType>,
+    ) -> Result<(Expr, DataType)> {
+        use ast::Expr as E;
+        if let Some(state) = agg.as_deref_mut() {
+            let text = ast_expr.to_string();
+            if let Some(i) = state.groups.iter().position(|(g, _)| *g == text) {
+                return Ok((Expr::Column(i), state.groups[i].1));
+            }
+        }
+        Ok(match ast_expr {
+            E::Identifier(ident) => {
+                let name = ident_name(ident);
+                if agg.is_some() {
+                    scope.resolve(None, &name)?;
+                    return Err(group_by_error(&name, scope));
+                }
+                // Bare keywords that are really functions.
+                if ident.quote_style.is_none() && scope.resolve(None, &name).is_err() {
+                    match name.as_str() {
+                        "current_timestamp" => {
+                            return Ok((Expr::Func(Func::Now, vec![]), DataType::TimestampTz));
+                        }
+                        "current_user" | "session_user" | "user" => {
+                            return Ok((Expr::Func(Func::CurrentUser, vec![]), DataType::Text));
+                        }
+                        "current_schema" => {
+                            return Ok((Expr::Func(Func::CurrentSchema, vec![]), DataType::Text));
+                        }
+                        _ => {}
+                    }
+                }
+                let (i, ty) = scope.resolve(None, &name)?;
+                (Expr::Column(i), ty)
+            }
+            E::CompoundIdentifier(parts) => {
+                let names: Vec<String> = parts.iter().map(ident_name).collect();
+                let (table, col) = match names.as_slice() {
+                    [t, c] => (t.clone(), c.clone()),
+                    [s, t, c] if s == "public" => (t.clone(), c.clone()),
+                    _ => {
+                        return Err(Error::syntax(format!(
+                            "improper qualified name: {ast_expr}"
+                        )));
+                    }
+                };
+                let (i, ty) = scope.resolve(Some(&table), &col)?;
+                if agg.is_some() {
+                    return Err(group_by_error(&format!("{table}.{col}"), scope));
+                }
+                (Expr::Column(i), ty)
+            }
+            E::Value(v) => self.plan_value(&v.value, expected)?,
+            E::TypedString(ts) => {
+                let ty = data_type(&ts.data_type)?;
+                let text = match &ts.value.value {
+                    ast::Value::SingleQuotedString(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (Expr::Literal(Value::parse(&text, ty)?), ty)
+            }
+            E::Nested(inner) => self.plan_expr(inner, scope, agg, expected)?,
+            E::UnaryOp { op, expr } => match op {
+                ast::UnaryOperator::Not => {
+                    let (e, ty) = self.plan_expr(expr, scope, agg, Some(DataType::Bool))?;
+                    (
+                        Expr::Not(Box::new(require_bool(e, ty, "NOT")?)),
+                        DataType::Bool,
+                    )
+                }
+                ast::UnaryOperator::Minus => {
+                    // Fold negative numeric literals so that -2147483648 is an integer.
+                    if let E::Value(v) = expr.as_ref()
+                        && let ast::Value::Number(n, _) = &v.value
+                    {
+                        return self
+                            .plan_value(&ast::Value::Number(format!("-{n}"), false), expected);
+                    }
+                    let (e, ty) = self.plan_expr(expr, scope, agg, expected)?;
+                    if !ty.is_numeric() {
+                        return Err(Error::undefined_function(format!(
+                            "operator does not exist: - {}",
+                            ty.name()
+                        )));
+                    }
+                    (Expr::Negate(Box::new(e), ty), ty)
+                }
+                ast::UnaryOperator::Plus => self.plan_expr(expr, scope, agg, expected)?,
+                other => {
+                    return Err(Error::unsupported(format!(
+                        "operator {other} is not supported"
+                    )));
+                }
+            },
+            E::BinaryOp { left, op, right } => self.plan_binary(left, op, right, scope, agg)?,
+            E::IsNull(e) | E::IsNotNull(e) => {
+                let (inner, _) = self.plan_expr(e, scope, agg, None)?;
+                (
+                    Expr::IsNull(Box::new(inner), matches!(ast_expr, E::IsNotNull(_))),
+                    DataType::Bool,
+                )
+            }
+            E::IsTrue(e) | E::IsFalse(e) | E::IsNotTrue(e) | E::IsNotFalse(e) => {
+                let (inner, ty) = self.plan_expr(e, scope, agg, Some(DataType::Bool))?;
+                let inner = require_bool(inner, ty, "IS TRUE")?;
+                let want = matches!(ast_expr, E::IsTrue(_) | E::IsNotTrue(_));
+                let negate = matches!(ast_expr, E::IsNotTrue(_) | E::IsNotFalse(_));
+                // x IS TRUE  ==  coalesce(x = true, false)
+                let test = Expr::Func(
+                    Func::Coalesce,
+                    vec![
+                        Expr::Binary {
+                            op: BinOp::Eq,
+                            left: Box::new(inner),
+                            right: Box::new(Expr::Literal(Value::Bool(want))),
+                            operand_type: DataType::Bool,
+                            result_type: DataType::Bool,
+                        },
+                        Expr::Literal(Value::Bool(false)),
+                    ],
+                );
+                (
+                    if negate {
+                        Expr::Not(Box::new(test))
+                    } else {
+                        test
+                    },
+                    DataType::Bool,
+                )
+            }
+            E::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } => {
+                let lower = E::BinaryOp {
+                    left: expr.clone(),
+                    op: ast::BinaryOperator::GtEq,
+                    right: low.clone(),
+                };
+                let upper = E::BinaryOp {
+                    left: expr.clone(),
+                    op: ast::BinaryOperator::LtEq,
+                    right: high.clone(),
+                };
+                let both = E::BinaryOp {
+                    left: Box::new(lower),
+                    op: ast::BinaryOperator::And,
+                    right: Box::new(upper),
+                };
+                let (e, _) = self.plan_expr(&both, scope, agg, None)?;
+                (
+                    if *negated { Expr::Not(Box::new(e)) } else { e },
+                    DataType::Bool,
+                )
+            }
+            E::InList {
+                expr,
+                list,
+                negated,
+            } => {
+                let (mut e, mut ty) = self.plan_expr(expr, scope, agg.as_deref_mut(), None)?;
+                let mut items = Vec::new();
+                for item in list {
+                    let (ie, ity) = self.plan_expr(item, scope, agg.as_deref_mut(), Some(ty))?;
+                    items.push((ie, ity));
+                }
+                let mut common = ty;
+                for (_, ity) in &items {
+                    common = DataType::common(common, *ity).ok_or_else(|| {
+                        Error::undefined_function(format!(
+                            "operator does not exist: {} = {}",
+                            ty.name(),
+                            ity.name()
+                        ))
+                    })?;
+                }
+                if common == DataType::Unknown {
+                    common = DataType::Text;
+                }
+                e = coerce(e, ty, common, false)?;
+                ty = common;
+                let items = items
+                    .into_iter()
+                    .map(|(ie, ity)| coerce(ie, ity, ty, false))
+                    .collect::<Result<_>>()?;
+                (Expr::InList(Box::new(e), items, *negated), DataType::Bool)
+            }
+            E::Like {
+                negated,
+                expr,
+                pattern,
+                escape_char: None,
+                any: false,
+            }
+            | E::ILike {
+                negated,
+                expr,
+                pattern,
+                escape_char: None,
+                any: false,
+            } => {
+                let (e, ty) =
+                    self.plan_expr(expr, scope, agg.as_deref_mut(), Some(DataType::Text))?;
+                let (p, pty) = self.plan_expr(pattern, scope, agg, Some(DataType::Text))?;
+                (
+                    Expr::Like {
+                        expr: Box::new(coerce(e, ty, DataType::Text, false)?),
+                        pattern: Box::new(coerce(p, pty, DataType::Text, false)?),
+                        negated: *negated,
+                        case_insensitive: matches!(ast_expr, E::ILike { .. }),
+                    },
+                    DataType::Bool,
+                )
+            }
+            E::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => {
+                let mut whens = Vec::new();
+                let mut results = Vec::new();
+                for cw in conditions {
+                    let cond_ast = match operand {
+                        Some(op) => E::BinaryOp {
+                            left: op.clone(),
+                            op: ast::BinaryOperator::Eq,
+                            right: Box::new(cw.condition.clone()),
+                        },
+                        None => cw.condition.clone(),
+                    };
+                    let (c, cty) =
+                        self.plan_expr(&cond_ast, scope, agg.as_deref_mut(), Some(DataType::Bool))?;
+                    whens.push(require_bool(c, cty, "CASE/WHEN")?);
+                    results.push(self.plan_expr(
+                        &cw.result,
+                        scope,
+                        agg.as_deref_mut(),
+                        expected,
+                    )?);
+                }
+                let otherwise = match else_result {
+                    Some(e) => Some(self.plan_expr(e, scope, agg, expected)?),
+                    None => None,
+                };
+                let ty = unify(
+                    results.iter().chain(otherwise.iter()).map(|(_, t)| *t),
+                    "CASE",
+                )?;
+                let mut pairs = Vec::new();
+                for (c, (r, rty)) in whens.into_iter().zip(results) {
+                    pairs.push((c, coerce(r, rty, ty, false)?));
+                }
+                let otherwise = match otherwise {
+                    Some((e, ety)) => Some(Box::new(coerce(e, ety, ty, false)?)),
+                    None => None,
+                };
+                (Expr::Case(pairs, otherwise), ty)
+            }
+            E::Cast {
+                expr,
+                data_type: dt,
+                ..
+            } => {
+                let to = data_type(dt)?;
+                let (e, from) = self.plan_expr(expr, scope, agg, Some(to))?;
+                (coerce(e, from, to, true)?, to)
+            }
+            E::Function(f) => self.plan_function(f, scope, agg, expected)?,
+            E::Subquery(_) | E::Exists { .. } | E::InSubquery { .. } => {
+                return Err(Error::unsupported("subqueries are not supported yet"));
+            }
+            other => {
+                return Err(Error::unsupported(format!(
+                    "expression {other} is not supported yet"
+                )));
+            }
+        })
+    }
+
+    /// Plans a literal or a parameter. An integer literal is `integer` when it fits, else
+    /// `bigint`, else `numeric`; a string literal is untyped until converted; NULL and an
+    /// untyped parameter take `expected` when given.
+    fn plan_value(
+        &mut self,
+        value: &ast::Value,
+        expected: Option<DataType>,
+    ) -> Result<(Expr, DataType)> {
+        Ok(match value {
+            ast::Value::Number(n, _) => {
+                if let Ok(i) = n.parse::<i64>() {
+                    let ty = if i32::try_from(i).is_ok() {
+                        DataType::Int4
+                    } else {
+                        DataType::Int8
+                    };
+                    (Expr::Literal(Value::Int(i)), ty)
+                } else {
+                    let v = Value::parse(n, DataType::Numeric(None))?;
+                    (Expr::Literal(v), DataType::Numeric(None))
+                }
+            }
+            ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => {
+                (Expr::Literal(Value::Text(s.clone())), DataType::Unknown)
+            }
+            ast::Value::Boolean(b) => (Expr::Literal(Value::Bool(*b)), DataType::Bool),
+            ast::Value::Null => (
+                Expr::Literal(Value::Null),
+                expected.unwrap_or(DataType::Unknown),
+            ),
+            ast::Value::Placeholder(p) => {
+                let i = self.param_index(p)?;
+                if self.params.len() <= i {
+                    self.params.resize(i + 1, None);
+                }
+                let ty = match self.params[i] {
+                    Some(DataType::Unknown) | None => {
+                        if let Some(t) = expected.filter(|t| *t != DataType::Unknown) {
+                            self.params[i] = Some(t);
+                            t
+                        } else {
+                            DataType::Unknown
+                        }
+                    }
+                    Some(t) => t,
+                };
+                (Expr::Param(i), ty)
+            }
+            other => {
+                return Err(Error::unsupported(format!(
+                    "literal {other} is not supported"
+                )));
+            }
+        })
+    }
+}
+
+/// Whether an expression has no type of its own (a parameter, NULL, a string literal).
+pub(super) fn is_untyped(expr: &ast::Expr) -> bool {
+    match expr {
+        ast::Expr::Value(v) => matches!(
+            v.value,
+            ast::Value::Placeholder(_) | ast::Value::Null | ast::Value::SingleQuotedString(_)
+        ),
+        ast::Expr::Nested(e) => is_untyped(e),
+        _ => false,
+    }
+}
+
+/// The error for a column used outside GROUP BY and outside an aggregate in an
+/// aggregated query (42803).
+fn group_by_error(name: &str, _scope: &Scope) -> Error {
+    Error::new(
+        "42803",
+        format!(
+            "column \"{name}\" must appear in the GROUP BY clause or be used in an aggregate function"
+        ),
+    )
+}

@@ -1,0 +1,240 @@
+//! The planner: sqlparser's AST → a typed [`Plan`].
+//!
+//! Planning resolves names against the catalog, infers the type of every expression and of
+//! every `$n` parameter from its context (`aid = $1` makes `$1` an integer when `aid` is one),
+//! converts untyped string literals to the type they are compared with, and picks an access
+//! path: a point read when the WHERE clause fixes the whole primary key, a key range when it
+//! fixes a prefix or bounds the next key column, a full scan otherwise. The WHERE clause is
+//! always evaluated in full on the rows read, so the access path only narrows what is read.
+//!
+//! The planner is one [`Planner`] per statement, whose methods are spread over one file per
+//! kind of statement or expression:
+//!
+//! - `names.rs`: identifiers, table names, SQL type names → [`DataType`];
+//! - `scope.rs`: the columns an expression may refer to;
+//! - `ddl.rs`: `CREATE TABLE`, `SET ROLE`; `index.rs`: `CREATE INDEX ASYNC`, `DROP INDEX`
+//!   and reading through an index;
+//! - `select.rs`: queries, `VALUES`, ORDER BY, LIMIT; `access.rs`: access paths;
+//! - `dml.rs`: `INSERT`, `UPDATE`, `DELETE`, RETURNING, column defaults;
+//! - `expr.rs`: expressions; `operators.rs`: binary operators; `functions.rs`: function
+//!   calls and aggregates; `coerce.rs`: type conversions.
+//!
+//! This file holds the planner itself and the dispatch on the kind of statement.
+
+use crate::catalog::{Catalog, TableDef};
+use crate::error::{Error, Result};
+use crate::plan::{Plan, Planned};
+use crate::value::DataType;
+use coerce::coerce;
+use ddl::plan_set_role;
+use scope::Scope;
+use sqlparser::ast;
+use std::sync::Arc;
+
+mod access;
+mod coerce;
+mod ddl;
+mod dml;
+mod expr;
+mod functions;
+mod index;
+mod names;
+mod operators;
+mod scope;
+mod select;
+
+pub(crate) use names::table_name;
+pub use names::{data_type, ident_name};
+
+/// Plans statements against one catalog version.
+pub struct Planner<'a> {
+    /// The catalog the statement is planned against.
+    catalog: &'a Catalog,
+    /// The type of each `$n` parameter so far: declared by the client, or inferred from the
+    /// context it appears in; `None` while unknown.
+    params: Vec<Option<DataType>>,
+    /// Whether the plan depends on the catalog (it named a table, schema or role).
+    uses_catalog: bool,
+}
+
+impl<'a> Planner<'a> {
+    /// A planner over `catalog`, with the parameter types the client declared (if any).
+    pub fn new(catalog: &'a Catalog, declared: &[Option<DataType>]) -> Planner<'a> {
+        Planner {
+            catalog,
+            params: declared.to_vec(),
+            uses_catalog: false,
+        }
+    }
+
+    /// Looks up a table by name; the plan now depends on the catalog.
+    fn table(&mut self, name: &ast::ObjectName) -> Result<Arc<TableDef>> {
+        self.uses_catalog = true;
+        self.catalog.table(&table_name(name)?)
+    }
+
+    /// Looks up a table an INSERT, UPDATE or DELETE writes: system tables are read-only.
+    fn writable_table(&mut self, name: &ast::ObjectName) -> Result<Arc<TableDef>> {
+        let table = self.table(name)?;
+        if table.is_system() {
+            return Err(Error::new(
+                "42501",
+                format!("permission denied for table {}", table.name),
+            ));
+        }
+        Ok(table)
+    }
+
+    /// Plans one statement.
+    pub fn plan(mut self, stmt: &ast::Statement) -> Result<Planned> {
+        let (plan, columns) = self.plan_statement(stmt)?;
+        let param_types = self
+            .params
+            .iter()
+            .map(|p| p.unwrap_or(DataType::Text))
+            .collect();
+        Ok(Planned {
+            plan,
+            param_types,
+            columns,
+            catalog_version: self.catalog.version,
+            uses_catalog: self.uses_catalog,
+        })
+    }
+
+    /// Plans one statement: the plan and its output columns (name and type).
+    fn plan_statement(&mut self, stmt: &ast::Statement) -> Result<(Plan, Vec<(String, DataType)>)> {
+        use ast::Statement as S;
+        crate::refusals::check(stmt)?;
+        if let Some(args) = crate::jobs::wait_for_job_args(stmt) {
+            let [arg] = args.as_slice() else {
+                return Err(Error::undefined_function(
+                    "function sys.wait_for_job does not exist",
+                ));
+            };
+            let (e, ty) = self.plan_expr(arg, &Scope::default(), None, Some(DataType::Text))?;
+            let job_id = coerce(e, ty, DataType::Text, true)?;
+            return Ok((
+                Plan::WaitForJob { job_id },
+                vec![("wait_for_job".into(), DataType::Bool)],
+            ));
+        }
+        Ok(match stmt {
+            S::CreateIndex(create) => (
+                self.plan_create_index(create)?,
+                vec![("job_id".into(), DataType::Text)],
+            ),
+            S::Drop {
+                object_type: ast::ObjectType::Index,
+                if_exists,
+                names,
+                ..
+            } => (self.plan_drop_index(names, *if_exists)?, vec![]),
+            S::Query(q) => {
+                let (plan, columns) = self.plan_query(q)?;
+                (Plan::Query(Box::new(plan)), columns)
+            }
+            S::Insert(insert) => self.plan_insert(insert)?,
+            S::Update(update) => self.plan_update(update)?,
+            S::Delete(delete) => self.plan_delete(delete)?,
+            S::CreateTable(create) => (self.plan_create_table(create)?, vec![]),
+            S::Drop {
+                object_type: ast::ObjectType::Table,
+                if_exists,
+                names,
+                ..
+            } => {
+                self.uses_catalog = true;
+                let names = names.iter().map(table_name).collect::<Result<_>>()?;
+                (
+                    Plan::DropTable {
+                        names,
+                        if_exists: *if_exists,
+                    },
+                    vec![],
+                )
+            }
+            S::StartTransaction {
+                modes, statements, ..
+            } => {
+                if !statements.is_empty() {
+                    return Err(Error::unsupported(
+                        "unsupported statement: BEGIN ... END block",
+                    ));
+                }
+                let mut read_only = None;
+                for mode in modes {
+                    if let ast::TransactionMode::AccessMode(access) = mode {
+                        read_only = Some(matches!(access, ast::TransactionAccessMode::ReadOnly));
+                    }
+                }
+                (Plan::Begin { read_only }, vec![])
+            }
+            S::Commit { chain: false, .. } => (Plan::Commit, vec![]),
+            S::Rollback {
+                chain: false,
+                savepoint: None,
+            } => (Plan::Rollback, vec![]),
+            S::Set(set) => (
+                match plan_set_role(set)? {
+                    Some(plan) => plan,
+                    None => crate::settings::plan_set(set)?,
+                },
+                vec![],
+            ),
+            S::Reset(reset)
+                if matches!(&reset.reset, ast::Reset::ConfigurationParameter(name)
+                    if name.to_string().eq_ignore_ascii_case("role")) =>
+            {
+                (Plan::SetRole(None), vec![])
+            }
+            S::Reset(reset) => (crate::settings::plan_reset(reset)?, vec![]),
+            S::CreateSchema { .. }
+            | S::Drop {
+                object_type: ast::ObjectType::Schema,
+                ..
+            } => {
+                self.uses_catalog = true;
+                let ddl = crate::schemas::plan(stmt)?
+                    .ok_or_else(|| Error::internal("not a schema statement"))?;
+                (Plan::Schema(ddl), vec![])
+            }
+            S::CreateRole(_)
+            | S::CreateUser(_)
+            | S::AlterRole { .. }
+            | S::Grant(_)
+            | S::Revoke(_)
+            | S::Drop {
+                object_type: ast::ObjectType::Role | ast::ObjectType::User,
+                ..
+            } => {
+                self.uses_catalog = true;
+                let ddl = crate::ddl_roles::plan(stmt, self.catalog)?
+                    .ok_or_else(|| Error::internal("not a role statement"))?;
+                (Plan::Roles(ddl), vec![])
+            }
+            S::ShowVariable { variable } => {
+                let name = variable
+                    .iter()
+                    .map(ident_name)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let name = crate::settings::canonical_name(&name);
+                (
+                    Plan::Show { name: name.clone() },
+                    vec![(name, DataType::Text)],
+                )
+            }
+            other => {
+                let kind = other.to_string();
+                let kind: String = kind
+                    .split_whitespace()
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_uppercase();
+                return Err(Error::unsupported(format!("unsupported statement: {kind}")));
+            }
+        })
+    }
+}

@@ -1,0 +1,162 @@
+//! Names: identifiers, table names, SQL type names and the output names of expressions.
+//!
+//! Unquoted identifiers fold to lower case and quoted ones keep their case (`Foo` and `foo`
+//! are one table, `"Foo"` another); an unqualified table name is in `public`. A SQL type name
+//! becomes a [`DataType`], refusing types dsql does not store with 0A000.
+
+use crate::catalog::TableName;
+use crate::error::{Error, Result};
+use crate::value::DataType;
+use sqlparser::ast;
+
+/// The normalized name of an identifier: lower case unless quoted.
+pub fn ident_name(ident: &ast::Ident) -> String {
+    if ident.quote_style.is_some() {
+        ident.value.clone()
+    } else {
+        ident.value.to_lowercase()
+    }
+}
+
+/// The qualified table name of an object name; unqualified names are in `public`.
+pub(crate) fn table_name(name: &ast::ObjectName) -> Result<TableName> {
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .map(|p| {
+            p.as_ident()
+                .map(ident_name)
+                .ok_or_else(|| Error::syntax(format!("invalid name {name}")))
+        })
+        .collect::<Result<_>>()?;
+    match parts.as_slice() {
+        [table] => Ok(TableName::public(table.clone())),
+        [schema, table] => Ok(TableName::new(schema.clone(), table.clone())),
+        _ => Err(Error::syntax(format!(
+            "improper qualified name (too many dotted names): {name}"
+        ))),
+    }
+}
+
+/// Converts a SQL type name to a [`DataType`].
+pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
+    use ast::DataType as D;
+    let length = |len: &Option<ast::CharacterLength>| -> Option<u32> {
+        match len {
+            Some(ast::CharacterLength::IntegerLength { length, .. }) => Some(*length as u32),
+            _ => None,
+        }
+    };
+    Ok(match dt {
+        D::Bool | D::Boolean => DataType::Bool,
+        D::SmallInt(_) | D::Int2(_) => DataType::Int2,
+        D::Int(_) | D::Integer(_) | D::Int4(_) => DataType::Int4,
+        D::BigInt(_) | D::Int8(_) => DataType::Int8,
+        D::Real | D::Float4 => DataType::Float4,
+        D::Double(_) | D::DoublePrecision | D::Float8 => DataType::Float8,
+        D::Float(info) => match info {
+            ast::ExactNumberInfo::Precision(p) if *p <= 24 => DataType::Float4,
+            _ => DataType::Float8,
+        },
+        D::Numeric(info) | D::Decimal(info) | D::Dec(info) => match info {
+            ast::ExactNumberInfo::None => DataType::Numeric(None),
+            ast::ExactNumberInfo::Precision(p) => numeric_spec(*p, 0)?,
+            ast::ExactNumberInfo::PrecisionAndScale(p, s) => {
+                if *s < 0 {
+                    return Err(Error::unsupported(
+                        "negative numeric scale is not supported",
+                    ));
+                }
+                numeric_spec(*p, *s as u64)?
+            }
+        },
+        D::Text | D::String(None) => DataType::Text,
+        D::Varchar(len) | D::CharacterVarying(len) | D::CharVarying(len) => {
+            DataType::Varchar(length(len))
+        }
+        D::Char(len) | D::Character(len) => DataType::Char(length(len).unwrap_or(1)),
+        D::Date => DataType::Date,
+        D::Timestamp(_, tz) => match tz {
+            ast::TimezoneInfo::WithTimeZone | ast::TimezoneInfo::Tz => DataType::TimestampTz,
+            _ => DataType::Timestamp,
+        },
+        D::Custom(name, _) => {
+            let n = name.to_string().to_lowercase();
+            match n.as_str() {
+                "timestamptz" => DataType::TimestampTz,
+                "int2" => DataType::Int2,
+                "int4" => DataType::Int4,
+                "int8" => DataType::Int8,
+                "float4" => DataType::Float4,
+                "float8" => DataType::Float8,
+                "bool" => DataType::Bool,
+                "bpchar" => DataType::Char(1),
+                "name" => DataType::Text,
+                "serial" | "bigserial" | "smallserial" => {
+                    return Err(Error::unsupported(format!("datatype {n} not supported")));
+                }
+                _ => return Err(Error::unsupported(format!("datatype {n} not supported"))),
+            }
+        }
+        other => {
+            return Err(Error::unsupported(format!(
+                "datatype {other} not supported"
+            )));
+        }
+    })
+}
+
+/// The type `NUMERIC(p, s)`, with the precision and scale bounds PostgreSQL checks.
+fn numeric_spec(p: u64, s: u64) -> Result<DataType> {
+    if p == 0 || p > 1000 {
+        return Err(Error::new(
+            "22023",
+            format!("NUMERIC precision {p} must be between 1 and 1000"),
+        ));
+    }
+    if s > p {
+        return Err(Error::new(
+            "22023",
+            format!("NUMERIC scale {s} must be between 0 and precision {p}"),
+        ));
+    }
+    Ok(DataType::Numeric(Some((p as u32, s as u32))))
+}
+
+/// The output name PostgreSQL gives an unaliased expression.
+pub(super) fn column_name(expr: &ast::Expr) -> String {
+    match expr {
+        ast::Expr::Identifier(i) => ident_name(i),
+        ast::Expr::CompoundIdentifier(parts) => parts.last().map(ident_name).unwrap_or_default(),
+        ast::Expr::Function(f) => f
+            .name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .map(ident_name)
+            .unwrap_or_default(),
+        ast::Expr::Cast {
+            expr,
+            data_type: dt,
+            ..
+        } => match expr.as_ref() {
+            ast::Expr::Identifier(_)
+            | ast::Expr::CompoundIdentifier(_)
+            | ast::Expr::Function(_) => column_name(expr),
+            _ => data_type(dt)
+                .map(pg_type_name)
+                .unwrap_or_else(|_| "?column?".into()),
+        },
+        ast::Expr::Nested(e) => column_name(e),
+        ast::Expr::Case { .. } => "case".into(),
+        ast::Expr::TypedString(ts) => data_type(&ts.data_type)
+            .map(pg_type_name)
+            .unwrap_or_else(|_| "?column?".into()),
+        _ => "?column?".into(),
+    }
+}
+
+/// The PostgreSQL name of a type (`int4`, `timestamptz`), which names an unaliased cast.
+fn pg_type_name(t: DataType) -> String {
+    t.pg_type().name().to_string()
+}

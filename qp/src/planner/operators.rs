@@ -1,0 +1,166 @@
+//! Planning binary operators: AND / OR, comparisons, arithmetic and `||`.
+//!
+//! AND and OR need boolean operands. `||` converts both sides to text. Comparisons and
+//! arithmetic convert both sides to their common type; the untyped side (a parameter or a
+//! literal) is planned second so that it takes the typed side's type. Integer arithmetic is
+//! evaluated on `bigint` operands and checked against the result type, which is the wider
+//! operand type as in PostgreSQL (`smallint + smallint` is `smallint`, `integer + bigint` is
+//! `bigint`), so `2147483647 + 1` fails with 22003 `integer out of range`.
+
+use super::Planner;
+use super::coerce::{coerce, require_bool};
+use super::expr::is_untyped;
+use super::scope::{AggState, Scope};
+use crate::error::{Error, Result};
+use crate::expr::{BinOp, Expr};
+use crate::value::DataType;
+use sqlparser::ast;
+
+impl Planner<'_> {
+    /// Plans `left op right`: the expression and its result type.
+    pub(super) fn plan_binary(
+        &mut self,
+        left: &ast::Expr,
+        op: &ast::BinaryOperator,
+        right: &ast::Expr,
+        scope: &Scope,
+        mut agg: Option<&mut AggState>,
+    ) -> Result<(Expr, DataType)> {
+        use ast::BinaryOperator as B;
+        let bin = match op {
+            B::Plus => BinOp::Add,
+            B::Minus => BinOp::Sub,
+            B::Multiply => BinOp::Mul,
+            B::Divide => BinOp::Div,
+            B::Modulo => BinOp::Mod,
+            B::Eq => BinOp::Eq,
+            B::NotEq => BinOp::NotEq,
+            B::Lt => BinOp::Lt,
+            B::LtEq => BinOp::LtEq,
+            B::Gt => BinOp::Gt,
+            B::GtEq => BinOp::GtEq,
+            B::And => BinOp::And,
+            B::Or => BinOp::Or,
+            B::StringConcat => BinOp::Concat,
+            other => {
+                return Err(Error::unsupported(format!(
+                    "operator {other} is not supported yet"
+                )));
+            }
+        };
+        if matches!(bin, BinOp::And | BinOp::Or) {
+            let (l, lt) = self.plan_expr(left, scope, agg.as_deref_mut(), Some(DataType::Bool))?;
+            let (r, rt) = self.plan_expr(right, scope, agg, Some(DataType::Bool))?;
+            let name = if bin == BinOp::And { "AND" } else { "OR" };
+            return Ok((
+                Expr::Binary {
+                    op: bin,
+                    left: Box::new(require_bool(l, lt, name)?),
+                    right: Box::new(require_bool(r, rt, name)?),
+                    operand_type: DataType::Bool,
+                    result_type: DataType::Bool,
+                },
+                DataType::Bool,
+            ));
+        }
+        // Plan the typed side first so the untyped side (parameter, literal) can take its type.
+        let ((l, lt), (r, rt)) = if is_untyped(left) && !is_untyped(right) {
+            let (r, rt) = self.plan_expr(right, scope, agg.as_deref_mut(), None)?;
+            let hint = if bin == BinOp::Concat {
+                DataType::Text
+            } else {
+                rt
+            };
+            let (l, lt) = self.plan_expr(left, scope, agg, Some(hint))?;
+            ((l, lt), (r, rt))
+        } else {
+            let (l, lt) = self.plan_expr(left, scope, agg.as_deref_mut(), None)?;
+            let hint = if bin == BinOp::Concat {
+                DataType::Text
+            } else {
+                lt
+            };
+            let (r, rt) = self.plan_expr(right, scope, agg, Some(hint))?;
+            ((l, lt), (r, rt))
+        };
+        if bin == BinOp::Concat {
+            return Ok((
+                Expr::Binary {
+                    op: bin,
+                    left: Box::new(coerce(l, lt, DataType::Text, false)?),
+                    right: Box::new(coerce(r, rt, DataType::Text, false)?),
+                    operand_type: DataType::Text,
+                    result_type: DataType::Text,
+                },
+                DataType::Text,
+            ));
+        }
+        let common = DataType::common(lt, rt).ok_or_else(|| {
+            Error::undefined_function(format!(
+                "operator does not exist: {} {} {}",
+                lt.name(),
+                op,
+                rt.name()
+            ))
+        })?;
+        let common = match common {
+            DataType::Unknown => DataType::Text,
+            DataType::Varchar(_) | DataType::Char(_) if lt != rt => DataType::Text,
+            c => c,
+        };
+        let (result_type, operand_type) = if bin.is_comparison() {
+            (DataType::Bool, common)
+        } else {
+            if !common.is_numeric() {
+                return Err(Error::undefined_function(format!(
+                    "operator does not exist: {} {} {}",
+                    lt.name(),
+                    op,
+                    rt.name()
+                )));
+            }
+            let result = match common {
+                DataType::Int2 => DataType::Int4.max_int(lt, rt),
+                DataType::Float4 => DataType::Float8,
+                c => c,
+            };
+            (
+                result,
+                if result.is_integer() {
+                    DataType::Int8
+                } else {
+                    common
+                },
+            )
+        };
+        let l = coerce(l, lt, common, false)?;
+        let r = coerce(r, rt, common, false)?;
+        Ok((
+            Expr::Binary {
+                op: bin,
+                left: Box::new(l),
+                right: Box::new(r),
+                operand_type,
+                result_type,
+            },
+            result_type,
+        ))
+    }
+}
+
+/// The result type of integer arithmetic on two integer operand types.
+trait MaxInt {
+    fn max_int(self, a: DataType, b: DataType) -> DataType;
+}
+
+impl MaxInt for DataType {
+    /// PostgreSQL gives `smallint op smallint` the type smallint; we widen it to integer only
+    /// when an operand is wider.
+    fn max_int(self, a: DataType, b: DataType) -> DataType {
+        if a == DataType::Int2 && b == DataType::Int2 {
+            DataType::Int2
+        } else {
+            self
+        }
+    }
+}

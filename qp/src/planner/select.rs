@@ -1,0 +1,463 @@
+//! Planning queries: `SELECT` over nothing or one table, `VALUES`, GROUP BY and aggregates,
+//! HAVING, DISTINCT, ORDER BY, LIMIT / OFFSET / FETCH, and `FOR UPDATE`.
+//!
+//! A select list is first expanded (`*` into the table's columns) into pairs of expression
+//! and output name; ORDER BY items then refer to an output position (`ORDER BY 2`), an output
+//! name, or any expression over the table. In an aggregated query the GROUP BY expressions
+//! and aggregate calls are the columns the projections see (see `AggState`). When a
+//! non-aggregated query is ordered by a prefix of the primary key, all ascending or all
+//! descending with the default NULLS placement, the sort is dropped and the table is read in key order instead (forwards or
+//! in reverse).
+
+use super::Planner;
+use super::coerce::{coerce, require_bool};
+use super::functions::contains_aggregate;
+use super::names::{column_name, ident_name};
+use super::scope::{AggState, Scope, ScopeColumn};
+use crate::error::{Error, Result};
+use crate::expr::Expr;
+use crate::plan::{Access, Aggregation, QueryPlan, SortKey, Source};
+use crate::value::{DataType, Value};
+use sqlparser::ast;
+
+impl Planner<'_> {
+    /// Plans a query (a `SELECT`, a `VALUES` list, a parenthesized query): the plan and its
+    /// output columns (name and type).
+    pub(super) fn plan_query(
+        &mut self,
+        query: &ast::Query,
+    ) -> Result<(QueryPlan, Vec<(String, DataType)>)> {
+        if query.with.is_some() {
+            return Err(Error::unsupported("WITH queries are not supported yet"));
+        }
+        let select = match query.body.as_ref() {
+            ast::SetExpr::Select(select) => select,
+            ast::SetExpr::Values(values) => return self.plan_values_query(values, query),
+            ast::SetExpr::Query(inner)
+                if query.order_by.is_none() && query.limit_clause.is_none() =>
+            {
+                return self.plan_query(inner);
+            }
+            _ => return Err(Error::unsupported("set operations are not supported yet")),
+        };
+        let for_update = crate::locking::check_clauses(query, select)?;
+        // FROM: nothing, or one table.
+        let (mut source, scope) = match select.from.as_slice() {
+            [] => (Source::Single, Scope::default()),
+            [twj] if twj.joins.is_empty() => {
+                let ast::TableFactor::Table {
+                    name,
+                    alias,
+                    args: None,
+                    ..
+                } = &twj.relation
+                else {
+                    return Err(Error::unsupported(
+                        "only plain tables are supported in FROM yet",
+                    ));
+                };
+                let table = self.table(name)?;
+                let alias = alias.as_ref().map(|a| ident_name(&a.name));
+                let scope = Scope::of_table(&table, alias.as_deref());
+                (
+                    Source::Table {
+                        table,
+                        access: Access::Full,
+                        reverse: false,
+                    },
+                    scope,
+                )
+            }
+            _ => return Err(Error::unsupported("joins are not supported yet")),
+        };
+        let filter = match &select.selection {
+            Some(expr) => {
+                let (e, ty) = self.plan_expr(expr, &scope, None, Some(DataType::Bool))?;
+                Some(require_bool(e, ty, "WHERE")?)
+            }
+            None => None,
+        };
+        if let (Source::Table { table, access, .. }, Some(where_ast)) =
+            (&mut source, &select.selection)
+        {
+            *access = self.access_path(table, &scope, where_ast)?;
+        }
+        if for_update {
+            crate::locking::check_access(&source)?;
+        }
+
+        // GROUP BY and aggregates.
+        let group_asts: Vec<&ast::Expr> = match &select.group_by {
+            ast::GroupByExpr::Expressions(exprs, mods) if mods.is_empty() => exprs.iter().collect(),
+            ast::GroupByExpr::Expressions(..) => {
+                return Err(Error::unsupported("GROUP BY modifiers are not supported"));
+            }
+            ast::GroupByExpr::All(_) => {
+                return Err(Error::unsupported("GROUP BY ALL is not supported"));
+            }
+        };
+        // Expand the select list (resolving `*`) into (ast expr, output name) pairs.
+        let mut items: Vec<(ast::Expr, String)> = Vec::new();
+        for item in &select.projection {
+            match item {
+                ast::SelectItem::UnnamedExpr(e) => items.push((e.clone(), column_name(e))),
+                ast::SelectItem::ExprWithAlias { expr, alias } => {
+                    items.push((expr.clone(), ident_name(alias)))
+                }
+                ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..) => {
+                    if scope.columns.is_empty() {
+                        return Err(Error::syntax(
+                            "SELECT * with no tables specified is not valid",
+                        ));
+                    }
+                    for c in &scope.columns {
+                        items.push((
+                            ast::Expr::Identifier(ast::Ident::with_quote('"', c.name.clone())),
+                            c.name.clone(),
+                        ));
+                    }
+                }
+                other => {
+                    return Err(Error::unsupported(format!(
+                        "select item {other} is not supported"
+                    )));
+                }
+            }
+        }
+        let uses_aggregates = !group_asts.is_empty()
+            || select.having.is_some()
+            || items.iter().any(|(e, _)| contains_aggregate(e));
+        if for_update && uses_aggregates {
+            return Err(crate::locking::not_allowed_with("aggregate functions"));
+        }
+
+        let mut aggregation = None;
+        let mut projections = Vec::new();
+        let mut columns = Vec::new();
+        let mut order_by = Vec::new();
+        let order_asts: Vec<&ast::OrderByExpr> = match &query.order_by {
+            None => vec![],
+            Some(ob) => match &ob.kind {
+                ast::OrderByKind::Expressions(exprs) => exprs.iter().collect(),
+                ast::OrderByKind::All(_) => {
+                    return Err(Error::unsupported("ORDER BY ALL is not supported"));
+                }
+            },
+        };
+        if uses_aggregates {
+            let mut group_by = Vec::new();
+            let mut groups = Vec::new();
+            for g in &group_asts {
+                // GROUP BY 1 refers to the first output column.
+                let g_ast = match g {
+                    ast::Expr::Value(v) => match &v.value {
+                        ast::Value::Number(n, _) => {
+                            let i: usize = n
+                                .parse()
+                                .map_err(|_| Error::syntax("invalid GROUP BY position"))?;
+                            items
+                                .get(i.wrapping_sub(1))
+                                .map(|(e, _)| e.clone())
+                                .ok_or_else(|| {
+                                    Error::new(
+                                        "42P10",
+                                        format!("GROUP BY position {i} is not in select list"),
+                                    )
+                                })?
+                        }
+                        _ => (*g).clone(),
+                    },
+                    _ => (*g).clone(),
+                };
+                let (e, ty) = self.plan_expr(&g_ast, &scope, None, None)?;
+                group_by.push(e);
+                groups.push((g_ast.to_string(), ty));
+            }
+            let mut state = AggState {
+                groups,
+                aggs: Vec::new(),
+            };
+            for (item, name) in &items {
+                let (e, ty) = self.plan_expr(item, &scope, Some(&mut state), None)?;
+                projections.push(e);
+                columns.push((name.clone(), ty));
+            }
+            let having = match &select.having {
+                Some(h) => {
+                    let (e, ty) =
+                        self.plan_expr(h, &scope, Some(&mut state), Some(DataType::Bool))?;
+                    Some(require_bool(e, ty, "HAVING")?)
+                }
+                None => None,
+            };
+            for ob in &order_asts {
+                let expr = self.order_expr(ob, &items, &projections, &scope, Some(&mut state))?;
+                order_by.push(sort_key(expr, ob));
+            }
+            aggregation = Some(Aggregation {
+                group_by,
+                aggs: state.aggs,
+                having,
+            });
+        } else {
+            for (item, name) in &items {
+                let (e, ty) = self.plan_expr(item, &scope, None, None)?;
+                projections.push(e);
+                columns.push((name.clone(), ty));
+            }
+            for ob in &order_asts {
+                let expr = self.order_expr(ob, &items, &projections, &scope, None)?;
+                order_by.push(sort_key(expr, ob));
+            }
+            // ORDER BY the primary key (all ascending or all descending): read in key order.
+            if let Source::Table { table, reverse, .. } = &mut source
+                && !order_by.is_empty()
+                && order_by.len() <= table.primary_key.len().max(1)
+            {
+                let desc = order_by[0].desc;
+                let matches = order_by.iter().enumerate().all(|(i, k)| {
+                    k.desc == desc
+                        && k.nulls_first == desc
+                        && matches!(k.expr, Expr::Column(c) if table.primary_key.get(i) == Some(&c))
+                });
+                if matches {
+                    *reverse = desc;
+                    order_by.clear();
+                }
+            }
+        }
+        let distinct = match &select.distinct {
+            None | Some(ast::Distinct::All) => false,
+            Some(ast::Distinct::Distinct) => true,
+            Some(ast::Distinct::On(_)) => {
+                return Err(Error::unsupported("DISTINCT ON is not supported yet"));
+            }
+        };
+        let (limit, offset) = self.plan_limit(query)?;
+        Ok((
+            QueryPlan {
+                source,
+                filter,
+                aggregation,
+                projections,
+                distinct,
+                order_by,
+                limit,
+                offset,
+                for_update,
+            },
+            columns,
+        ))
+    }
+
+    /// Plans a `VALUES` list used as a query: the columns are named `column1`, `column2`, ...
+    /// and each takes the common type of its rows (text when all are untyped).
+    fn plan_values_query(
+        &mut self,
+        values: &ast::Values,
+        query: &ast::Query,
+    ) -> Result<(QueryPlan, Vec<(String, DataType)>)> {
+        let rows = self.plan_values(values, None)?;
+        let width = rows.first().map(|r| r.0.len()).unwrap_or(0);
+        let mut columns: Vec<(String, DataType)> = (0..width)
+            .map(|i| (format!("column{}", i + 1), DataType::Unknown))
+            .collect();
+        let mut typed_rows = Vec::new();
+        for (exprs, types) in rows {
+            for (i, ty) in types.iter().enumerate() {
+                columns[i].1 = DataType::common(columns[i].1, *ty).ok_or_else(|| {
+                    Error::datatype_mismatch(format!(
+                        "VALUES types {} and {} cannot be matched",
+                        columns[i].1.name(),
+                        ty.name()
+                    ))
+                })?;
+            }
+            typed_rows.push((exprs, types));
+        }
+        let mut out_rows = Vec::new();
+        for (exprs, types) in typed_rows {
+            let mut row = Vec::new();
+            for ((e, from), (_, to)) in exprs.into_iter().zip(types).zip(&columns) {
+                let to = if *to == DataType::Unknown {
+                    DataType::Text
+                } else {
+                    *to
+                };
+                row.push(coerce(e, from, to, false)?);
+            }
+            out_rows.push(row);
+        }
+        for c in &mut columns {
+            if c.1 == DataType::Unknown {
+                c.1 = DataType::Text;
+            }
+        }
+        let projections = (0..width).map(Expr::Column).collect();
+        let scope = Scope {
+            columns: columns
+                .iter()
+                .map(|(n, t)| ScopeColumn {
+                    table: None,
+                    name: n.clone(),
+                    data_type: *t,
+                })
+                .collect(),
+        };
+        let items: Vec<(ast::Expr, String)> = columns
+            .iter()
+            .map(|(n, _)| (ast::Expr::Identifier(ast::Ident::new(n.clone())), n.clone()))
+            .collect();
+        let proj_exprs: Vec<Expr> = (0..width).map(Expr::Column).collect();
+        let mut order_by = Vec::new();
+        if let Some(ob) = &query.order_by
+            && let ast::OrderByKind::Expressions(exprs) = &ob.kind
+        {
+            for o in exprs {
+                let e = self.order_expr(o, &items, &proj_exprs, &scope, None)?;
+                order_by.push(sort_key(e, o));
+            }
+        }
+        let (limit, offset) = self.plan_limit(query)?;
+        Ok((
+            QueryPlan {
+                source: Source::Values(out_rows),
+                filter: None,
+                aggregation: None,
+                projections,
+                distinct: false,
+                order_by,
+                limit,
+                offset,
+                for_update: false,
+            },
+            columns,
+        ))
+    }
+
+    /// Plans the rows of a `VALUES` list, typing item `i` of each row from `expected[i]` when
+    /// given: the planned expressions of each row with their types. Rows must be equally long.
+    fn plan_values(
+        &mut self,
+        values: &ast::Values,
+        expected: Option<&[DataType]>,
+    ) -> Result<Vec<(Vec<Expr>, Vec<DataType>)>> {
+        let mut rows = Vec::new();
+        let width = values.rows.first().map(|r| r.len()).unwrap_or(0);
+        for row in &values.rows {
+            if row.len() != width {
+                return Err(Error::syntax("VALUES lists must all be the same length"));
+            }
+            let mut exprs = Vec::new();
+            let mut types = Vec::new();
+            for (i, e) in row.iter().enumerate() {
+                let hint = expected.and_then(|t| t.get(i).copied());
+                let (e, ty) = self.plan_expr(e, &Scope::default(), None, hint)?;
+                exprs.push(e);
+                types.push(ty);
+            }
+            rows.push((exprs, types));
+        }
+        Ok(rows)
+    }
+
+    /// Plans `LIMIT` / `OFFSET` / `FETCH FIRST` as `bigint` expressions: (limit, offset).
+    fn plan_limit(&mut self, query: &ast::Query) -> Result<(Option<Expr>, Option<Expr>)> {
+        let mut limit = None;
+        let mut offset = None;
+        let plan_count = |this: &mut Self, e: &ast::Expr| -> Result<Expr> {
+            let (e, ty) = this.plan_expr(e, &Scope::default(), None, Some(DataType::Int8))?;
+            coerce(e, ty, DataType::Int8, false)
+        };
+        match &query.limit_clause {
+            None => {}
+            Some(ast::LimitClause::LimitOffset {
+                limit: l,
+                offset: o,
+                limit_by,
+            }) => {
+                if !limit_by.is_empty() {
+                    return Err(Error::unsupported("LIMIT BY is not supported"));
+                }
+                if let Some(l) = l {
+                    limit = Some(plan_count(self, l)?);
+                }
+                if let Some(o) = o {
+                    offset = Some(plan_count(self, &o.value)?);
+                }
+            }
+            Some(ast::LimitClause::OffsetCommaLimit {
+                offset: o,
+                limit: l,
+            }) => {
+                limit = Some(plan_count(self, l)?);
+                offset = Some(plan_count(self, o)?);
+            }
+        }
+        if let Some(fetch) = &query.fetch {
+            if fetch.percent || fetch.with_ties {
+                return Err(Error::unsupported(
+                    "FETCH PERCENT / WITH TIES is not supported",
+                ));
+            }
+            limit = Some(match &fetch.quantity {
+                Some(q) => plan_count(self, q)?,
+                None => Expr::Literal(Value::Int(1)),
+            });
+        }
+        Ok((limit, offset))
+    }
+
+    /// An ORDER BY item: an output column position, an output column name, or an expression.
+    fn order_expr(
+        &mut self,
+        ob: &ast::OrderByExpr,
+        items: &[(ast::Expr, String)],
+        projections: &[Expr],
+        scope: &Scope,
+        agg: Option<&mut AggState>,
+    ) -> Result<Expr> {
+        if let ast::Expr::Value(v) = &ob.expr
+            && let ast::Value::Number(n, _) = &v.value
+        {
+            let i: usize = n
+                .parse()
+                .map_err(|_| Error::syntax("invalid ORDER BY position"))?;
+            return projections.get(i.wrapping_sub(1)).cloned().ok_or_else(|| {
+                Error::new(
+                    "42P10",
+                    format!("ORDER BY position {i} is not in select list"),
+                )
+            });
+        }
+        if let ast::Expr::Identifier(ident) = &ob.expr {
+            let name = ident_name(ident);
+            let by_output: Vec<usize> = items
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, n))| *n == name)
+                .map(|(i, _)| i)
+                .collect();
+            if by_output.len() == 1 && scope.resolve(None, &name).is_err() {
+                return Ok(projections[by_output[0]].clone());
+            }
+            if by_output.len() == 1
+                && matches!(&items[by_output[0]].0, ast::Expr::Identifier(i) if ident_name(i) == name)
+            {
+                return Ok(projections[by_output[0]].clone());
+            }
+        }
+        Ok(self.plan_expr(&ob.expr, scope, agg, None)?.0)
+    }
+}
+
+/// A sort key from a planned ORDER BY expression and its options: NULLS FIRST by default
+/// when descending, as in PostgreSQL.
+fn sort_key(expr: Expr, ob: &ast::OrderByExpr) -> SortKey {
+    let desc = matches!(ob.options.sort, Some(ast::OrderBySort::Desc));
+    SortKey {
+        expr,
+        desc,
+        nulls_first: ob.options.nulls_first.unwrap_or(desc),
+    }
+}
