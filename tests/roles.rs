@@ -470,6 +470,19 @@ async fn set_role_rules() {
     c.batch_execute("SET ROLE b").await.unwrap();
     let row = c.query_one("SHOW is_superuser", &[]).await.unwrap();
     assert_eq!(row.get::<_, String>(0), "off");
+    // current_user follows SET ROLE; session_user stays the role that logged in.
+    let row = c
+        .query_one("SELECT current_user, session_user, user", &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            row.get::<_, String>(0),
+            row.get::<_, String>(1),
+            row.get::<_, String>(2)
+        ),
+        ("b".into(), "admin".into(), "b".into())
+    );
     c.batch_execute("SET ROLE NONE").await.unwrap();
     let row = c.query_one("SHOW is_superuser", &[]).await.unwrap();
     assert_eq!(row.get::<_, String>(0), "on");

@@ -60,8 +60,10 @@ pub enum Func {
     CurrentDatabase,
     /// `current_schema()`
     CurrentSchema,
-    /// `current_user`, `session_user`
+    /// `current_user` (also `user`): the role privileges are checked as.
     CurrentUser,
+    /// `session_user`: the role that logged in, whatever `SET ROLE` changed.
+    SessionUser,
     /// `coalesce(a, b, ...)`
     Coalesce,
     /// `nullif(a, b)`
@@ -175,8 +177,10 @@ pub struct EvalContext<'a> {
     pub params: &'a [Value],
     /// The transaction start time (`now()`).
     pub now: chrono::DateTime<chrono::Utc>,
-    /// The session user.
+    /// The current role (`current_user`).
     pub user: &'a str,
+    /// The role that logged in (`session_user`).
+    pub session_user: &'a str,
 }
 
 impl Expr {
@@ -512,6 +516,7 @@ fn eval_func(func: Func, args: &[Expr], row: &[Value], ctx: &EvalContext) -> Res
         Func::CurrentDatabase => Value::Text("postgres".into()),
         Func::CurrentSchema => Value::Text("public".into()),
         Func::CurrentUser => Value::Text(ctx.user.to_string()),
+        Func::SessionUser => Value::Text(ctx.session_user.to_string()),
         Func::Coalesce => {
             for a in args {
                 let v = a.eval(row, ctx)?;

@@ -419,6 +419,7 @@ impl Session {
             txn,
             params,
             user: role,
+            session_user: &self.user,
             limits: &self.engine.limits,
             row_ids: &self.engine.row_ids,
         };
@@ -448,7 +449,8 @@ impl Session {
         let ecx = crate::expr::EvalContext {
             params,
             now: chrono::Utc::now(),
-            user: &self.user,
+            user: self.current_role(),
+            session_user: &self.user,
         };
         let done = match job_id.eval(&[], &ecx)? {
             Value::Null => Value::Null,

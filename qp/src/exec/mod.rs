@@ -52,8 +52,10 @@ pub struct ExecContext<'a> {
     pub txn: &'a mut Transaction,
     /// Bound parameters.
     pub params: &'a [Value],
-    /// The session user.
+    /// The current role (`current_user`): the session user unless `SET ROLE` changed it.
     pub user: &'a str,
+    /// The role that logged in (`session_user`).
+    pub session_user: &'a str,
     /// The transaction limits.
     pub limits: &'a Limits,
     /// The row id generator.
@@ -62,12 +64,13 @@ pub struct ExecContext<'a> {
 
 impl ExecContext<'_> {
     /// The context expressions are evaluated in: the bound parameters, the transaction's
-    /// start time (`now()`), and the session user.
+    /// start time (`now()`), and the current and session users.
     fn eval_context(&self) -> EvalContext<'_> {
         EvalContext {
             params: self.params,
             now: self.txn.started_at,
             user: self.user,
+            session_user: self.session_user,
         }
     }
 }

@@ -57,8 +57,11 @@ impl Planner<'_> {
                         "current_timestamp" => {
                             return Ok((Expr::Func(Func::Now, vec![]), DataType::TimestampTz));
                         }
-                        "current_user" | "session_user" | "user" => {
+                        "current_user" | "user" => {
                             return Ok((Expr::Func(Func::CurrentUser, vec![]), DataType::Text));
+                        }
+                        "session_user" => {
+                            return Ok((Expr::Func(Func::SessionUser, vec![]), DataType::Text));
                         }
                         "current_schema" => {
                             return Ok((Expr::Func(Func::CurrentSchema, vec![]), DataType::Text));

@@ -194,9 +194,13 @@ impl Planner<'_> {
                 arity(0)?;
                 (Expr::Func(Func::CurrentSchema, vec![]), DataType::Text)
             }
-            "current_user" | "session_user" => {
+            "current_user" | "user" => {
                 arity(0)?;
                 (Expr::Func(Func::CurrentUser, vec![]), DataType::Text)
+            }
+            "session_user" => {
+                arity(0)?;
+                (Expr::Func(Func::SessionUser, vec![]), DataType::Text)
             }
             "random" => {
                 arity(0)?;
