@@ -318,3 +318,47 @@ async fn repeat_builds_large_values_without_large_literals() {
     assert_eq!(row.get::<_, i32>(1), 1048576);
     assert_eq!(row.get::<_, String>(2), "");
 }
+
+#[tokio::test]
+async fn a_statement_reading_more_than_the_query_memory_limit_is_refused() {
+    let t = start_with(|c| c.limits.set("max_query_memory", "64KiB").unwrap()).await;
+    let c = connect(&t.server).await;
+    c.batch_execute("CREATE TABLE t (id int PRIMARY KEY, body text)")
+        .await
+        .unwrap();
+    for id in 0..10 {
+        c.batch_execute(&format!("INSERT INTO t VALUES ({id}, repeat('x', 10000))"))
+            .await
+            .unwrap();
+    }
+    // A full scan reads ~100 KB of rows: refused, with DSQL's out-of-memory error.
+    let err = c.query("SELECT count(*) FROM t", &[]).await.unwrap_err();
+    assert_error(
+        &err,
+        "53200",
+        "query requires too much temp space, out of memory.",
+    );
+    let err = c
+        .batch_execute("UPDATE t SET body = 'y'")
+        .await
+        .unwrap_err();
+    assert_error(
+        &err,
+        "53200",
+        "query requires too much temp space, out of memory.",
+    );
+    // Point reads and smaller ranges stay within the limit, and nothing was changed.
+    let row = c
+        .query_one("SELECT length(body) FROM t WHERE id = 3", &[])
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, i32>(0), 10000);
+    let rows = c
+        .query(
+            "SELECT id FROM t WHERE id < 5 AND body = repeat('x', 10000)",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 5);
+}

@@ -65,6 +65,8 @@ pub struct Limits {
     pub max_indexes_per_table: usize,
     /// User schemas besides `public` and `sys` (DSQL: 10).
     pub max_schemas: usize,
+    /// Bytes of stored rows one statement may hold in memory at once (DSQL: 128 MiB).
+    pub max_query_memory: usize,
 }
 
 impl Default for Limits {
@@ -81,6 +83,7 @@ impl Default for Limits {
             max_tables: 1000,
             max_indexes_per_table: 24,
             max_schemas: 10,
+            max_query_memory: 128 * MIB,
         }
     }
 }
@@ -138,6 +141,10 @@ impl Limits {
             "max_schemas",
             "user schemas besides public and sys (default 10)",
         ),
+        (
+            "max_query_memory",
+            "bytes of rows one statement may read into memory, e.g. 128MiB (default 128MiB)",
+        ),
     ];
 
     fn unit(name: &str) -> Option<Unit> {
@@ -148,9 +155,11 @@ impl Limits {
             | "max_tables"
             | "max_indexes_per_table"
             | "max_schemas" => Unit::Count,
-            "max_transaction_bytes" | "max_key_bytes" | "max_row_bytes" | "max_value_bytes" => {
-                Unit::Bytes
-            }
+            "max_transaction_bytes"
+            | "max_key_bytes"
+            | "max_row_bytes"
+            | "max_value_bytes"
+            | "max_query_memory" => Unit::Bytes,
             "max_transaction_age" => Unit::Seconds,
             _ => return None,
         })
@@ -188,6 +197,7 @@ impl Limits {
                     "max_key_bytes" => self.max_key_bytes = n,
                     "max_row_bytes" => self.max_row_bytes = n,
                     "max_value_bytes" => self.max_value_bytes = n,
+                    "max_query_memory" => self.max_query_memory = n,
                     _ => unreachable!("every count and size name is listed"),
                 }
             }
@@ -215,6 +225,7 @@ impl Limits {
             "max_key_bytes" => format_size(self.max_key_bytes, true),
             "max_row_bytes" => format_size(self.max_row_bytes, true),
             "max_value_bytes" => format_size(self.max_value_bytes, true),
+            "max_query_memory" => format_size(self.max_query_memory, true),
             "max_transaction_age" => format_duration(self.max_transaction_age),
             _ => return None,
         })
@@ -246,6 +257,19 @@ impl Limits {
                 "Current transaction size {bytes} bytes is larger than the limit of {} bytes.",
                 self.max_transaction_bytes
             )));
+        }
+        Ok(())
+    }
+
+    /// 53200 `query requires too much temp space, out of memory.` once a statement has read
+    /// more than `max_query_memory` bytes of stored rows. The executor materializes what it
+    /// reads, so a statement that reads more is refused rather than processed further.
+    pub fn check_query_memory(&self, bytes: usize) -> Result<()> {
+        if bytes > self.max_query_memory {
+            return Err(Error::new(
+                "53200",
+                "query requires too much temp space, out of memory.",
+            ));
         }
         Ok(())
     }

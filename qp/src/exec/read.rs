@@ -150,6 +150,8 @@ pub(super) async fn read_table(
         });
     }
     let raw = cx.txn.scan(&range, limit, reverse).await?;
+    let bytes: usize = raw.iter().map(|(k, v)| k.len() + v.len()).sum();
+    cx.limits.check_query_memory(bytes)?;
     raw.into_iter()
         .map(|(k, v)| Ok((k, table.decode_row(&v)?)))
         .collect()
