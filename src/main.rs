@@ -73,9 +73,8 @@ struct StartArgs {
     /// How long a session may stay open before it is closed (0: unlimited).
     #[arg(long, default_value = "60m", value_parser = qp::limits::parse_duration)]
     max_session_duration: Duration,
-    /// Change a query-processor limit, NAME=VALUE (repeatable). Names and defaults:
-    /// see `docs/dsql-compatibility.md`, or give an unknown name to list them.
-    #[arg(long = "limit", value_name = "NAME=VALUE")]
+    /// Change a query-processor limit, NAME=VALUE (repeatable; `--help` lists them).
+    #[arg(long = "limit", value_name = "NAME=VALUE", long_help = limits_help())]
     limits: Vec<String>,
 }
 
@@ -125,6 +124,18 @@ fn main() -> ExitCode {
         Command::Start(args) => runtime.block_on(start(*args)),
         Command::Token(args) => token(args),
     }
+}
+
+/// `--limit`'s long help: every limit's name and meaning.
+fn limits_help() -> String {
+    let mut help = String::from(
+        "Change a query-processor limit (repeatable). Sizes take KiB/MiB/GiB, durations \
+         ms/s/min/h. The limits, with DSQL's defaults:",
+    );
+    for (name, description) in qp::Limits::NAMES {
+        help.push_str(&format!("\n  {name}: {description}"));
+    }
+    help
 }
 
 /// The server configuration the flags describe.
