@@ -164,3 +164,67 @@ async fn at_most_ten_user_schemas() {
     c.batch_execute("CREATE SCHEMA s10").await.unwrap();
     assert_eq!(fails(&c, "CREATE SCHEMA s11").await.0, "54000");
 }
+
+#[tokio::test]
+async fn unqualified_names_follow_the_search_path() {
+    let t = start().await;
+    let c = connect(&t.server).await;
+    c.batch_execute(
+        "CREATE SCHEMA app; CREATE TABLE t (k integer PRIMARY KEY); INSERT INTO t VALUES (1)",
+    )
+    .await
+    .unwrap();
+    // New tables go to the first schema of the path that exists.
+    c.batch_execute("SET search_path TO app, public")
+        .await
+        .unwrap();
+    c.batch_execute("CREATE TABLE t (k integer PRIMARY KEY)")
+        .await
+        .unwrap();
+    c.batch_execute("INSERT INTO t VALUES (2); CREATE TABLE only_here (v text)")
+        .await
+        .unwrap();
+    let k: i32 = c.query_one("SELECT k FROM t", &[]).await.unwrap().get(0);
+    assert_eq!(k, 2, "app.t comes first");
+    let k: i32 = c
+        .query_one("SELECT k FROM public.t", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(k, 1);
+    let rows = c.query("SELECT * FROM app.only_here", &[]).await.unwrap();
+    assert!(rows.is_empty());
+
+    // A prepared statement follows a later change of the path.
+    let select = c.prepare("SELECT k FROM t").await.unwrap();
+    assert_eq!(c.query_one(&select, &[]).await.unwrap().get::<_, i32>(0), 2);
+    c.batch_execute("SET search_path = public").await.unwrap();
+    assert_eq!(c.query_one(&select, &[]).await.unwrap().get::<_, i32>(0), 1);
+    assert_eq!(
+        fails(&c, "SELECT * FROM only_here").await,
+        (
+            "42P01".into(),
+            "relation \"only_here\" does not exist".into()
+        )
+    );
+
+    // "$user" stands for the current role; schemas that do not exist are skipped.
+    c.batch_execute("CREATE SCHEMA admin; SET search_path = \"$user\", public")
+        .await
+        .unwrap();
+    c.batch_execute("CREATE TABLE mine (k integer PRIMARY KEY)")
+        .await
+        .unwrap();
+    c.query("SELECT * FROM admin.mine", &[]).await.unwrap();
+    c.batch_execute("SET search_path = nowhere").await.unwrap();
+    assert_eq!(
+        fails(&c, "CREATE TABLE x (k integer PRIMARY KEY)").await,
+        (
+            "3F000".into(),
+            "no schema has been selected to create in".into()
+        )
+    );
+    c.batch_execute("RESET search_path").await.unwrap();
+    let k: i32 = c.query_one("SELECT k FROM t", &[]).await.unwrap().get(0);
+    assert_eq!(k, 1, "the default path is \"$user\", public");
+}

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::exec::{ExecContext, Output};
 use crate::parse::AwsIam;
 use crate::plan::{Plan, Planned};
-use crate::planner::{ident_name, table_name};
+use crate::planner::{ident_name, resolve_relation};
 use crate::privileges::{Grant, Grantee, Object, Privilege};
 use crate::roles::{self, ADMIN, IamMapping, Role};
 use crate::schemas::catalog_of;
@@ -109,7 +109,11 @@ fn role_name(name: &ast::ObjectName) -> Result<String> {
 }
 
 /// Plans a role statement; `None` for other statements.
-pub fn plan(stmt: &ast::Statement, catalog: &Catalog) -> Result<Option<RoleDdl>> {
+pub fn plan(
+    stmt: &ast::Statement,
+    catalog: &Catalog,
+    search_path: &[String],
+) -> Result<Option<RoleDdl>> {
     use ast::Statement as S;
     Ok(Some(match stmt {
         S::CreateRole(create) => plan_create_role(create)?,
@@ -169,6 +173,7 @@ pub fn plan(stmt: &ast::Statement, catalog: &Catalog) -> Result<Option<RoleDdl>>
                 grant.objects.as_ref(),
                 &grant.grantees,
                 catalog,
+                search_path,
             )?
         }
         S::Revoke(revoke) => {
@@ -181,6 +186,7 @@ pub fn plan(stmt: &ast::Statement, catalog: &Catalog) -> Result<Option<RoleDdl>>
                 revoke.objects.as_ref(),
                 &revoke.grantees,
                 catalog,
+                search_path,
             )?
         }
         _ => return Ok(None),
@@ -191,6 +197,7 @@ pub fn plan(stmt: &ast::Statement, catalog: &Catalog) -> Result<Option<RoleDdl>>
 pub fn plan_aws_iam(iam: &AwsIam, catalog: &Catalog) -> Result<Planned> {
     roles::validate_arn(&iam.arn)?;
     Ok(Planned {
+        search_path: Vec::new(),
         plan: Plan::Roles(RoleDdl::AwsIam(iam.clone())),
         param_types: vec![],
         columns: vec![],
@@ -252,6 +259,7 @@ fn plan_privileges(
     objects: Option<&ast::GrantObjects>,
     grantees: &[ast::Grantee],
     catalog: &Catalog,
+    search_path: &[String],
 ) -> Result<RoleDdl> {
     let verb = if grant { "GRANT" } else { "REVOKE" };
     let Some(objects) = objects else {
@@ -263,7 +271,7 @@ fn plan_privileges(
         ast::GrantObjects::Tables(names) => {
             let mut targets = Vec::new();
             for name in names {
-                let table = catalog.table(&table_name(name)?)?;
+                let table = catalog.table(&resolve_relation(catalog, search_path, name)?)?;
                 if table.is_system() {
                     return Err(Error::new(
                         "42501",
@@ -710,7 +718,9 @@ mod tests {
 
     fn plan_one(sql: &str) -> Result<RoleDdl> {
         match parse_sql(sql)?.pop() {
-            Some(Parsed::Sql(stmt)) => Ok(plan(&stmt, &catalog())?.expect("a role statement")),
+            Some(Parsed::Sql(stmt)) => {
+                Ok(plan(&stmt, &catalog(), &["public".to_string()])?.expect("a role statement"))
+            }
             other => panic!("unexpected {other:?}"),
         }
     }

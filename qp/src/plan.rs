@@ -24,6 +24,17 @@ pub struct Planned {
     pub catalog_version: u64,
     /// Whether the plan depends on the catalog (tables), so must be re-planned when it changes.
     pub uses_catalog: bool,
+    /// The schemas unqualified names were resolved in (the session's `search_path`): a plan
+    /// that uses the catalog is only valid for the same path.
+    pub search_path: Vec<String>,
+}
+
+impl Planned {
+    /// Whether this plan may be reused at `catalog_version` with `search_path`.
+    pub fn is_valid_for(&self, catalog_version: u64, search_path: &[String]) -> bool {
+        !self.uses_catalog
+            || (self.catalog_version == catalog_version && self.search_path == search_path)
+    }
 }
 
 /// A statement's plan.

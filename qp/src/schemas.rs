@@ -1,10 +1,10 @@
 //! User schemas: `CREATE SCHEMA` and `DROP SCHEMA`.
 //!
 //! `public` and `sys` are built in (owned by `admin`); a cluster may hold up to
-//! [`Limits::max_schemas`](crate::txn::Limits::max_schemas) more (DSQL: 10). Each user schema
+//! [`Limits::max_schemas`](crate::Limits::max_schemas) more (DSQL: 10). Each user schema
 //! is one catalog row in system table [`SCHEMAS_TABLE_ID`] with its owner, so schema DDL bumps
-//! the catalog version like any DDL. Unqualified names always resolve to `public`: dsql does
-//! not follow `search_path` (it may be set and shown, but does not change name resolution).
+//! the catalog version like any DDL. Unqualified names resolve through the session's
+//! `search_path` (default `"$user", public`), as in PostgreSQL.
 //!
 //! `DROP SCHEMA s` refuses (2BP01) while `s` holds tables; `DROP SCHEMA s CASCADE` drops them
 //! in the same statement (still one DDL statement in its own transaction), with their grants.

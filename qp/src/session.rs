@@ -254,7 +254,7 @@ impl Session {
         let result = async {
             let catalog = self.engine.catalog_for(&mut txn).await?;
             if let Some(plan) = prepared.cached_plan()
-                && (!plan.uses_catalog || plan.catalog_version == catalog.version)
+                && plan.is_valid_for(catalog.version, &self.search_path())
             {
                 return Ok(plan);
             }
@@ -291,9 +291,18 @@ impl Session {
         declared: &[Option<DataType>],
     ) -> Result<Planned> {
         match stmt {
-            Parsed::Sql(stmt) => Planner::new(catalog, declared).plan(stmt),
+            Parsed::Sql(stmt) => Planner::new(catalog, declared)
+                .with_search_path(self.search_path())
+                .plan(stmt),
             Parsed::AwsIam(iam) => crate::ddl_roles::plan_aws_iam(iam, catalog),
         }
+    }
+
+    /// The schemas unqualified names resolve in: the `search_path` setting, with `$user`
+    /// standing for the current role (schemas that do not exist are skipped at lookup).
+    fn search_path(&self) -> Vec<String> {
+        let setting = self.show("search_path").unwrap_or_default();
+        parse_search_path(&setting, self.current_role())
     }
 
     /// The catalog as the session sees it now: the open transaction's, else a fresh snapshot's.
@@ -379,7 +388,7 @@ impl Session {
         }
         let catalog = self.engine.catalog_for(txn).await?;
         let planned = match plan {
-            Some(p) if !p.uses_catalog || p.catalog_version == catalog.version => p,
+            Some(p) if p.is_valid_for(catalog.version, &self.search_path()) => p,
             _ => Arc::new(self.plan_with(stmt, &catalog, declared)?),
         };
         if is_ddl(&planned.plan) {
@@ -688,4 +697,27 @@ fn writing_command(plan: &Plan) -> Option<&'static str> {
         Plan::Roles(ddl) => ddl.command_tag(),
         _ => return None,
     })
+}
+
+/// Splits a `search_path` value (`"$user", public`) into schema names: double-quoted names
+/// as written, others lower-cased, `$user` replaced by `role`.
+fn parse_search_path(setting: &str, role: &str) -> Vec<String> {
+    setting
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(
+            |part| match part.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
+                Some(quoted) => quoted.replace("\"\"", "\""),
+                None => part.to_lowercase(),
+            },
+        )
+        .map(|name| {
+            if name == "$user" {
+                role.to_string()
+            } else {
+                name
+            }
+        })
+        .collect()
 }

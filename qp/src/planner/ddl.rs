@@ -6,7 +6,7 @@
 
 use super::Planner;
 use super::coerce::coerce;
-use super::names::{data_type, ident_name, table_name};
+use super::names::{creation_name, data_type, ident_name};
 use super::scope::Scope;
 use crate::catalog::{ColumnDef, TableDef};
 use crate::error::{Error, Result};
@@ -21,7 +21,7 @@ impl Planner<'_> {
         if create.query.is_some() {
             return Err(Error::unsupported("unsupported statement: CREATE TABLE AS"));
         }
-        let qualified = table_name(&create.name)?;
+        let qualified = creation_name(self.catalog, &self.search_path, &create.name)?;
         if !self.catalog.schemas.contains(&qualified.schema) {
             return Err(Error::new(
                 "3F000",

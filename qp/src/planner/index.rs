@@ -9,7 +9,7 @@
 use super::Planner;
 use super::access::{column_ref, split_conjuncts};
 use super::coerce::coerce;
-use super::names::{ident_name, table_name};
+use super::names::{ident_name, resolve_relation};
 use super::scope::Scope;
 use crate::catalog::TableDef;
 use crate::error::{Error, Result};
@@ -276,7 +276,7 @@ impl Planner<'_> {
         self.uses_catalog = true;
         let mut targets = Vec::new();
         for name in names {
-            let name = table_name(name)?;
+            let name = resolve_relation(self.catalog, &self.search_path, name)?;
             match self.catalog.find_index(&name.schema, &name.name) {
                 Some((table, _)) => targets.push((table, name.name)),
                 None if self.catalog.tables.contains_key(&name) => {

@@ -43,7 +43,7 @@ mod operators;
 mod scope;
 mod select;
 
-pub(crate) use names::table_name;
+pub(crate) use names::resolve_relation;
 pub use names::{data_type, ident_name};
 
 /// Plans statements against one catalog version.
@@ -55,6 +55,9 @@ pub struct Planner<'a> {
     params: Vec<Option<DataType>>,
     /// Whether the plan depends on the catalog (it named a table, schema or role).
     uses_catalog: bool,
+    /// The schemas unqualified names are looked up in, in order (the session's
+    /// `search_path`, with `$user` replaced by the current role).
+    search_path: Vec<String>,
 }
 
 impl<'a> Planner<'a> {
@@ -64,13 +67,21 @@ impl<'a> Planner<'a> {
             catalog,
             params: declared.to_vec(),
             uses_catalog: false,
+            search_path: vec![crate::catalog::DEFAULT_SCHEMA.to_string()],
         }
+    }
+
+    /// Resolves unqualified names in `search_path` (default: `public` only).
+    pub fn with_search_path(mut self, search_path: Vec<String>) -> Planner<'a> {
+        self.search_path = search_path;
+        self
     }
 
     /// Looks up a table by name; the plan now depends on the catalog.
     fn table(&mut self, name: &ast::ObjectName) -> Result<Arc<TableDef>> {
         self.uses_catalog = true;
-        self.catalog.table(&table_name(name)?)
+        self.catalog
+            .table(&resolve_relation(self.catalog, &self.search_path, name)?)
     }
 
     /// Looks up a table an INSERT, UPDATE or DELETE writes: system tables are read-only.
@@ -99,6 +110,7 @@ impl<'a> Planner<'a> {
             columns,
             catalog_version: self.catalog.version,
             uses_catalog: self.uses_catalog,
+            search_path: self.search_path,
         })
     }
 
@@ -145,7 +157,10 @@ impl<'a> Planner<'a> {
                 ..
             } => {
                 self.uses_catalog = true;
-                let names = names.iter().map(table_name).collect::<Result<_>>()?;
+                let names = names
+                    .iter()
+                    .map(|n| resolve_relation(self.catalog, &self.search_path, n))
+                    .collect::<Result<_>>()?;
                 (
                     Plan::DropTable {
                         names,
@@ -209,7 +224,7 @@ impl<'a> Planner<'a> {
                 ..
             } => {
                 self.uses_catalog = true;
-                let ddl = crate::ddl_roles::plan(stmt, self.catalog)?
+                let ddl = crate::ddl_roles::plan(stmt, self.catalog, &self.search_path)?
                     .ok_or_else(|| Error::internal("not a role statement"))?;
                 (Plan::Roles(ddl), vec![])
             }

@@ -4,7 +4,7 @@
 //! are one table, `"Foo"` another); an unqualified table name is in `public`. A SQL type name
 //! becomes a [`DataType`], refusing types dsql does not store with 0A000.
 
-use crate::catalog::TableName;
+use crate::catalog::{Catalog, DEFAULT_SCHEMA, TableName};
 use crate::error::{Error, Result};
 use crate::value::DataType;
 use sqlparser::ast;
@@ -18,8 +18,52 @@ pub fn ident_name(ident: &ast::Ident) -> String {
     }
 }
 
-/// The qualified table name of an object name; unqualified names are in `public`.
-pub(crate) fn table_name(name: &ast::ObjectName) -> Result<TableName> {
+/// The qualified name of an existing relation (table or index), resolved as PostgreSQL does:
+/// a schema-qualified name as written; an unqualified one in the first schema of
+/// `search_path` that holds a relation of that name, or, when none does, in the first schema of
+/// the path that exists (where the lookup then reports the relation missing).
+pub(crate) fn resolve_relation(
+    catalog: &Catalog,
+    search_path: &[String],
+    name: &ast::ObjectName,
+) -> Result<TableName> {
+    let (schema, relation) = split_name(name)?;
+    if let Some(schema) = schema {
+        return Ok(TableName::new(schema, relation));
+    }
+    let found = search_path.iter().find(|schema| {
+        catalog
+            .tables
+            .contains_key(&TableName::new(schema.as_str(), relation.as_str()))
+            || catalog.find_index(schema, &relation).is_some()
+    });
+    let schema = found
+        .or_else(|| search_path.iter().find(|s| catalog.schemas.contains(*s)))
+        .map_or(DEFAULT_SCHEMA, String::as_str);
+    Ok(TableName::new(schema, relation))
+}
+
+/// The qualified name a new relation gets: a schema-qualified name as written; an
+/// unqualified one in the first schema of `search_path` that exists (3F000 `no schema has been
+/// selected to create in` when none does).
+pub(crate) fn creation_name(
+    catalog: &Catalog,
+    search_path: &[String],
+    name: &ast::ObjectName,
+) -> Result<TableName> {
+    let (schema, relation) = split_name(name)?;
+    if let Some(schema) = schema {
+        return Ok(TableName::new(schema, relation));
+    }
+    let schema = search_path
+        .iter()
+        .find(|s| catalog.schemas.contains(*s))
+        .ok_or_else(|| Error::new("3F000", "no schema has been selected to create in"))?;
+    Ok(TableName::new(schema.as_str(), relation))
+}
+
+/// The schema (if written) and the name of an object name.
+fn split_name(name: &ast::ObjectName) -> Result<(Option<String>, String)> {
     let parts: Vec<String> = name
         .0
         .iter()
@@ -30,8 +74,8 @@ pub(crate) fn table_name(name: &ast::ObjectName) -> Result<TableName> {
         })
         .collect::<Result<_>>()?;
     match parts.as_slice() {
-        [table] => Ok(TableName::public(table.clone())),
-        [schema, table] => Ok(TableName::new(schema.clone(), table.clone())),
+        [table] => Ok((None, table.clone())),
+        [schema, table] => Ok((Some(schema.clone()), table.clone())),
         _ => Err(Error::syntax(format!(
             "improper qualified name (too many dotted names): {name}"
         ))),
