@@ -201,4 +201,28 @@ mod tests {
         let parsed = parse_sql("select aws from t").unwrap();
         assert!(matches!(parsed[0], Parsed::Sql(_)));
     }
+
+    proptest::proptest! {
+        /// Whatever the text, parsing answers statements or an error; it never panics.
+        #[test]
+        fn arbitrary_text_never_panics(sql in "\\PC{0,200}") {
+            let _ = parse_sql(&sql);
+        }
+
+        /// The same for texts close to DSQL's own statements: truncated, spliced, re-quoted.
+        #[test]
+        fn mangled_aws_iam_statements_never_panic(
+            cut in 0usize..80,
+            insert in "[ ;'\"a-zA-Z0-9:/-]{0,12}",
+            at in 0usize..80,
+        ) {
+            let base = "AWS IAM GRANT app TO 'arn:aws:iam::123456789012:role/app'; SELECT 1";
+            let mut sql: String = base.chars().take(cut.max(at)).collect();
+            let at = at.min(sql.len());
+            if sql.is_char_boundary(at) {
+                sql.insert_str(at, &insert);
+            }
+            let _ = parse_sql(&sql);
+        }
+    }
 }
