@@ -312,6 +312,45 @@ impl Expr {
         })
     }
 
+    /// Appends the positions of the input row's columns the expression reads.
+    pub fn columns(&self, out: &mut Vec<usize>) {
+        match self {
+            Expr::Literal(_) | Expr::Param(_) | Expr::AggRef(_) => {}
+            Expr::Column(c) => out.push(*c),
+            Expr::Binary { left, right, .. } => {
+                left.columns(out);
+                right.columns(out);
+            }
+            Expr::Not(e) | Expr::Negate(e, _) | Expr::IsNull(e, _) | Expr::Cast(e, _, _) => {
+                e.columns(out)
+            }
+            Expr::Case(arms, otherwise) => {
+                for (c, r) in arms {
+                    c.columns(out);
+                    r.columns(out);
+                }
+                if let Some(e) = otherwise {
+                    e.columns(out);
+                }
+            }
+            Expr::InList(e, list, _) => {
+                e.columns(out);
+                for x in list {
+                    x.columns(out);
+                }
+            }
+            Expr::Like { expr, pattern, .. } => {
+                expr.columns(out);
+                pattern.columns(out);
+            }
+            Expr::Func(_, args) => {
+                for a in args {
+                    a.columns(out);
+                }
+            }
+        }
+    }
+
     /// Whether the expression is a constant or parameter (does not read the row).
     pub fn is_row_independent(&self) -> bool {
         match self {

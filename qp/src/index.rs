@@ -5,7 +5,30 @@
 //! same counter as table ids, so its entries sort under their own four-byte prefix and never
 //! mix with rows. Each index column is encoded as a marker byte (`01` for a value, `02` for
 //! NULL, so NULLs sort last) followed by the value's order-preserving [`keycode`] encoding.
-//! The value of every entry is the full key of the row it points to.
+//! Entries are always stored ascending with NULLs last: an index's `DESC` and `NULLS FIRST`
+//! options are recorded (for display) but do not change the layout. Reading an index forward
+//! gives `ASC NULLS LAST`, reading it in reverse gives `DESC NULLS FIRST`, which are exactly
+//! PostgreSQL's two default orders, so either direction serves an ORDER BY with the default
+//! NULLS placement (see `planner/index.rs`).
+//!
+//! The value of an entry of an index without `INCLUDE` columns is the full key of the row it
+//! points to. An index with `INCLUDE` columns carries the values of its key and `INCLUDE`
+//! columns in every entry, so that a query needing no other column is answered from the
+//! entries alone (an index-only read), without reading the rows:
+//!
+//! ```text
+//! index 1003: CREATE INDEX ASYNC by_city ON t (city) INCLUDE (email)
+//!   entry key                   1003 | 01 'paris' | id=7
+//!   entry value                 FF | len(row key) as u32 BE | row key 1000|7 | row ('paris', 'a@x')
+//! ```
+//!
+//! The leading `FF` cannot start a row key (that is the high byte of a table id, which the id
+//! counter never brings near `FF`), so every reader tells the two forms apart
+//! ([`decode_entry_value`]); an entry written before its index carried values is read as a
+//! plain row key and the row is fetched. The covered values use the row encoding
+//! ([`crate::value::encode_row`]), key columns first, then `INCLUDE` columns. Uniqueness
+//! checks and the build compare only the row key part: an entry of the same row with other
+//! `INCLUDE` values is not a duplicate.
 //!
 //! ```text
 //! table 1000 (id bigint PRIMARY KEY, email text, city text)
@@ -51,6 +74,8 @@ pub const MAX_INDEX_COLUMNS: usize = 8;
 const VALUE_MARKER: u8 = 0x01;
 /// Marker byte for a NULL index column value (sorts after every value).
 const NULL_MARKER: u8 = 0x02;
+/// First byte of an entry value that carries covered column values after the row key.
+const COVERING_MARKER: u8 = 0xFF;
 
 /// The life cycle of an index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,9 +94,11 @@ pub enum IndexState {
 pub struct IndexColumn {
     /// The position of the column in the table.
     pub column: usize,
-    /// `DESC` was given (recorded for display; entries are stored ascending).
+    /// `DESC` was given (recorded for display; entries are stored ascending, and an index
+    /// is read forward or in reverse as an ORDER BY needs).
     pub desc: bool,
-    /// `NULLS FIRST` was given (recorded for display; NULL entries are stored last).
+    /// `NULLS FIRST` was given (recorded for display; NULL entries are stored last, so come
+    /// first in a reverse read).
     pub nulls_first: bool,
 }
 
@@ -84,8 +111,8 @@ pub struct IndexDef {
     pub name: String,
     /// The key columns, in key order.
     pub columns: Vec<IndexColumn>,
-    /// `INCLUDE` columns (positions in the table); the entry points at the row, which holds
-    /// them.
+    /// `INCLUDE` columns (positions in the table): every entry carries their values (and
+    /// the key columns'), for index-only reads.
     pub include: Vec<usize>,
     /// `UNIQUE`.
     pub unique: bool,
@@ -106,7 +133,29 @@ impl IndexDef {
         self.state == IndexState::Valid
     }
 
-    /// The entry of a row: its key and its value (the row key).
+    /// The columns whose values every entry carries: the key columns, then the `INCLUDE`
+    /// columns; none for an index without `INCLUDE` columns (its entries hold the row key
+    /// only).
+    pub fn covered_columns(&self) -> Vec<usize> {
+        if self.include.is_empty() {
+            return vec![];
+        }
+        self.columns
+            .iter()
+            .map(|c| c.column)
+            .chain(self.include.iter().copied())
+            .collect()
+    }
+
+    /// Whether the entries of this index hold every column in `needed`, so a query needing
+    /// only those can be answered without reading rows.
+    pub fn covers(&self, needed: &[usize]) -> bool {
+        let covered = self.covered_columns();
+        !covered.is_empty() && needed.iter().all(|c| covered.contains(c))
+    }
+
+    /// The entry of a row: its key and its value (the row key, followed by the covered
+    /// values when the index has `INCLUDE` columns).
     pub fn entry(&self, row: &[Value], row_key: &[u8]) -> Result<(Key, Vec<u8>)> {
         let mut key = keycode::table_prefix(self.id);
         let mut has_null = false;
@@ -124,7 +173,66 @@ impl IndexDef {
             // The row key without its table prefix: the primary key (or hidden row id).
             key.extend_from_slice(row_key.get(4..).unwrap_or_default());
         }
-        Ok((key, row_key.to_vec()))
+        let covered = self.covered_columns();
+        if covered.is_empty() {
+            return Ok((key, row_key.to_vec()));
+        }
+        let values = covered
+            .iter()
+            .map(|&c| {
+                row.get(c)
+                    .cloned()
+                    .ok_or_else(|| Error::internal("index column out of range"))
+            })
+            .collect::<Result<Vec<Value>>>()?;
+        let len = u32::try_from(row_key.len())
+            .map_err(|_| Error::internal("row key too long for an index entry"))?;
+        let mut value = Vec::with_capacity(5 + row_key.len() + 16 * values.len());
+        value.push(COVERING_MARKER);
+        value.extend(len.to_be_bytes());
+        value.extend_from_slice(row_key);
+        crate::value::encode_row(&values, &mut value);
+        Ok((key, value))
+    }
+
+    /// The row an entry points at. With `index_only` and an entry that carries its values,
+    /// the row is made from the entry (the columns it does not hold are NULL; the caller
+    /// only reads covered columns); otherwise it is read by its key. `None` if the row is
+    /// missing. Returns the row key, the row, and how many stored bytes were read.
+    pub async fn entry_row(
+        &self,
+        table: &TableDef,
+        value: &[u8],
+        index_only: bool,
+        txn: &mut Transaction,
+    ) -> Result<Option<(Key, Vec<Value>, usize)>> {
+        let entry = decode_entry_value(value)?;
+        if index_only && let Some(values) = entry.covered {
+            let covered = self.covered_columns();
+            if values.len() != covered.len() {
+                return Err(Error::internal(format!(
+                    "damaged entry in index {}",
+                    self.name
+                )));
+            }
+            let mut row = vec![Value::Null; table.columns.len()];
+            for (c, v) in covered.into_iter().zip(values) {
+                let slot = row
+                    .get_mut(c)
+                    .ok_or_else(|| Error::internal("index column out of range"))?;
+                *slot = v;
+            }
+            return Ok(Some((entry.row_key.to_vec(), row, value.len())));
+        }
+        let key = entry.row_key.to_vec();
+        Ok(match txn.get(&key).await? {
+            Some(bytes) => {
+                let row = table.decode_row(&bytes)?;
+                let read = key.len() + bytes.len();
+                Some((key, row, read))
+            }
+            None => None,
+        })
     }
 
     /// The DETAIL of a duplicate: `Key (a, b)=(1, x)`.
@@ -202,6 +310,42 @@ impl IndexDef {
     }
 }
 
+/// An entry value taken apart.
+pub struct EntryValue<'a> {
+    /// The key of the row the entry points at.
+    pub row_key: &'a [u8],
+    /// The covered values (key columns, then `INCLUDE` columns), when the entry carries them.
+    pub covered: Option<Vec<Value>>,
+}
+
+/// Takes an entry value apart: a plain row key, or the covering form (see the module doc).
+pub fn decode_entry_value(value: &[u8]) -> Result<EntryValue<'_>> {
+    let damaged = || Error::internal("damaged index entry");
+    if value.first() != Some(&COVERING_MARKER) {
+        return Ok(EntryValue {
+            row_key: value,
+            covered: None,
+        });
+    }
+    let len_bytes: [u8; 4] = value
+        .get(1..5)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(damaged)?;
+    let len = u32::from_be_bytes(len_bytes) as usize;
+    let row_key = value.get(5..5 + len).ok_or_else(damaged)?;
+    let rest = value.get(5 + len..).ok_or_else(damaged)?;
+    let covered = crate::value::decode_row(rest).ok_or_else(damaged)?;
+    Ok(EntryValue {
+        row_key,
+        covered: Some(covered),
+    })
+}
+
+/// Whether two entry values point at different rows.
+pub fn points_elsewhere(existing: &[u8], value: &[u8]) -> Result<bool> {
+    Ok(decode_entry_value(existing)?.row_key != decode_entry_value(value)?.row_key)
+}
+
 /// Appends an index column value: a marker byte, then the value's key encoding.
 fn encode_key_value(value: &Value, out: &mut Vec<u8>) -> Result<()> {
     if value.is_null() {
@@ -250,7 +394,7 @@ async fn put_entry(
 ) -> Result<()> {
     if index.unique
         && let Some(existing) = txn.get(&key).await?
-        && existing != value
+        && points_elsewhere(&existing, &value)?
     {
         return Err(duplicate(index, table, row));
     }
@@ -310,26 +454,40 @@ pub async fn update_entries(
 }
 
 /// Reads the rows an index range points at, in row key order (the order a table scan
-/// returns), so that callers cannot tell an index read from a primary key range read.
+/// returns), so that callers cannot tell an index read from a primary key range read. With
+/// `index_only`, rows are made from entries that carry their values (see
+/// [`IndexDef::entry_row`]). Returns the rows and the stored bytes read.
 pub async fn fetch_rows(
     table: &TableDef,
+    index: &IndexDef,
     range: &KeyRange,
+    index_only: bool,
     txn: &mut Transaction,
-) -> Result<Vec<(Key, Vec<Value>)>> {
-    let entries = txn.scan(range, None, false).await?;
-    let mut row_keys: Vec<Key> = entries.into_iter().map(|(_, v)| v).collect();
-    row_keys.sort();
-    row_keys.dedup();
-    let mut rows = Vec::with_capacity(row_keys.len());
-    for key in row_keys {
+) -> Result<(Vec<(Key, Vec<Value>)>, usize)> {
+    let mut entries: Vec<Vec<u8>> = txn
+        .scan(range, None, false)
+        .await?
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect();
+    let mut keyed = Vec::with_capacity(entries.len());
+    for value in entries.drain(..) {
+        let row_key = decode_entry_value(&value)?.row_key.to_vec();
+        keyed.push((row_key, value));
+    }
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.dedup_by(|a, b| a.0 == b.0);
+    let mut rows = Vec::with_capacity(keyed.len());
+    let mut bytes = 0;
+    for (_, value) in keyed {
         // An entry always has its row (both are written by one transaction); skip rather
         // than fail if it does not, since the caller re-checks every row anyway.
-        if let Some(bytes) = txn.get(&key).await? {
-            let row = table.decode_row(&bytes)?;
+        if let Some((key, row, read)) = index.entry_row(table, &value, index_only, txn).await? {
+            bytes += read;
             rows.push((key, row));
         }
     }
-    Ok(rows)
+    Ok((rows, bytes))
 }
 
 #[cfg(test)]
@@ -427,6 +585,53 @@ mod tests {
         assert!(le.contains(&k1) && le.contains(&k2) && !le.contains(&kb));
         // `= NULL` matches nothing.
         assert!(ix.scan_range(&[Value::Null], None, None).unwrap().is_none());
+    }
+
+    #[test]
+    fn entries_of_an_index_with_include_columns_carry_the_covered_values() {
+        let mut ix = index(true, true);
+        ix.include = vec![2];
+        let row = [Value::Int(7), Value::Text("a".into()), Value::Int(42)];
+        let (key, value) = ix.entry(&row, &row_key(7)).unwrap();
+        // The key is unchanged by INCLUDE columns: equal values still collide.
+        let (other_key, other_value) = ix
+            .entry(
+                &[Value::Int(8), Value::Text("a".into()), Value::Null],
+                &row_key(8),
+            )
+            .unwrap();
+        assert_eq!(key, other_key);
+        let decoded = decode_entry_value(&value).unwrap();
+        assert_eq!(decoded.row_key, row_key(7).as_slice());
+        assert_eq!(
+            decoded.covered,
+            Some(vec![Value::Text("a".into()), Value::Int(42)])
+        );
+        assert!(points_elsewhere(&value, &other_value).unwrap());
+        // The same row with another INCLUDE value is the same row.
+        let (_, changed) = ix
+            .entry(
+                &[Value::Int(7), Value::Text("a".into()), Value::Int(43)],
+                &row_key(7),
+            )
+            .unwrap();
+        assert_ne!(changed, value);
+        assert!(!points_elsewhere(&value, &changed).unwrap());
+        // An entry holding only a row key (no INCLUDE columns, or written before) decodes
+        // as one, without values; a truncated covering entry is an error, not a panic.
+        let key7 = row_key(7);
+        let plain = decode_entry_value(&key7).unwrap();
+        assert_eq!((plain.row_key, plain.covered), (key7.as_slice(), None));
+        assert!(!points_elsewhere(&row_key(7), &value).unwrap());
+        for cut in [1, 3, 6, value.len() - 1] {
+            assert!(decode_entry_value(&value[..cut]).is_err(), "cut at {cut}");
+        }
+        assert_eq!(ix.covered_columns(), vec![1, 2]);
+        assert!(ix.covers(&[2, 1, 1]) && !ix.covers(&[0, 1]));
+        assert!(
+            !index(false, true).covers(&[1]),
+            "no INCLUDE: entries carry no values"
+        );
     }
 
     #[test]

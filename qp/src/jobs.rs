@@ -496,7 +496,7 @@ impl Engine {
             if index.unique
                 && let Some(existing) = txn.get(&key).await?
             {
-                if existing != value {
+                if crate::index::points_elsewhere(&existing, &value)? {
                     return Ok(Batch::Fail(format!(
                         "could not create unique index \"{}\": {} is duplicated.",
                         index.name,

@@ -139,7 +139,8 @@ pub enum Access {
         upper: Option<(Expr, bool)>,
     },
     /// Through a valid secondary index: equality on a prefix of its key columns and optional
-    /// bounds on the next one. Rows come back in row key order, like the other paths.
+    /// bounds on the next one. Rows come back in row key order, like the other paths, unless
+    /// the query's [`Source::Table`] asks for index order.
     Index {
         /// The index id.
         index_id: u32,
@@ -169,6 +170,15 @@ pub enum Source {
         access: Access,
         /// Read in descending key order.
         reverse: bool,
+        /// `Some` when an [`Access::Index`] read serves the query's ORDER BY: rows come in
+        /// the index's key order (descending if `reverse`), already filtered, with each run
+        /// of rows equal on these columns (the ORDER BY columns) in row key order, exactly
+        /// as a stable sort of a table scan would give them. The read stops once it has
+        /// enough rows for LIMIT and OFFSET. `None`: rows come in row key order.
+        index_order: Option<Vec<usize>>,
+        /// An [`Access::Index`] read whose index entries carry every column the query uses:
+        /// rows are made from the entries (other columns NULL) instead of being read.
+        index_only: bool,
     },
 }
 

@@ -5,6 +5,8 @@
 //! computed alongside, sort, DISTINCT, then OFFSET and LIMIT. When nothing needs every row
 //! (no aggregate, ORDER BY or DISTINCT), a LIMIT is pushed down: an unfiltered table read
 //! stops after `limit + offset` rows, and projection stops as soon as enough rows are out.
+//! A query whose ORDER BY an index serves reads the index in key order, filtering as it
+//! goes, and stops after `limit + offset` matching rows (see `read_index_ordered`).
 //!
 //! An access path becomes one key range of the table (or of an index). A NULL in a key
 //! bound matches no row, so the read is skipped altogether:
@@ -22,6 +24,7 @@ use super::aggregate::aggregate;
 use crate::catalog::TableDef;
 use crate::error::{Error, Result};
 use crate::expr::{EvalContext, Expr};
+use crate::index::IndexDef;
 use crate::keycode;
 use crate::plan::{Access, QueryPlan, Source};
 use crate::value::Value;
@@ -40,11 +43,7 @@ fn access_range(table: &TableDef, access: &Access, ecx: &EvalContext) -> Result<
             lower,
             upper,
         } => {
-            let index = table
-                .indexes
-                .iter()
-                .find(|i| i.id == *index_id)
-                .ok_or_else(|| Error::internal("planned index missing"))?;
+            let index = planned_index(table, *index_id)?;
             let values = eqs
                 .iter()
                 .map(|e| e.eval(&[], ecx))
@@ -117,12 +116,23 @@ fn access_range(table: &TableDef, access: &Access, ecx: &EvalContext) -> Result<
     })
 }
 
-/// Reads the rows of a table through an access path, with their keys.
+/// The index an [`Access::Index`] reads.
+fn planned_index(table: &TableDef, index_id: u32) -> Result<&IndexDef> {
+    table
+        .indexes
+        .iter()
+        .find(|i| i.id == index_id)
+        .ok_or_else(|| Error::internal("planned index missing"))
+}
+
+/// Reads the rows of a table through an access path, with their keys. With `index_only`,
+/// an index read makes rows from the index entries (see [`IndexDef::entry_row`]).
 pub(super) async fn read_table(
     table: &TableDef,
     access: &Access,
     reverse: bool,
     limit: Option<usize>,
+    index_only: bool,
     cx: &mut ExecContext<'_>,
 ) -> Result<Vec<(Key, Vec<Value>)>> {
     let range = {
@@ -132,8 +142,11 @@ pub(super) async fn read_table(
     let Some(range) = range else {
         return Ok(vec![]);
     };
-    if let Access::Index { .. } = access {
-        let mut rows = crate::index::fetch_rows(table, &range, cx.txn).await?;
+    if let Access::Index { index_id, .. } = access {
+        let index = planned_index(table, *index_id)?;
+        let (mut rows, bytes) =
+            crate::index::fetch_rows(table, index, &range, index_only, cx.txn).await?;
+        cx.limits.check_query_memory(bytes)?;
         if reverse {
             rows.reverse();
         }
@@ -155,6 +168,97 @@ pub(super) async fn read_table(
     raw.into_iter()
         .map(|(k, v)| Ok((k, table.decode_row(&v)?)))
         .collect()
+}
+
+/// How many index entries an ordered index read asks for at a time, at most.
+const INDEX_BATCH: usize = 256;
+
+/// Reads the rows an index read points at in the index's key order (descending if
+/// `reverse`), keeping those that pass `filter`, and stops once it has `want` rows. Each run
+/// of rows equal on `ties` is put in row key order, so the result is exactly what a stable
+/// sort of the row key ordered rows would give (a run is always read to its end before the
+/// read stops). The index is scanned in batches; the transaction's own buffered index
+/// entries are merged into each batch in key order, so its writes are seen in place. With
+/// `index_only`, rows are made from the entries.
+#[allow(clippy::too_many_arguments)]
+async fn read_index_ordered(
+    table: &TableDef,
+    access: &Access,
+    reverse: bool,
+    ties: &[usize],
+    filter: &Option<Expr>,
+    want: Option<usize>,
+    index_only: bool,
+    cx: &mut ExecContext<'_>,
+) -> Result<Vec<Vec<Value>>> {
+    let Access::Index { index_id, .. } = access else {
+        return Err(Error::internal("index order without an index read"));
+    };
+    let index = planned_index(table, *index_id)?;
+    let range = {
+        let ecx = cx.eval_context();
+        access_range(table, access, &ecx)?
+    };
+    let mut next = range;
+    let batch = want.map_or(INDEX_BATCH, |w| w.saturating_add(1).clamp(8, INDEX_BATCH));
+    let mut out: Vec<Vec<Value>> = Vec::new();
+    let mut run: Vec<(Key, Vec<Value>)> = Vec::new();
+    let mut bytes = 0usize;
+    let flush = |run: &mut Vec<(Key, Vec<Value>)>, out: &mut Vec<Vec<Value>>| {
+        run.sort_by(|a, b| a.0.cmp(&b.0));
+        out.extend(run.drain(..).map(|(_, row)| row));
+    };
+    while let Some(range) = next.take() {
+        if want.is_some_and(|w| out.len() >= w) {
+            break;
+        }
+        let entries = cx.txn.scan(&range, Some(batch), reverse).await?;
+        if entries.len() == batch
+            && let Some((last, _)) = entries.last()
+        {
+            next = Some(if reverse {
+                KeyRange {
+                    start: range.start.clone(),
+                    end: Some(last.clone()),
+                }
+            } else {
+                KeyRange {
+                    start: last.iter().copied().chain([0u8]).collect(),
+                    end: range.end.clone(),
+                }
+            });
+        }
+        for (_, value) in entries {
+            // An entry always has its row (both are written by one transaction).
+            let Some((row_key, row, read)) =
+                index.entry_row(table, &value, index_only, cx.txn).await?
+            else {
+                continue;
+            };
+            bytes += read;
+            cx.limits.check_query_memory(bytes)?;
+            if !passes(filter, &row, &cx.eval_context())? {
+                continue;
+            }
+            let tied = run.first().is_none_or(|(_, first)| {
+                ties.iter()
+                    .all(|&c| first[c].compare(&row[c]) == Ordering::Equal)
+            });
+            if !tied {
+                flush(&mut run, &mut out);
+                if want.is_some_and(|w| out.len() >= w) {
+                    next = None;
+                    break;
+                }
+            }
+            run.push((row_key, row));
+        }
+    }
+    flush(&mut run, &mut out);
+    if let Some(w) = want {
+        out.truncate(w);
+    }
+    Ok(out)
 }
 
 /// Evaluates rows of row-independent expressions (VALUES lists).
@@ -196,6 +300,8 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
     };
     // Rows from the source, filtered.
     let streaming = q.aggregation.is_none() && q.order_by.is_empty() && !q.distinct;
+    // Whether the source applied the filter already.
+    let mut filtered = false;
     let mut source_rows: Vec<Vec<Value>> = match &q.source {
         Source::Single => vec![vec![]],
         Source::Values(rows) => eval_rows(rows, &cx.eval_context())?,
@@ -203,12 +309,38 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
             table,
             access,
             reverse,
+            index_order: Some(ties),
+            index_only,
+        } => {
+            let want = match (q.aggregation.is_none() && !q.distinct, limit) {
+                (true, Some(l)) => Some(l.saturating_add(offset)),
+                _ => None,
+            };
+            filtered = true;
+            read_index_ordered(
+                table,
+                access,
+                *reverse,
+                ties,
+                &q.filter,
+                want,
+                *index_only,
+                cx,
+            )
+            .await?
+        }
+        Source::Table {
+            table,
+            access,
+            reverse,
+            index_order: None,
+            index_only,
         } => {
             let scan_limit = match (streaming, &q.filter, limit) {
                 (true, None, Some(l)) => Some(l + offset),
                 _ => None,
             };
-            let rows = read_table(table, access, *reverse, scan_limit, cx).await?;
+            let rows = read_table(table, access, *reverse, scan_limit, *index_only, cx).await?;
             if q.for_update {
                 for (key, _) in &rows {
                     cx.txn.lock(key.clone());
@@ -218,7 +350,7 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
         }
     };
     let ecx = cx.eval_context();
-    if q.filter.is_some() {
+    if q.filter.is_some() && !filtered {
         let mut kept = Vec::with_capacity(source_rows.len());
         for row in source_rows {
             if passes(&q.filter, &row, &ecx)? {

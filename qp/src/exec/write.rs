@@ -209,7 +209,7 @@ fn finish_dml(
 /// Executes an UPDATE: reads the rows the access path selects, keeps those that pass the
 /// filter, and writes their new images and index entries.
 pub(super) async fn update(p: &UpdatePlan, cx: &mut ExecContext<'_>) -> Result<Output> {
-    let rows = read_table(&p.table, &p.access, false, None, cx).await?;
+    let rows = read_table(&p.table, &p.access, false, None, false, cx).await?;
     let mut changes = Vec::new();
     {
         let ecx = cx.eval_context();
@@ -265,7 +265,7 @@ pub(super) async fn update(p: &UpdatePlan, cx: &mut ExecContext<'_>) -> Result<O
 
 /// Executes a DELETE: deletes the rows that pass the filter and their index entries.
 pub(super) async fn delete(p: &DeletePlan, cx: &mut ExecContext<'_>) -> Result<Output> {
-    let rows = read_table(&p.table, &p.access, false, None, cx).await?;
+    let rows = read_table(&p.table, &p.access, false, None, false, cx).await?;
     let mut deleted = Vec::new();
     {
         let ecx = cx.eval_context();

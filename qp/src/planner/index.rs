@@ -5,6 +5,18 @@
 //! ([`Planner::column_bounds`]). The primary key is preferred whenever it narrows the read;
 //! otherwise the valid index with the longest equality prefix (then a range on its next
 //! column) is used. Building and invalid indexes are never read.
+//!
+//! A query whose ORDER BY matches the key columns of a valid index after its equality
+//! prefix reads that index in key order instead of sorting
+//! ([`Planner::ordered_index_access`]):
+//!
+//! ```text
+//! index (owner, created)
+//! WHERE owner = $1 ORDER BY created DESC LIMIT 10   → reverse read of owner=$1, stop at 10 rows
+//! ORDER BY owner, created LIMIT 5                   → forward read of the whole index
+//! ORDER BY created                                  → sorted (created is not a leading column)
+//! ORDER BY owner DESC NULLS LAST                    → sorted (reverse reads give NULLS FIRST)
+//! ```
 
 use super::Planner;
 use super::access::{column_ref, split_conjuncts};
@@ -15,7 +27,7 @@ use crate::catalog::TableDef;
 use crate::error::{Error, Result};
 use crate::expr::Expr;
 use crate::index::{IndexColumn, IndexDef, IndexState, MAX_INDEX_COLUMNS};
-use crate::plan::{Access, Plan};
+use crate::plan::{Access, Plan, SortKey};
 use crate::value::DataType;
 use sqlparser::ast;
 use std::collections::HashMap;
@@ -153,6 +165,113 @@ impl Planner<'_> {
             }
         }
         best.map(|(_, access)| access)
+    }
+
+    /// An index read that returns rows in the order `order_by` asks for, if a valid index
+    /// can: `(access, reverse, tie columns)`. Index entries are stored ascending with NULLs
+    /// last whatever the index's `DESC` / `NULLS FIRST` options (see [`crate::index`]), so
+    /// a forward read gives `ASC NULLS LAST` and a reverse read `DESC NULLS FIRST`. The
+    /// ORDER BY must therefore be plain columns, all ascending or all descending, with the
+    /// default NULLS placement; leaving out the columns fixed by the index's equality prefix,
+    /// they must be the index columns right after that prefix, in order. Floating-point
+    /// columns are left to the sort (the key encoding orders a negative NaN before every
+    /// number, PostgreSQL after).
+    ///
+    /// The index is only chosen when it narrows the read at least as much as `current`
+    /// (equality prefix, then number of bounds; a primary key point or range read is always
+    /// kept), and, for a query that would
+    /// otherwise scan the whole table, only with a LIMIT: reading a whole table row by row
+    /// through an index costs more than a scan and a sort.
+    pub(super) fn ordered_index_access(
+        &mut self,
+        table: &TableDef,
+        scope: &Scope,
+        where_ast: Option<&ast::Expr>,
+        current: &Access,
+        order_by: &[SortKey],
+        has_limit: bool,
+    ) -> Result<Option<(Access, bool, Vec<usize>)>> {
+        let current_score = match current {
+            Access::Full if has_limit => (0, 0),
+            Access::Index {
+                prefix,
+                lower,
+                upper,
+                ..
+            } => (
+                prefix.len(),
+                usize::from(lower.is_some()) + usize::from(upper.is_some()),
+            ),
+            _ => return Ok(None),
+        };
+        let Some(first) = order_by.first() else {
+            return Ok(None);
+        };
+        let desc = first.desc;
+        let mut order_columns = Vec::with_capacity(order_by.len());
+        for k in order_by {
+            let Expr::Column(c) = k.expr else {
+                return Ok(None);
+            };
+            let floating = table
+                .columns
+                .get(c)
+                .is_none_or(|col| matches!(col.data_type, DataType::Float4 | DataType::Float8));
+            if k.desc != desc || k.nulls_first != desc || floating {
+                return Ok(None);
+            }
+            order_columns.push(c);
+        }
+        let bounds = match where_ast {
+            Some(w) => self.column_bounds(scope, w, &[])?,
+            None => HashMap::new(),
+        };
+        let mut best: Option<((usize, usize), Access)> = None;
+        for index in table.indexes.iter().filter(|i| i.is_usable()) {
+            let prefix: Vec<Expr> = index
+                .columns
+                .iter()
+                .map_while(|c| bounds.get(&c.column).and_then(|b| b.eq.clone()))
+                .collect();
+            let fixed = &index.columns[..prefix.len()];
+            let rest: Vec<usize> = order_columns
+                .iter()
+                .copied()
+                .filter(|c| !fixed.iter().any(|f| f.column == *c))
+                .collect();
+            let served = !rest.is_empty()
+                && index.columns.len() >= prefix.len() + rest.len()
+                && index.columns[prefix.len()..]
+                    .iter()
+                    .zip(&rest)
+                    .all(|(ic, c)| ic.column == *c);
+            if !served {
+                continue;
+            }
+            let (lower, upper) = bounds
+                .get(&rest[0])
+                .map(|b| (b.lower.clone(), b.upper.clone()))
+                .unwrap_or_default();
+            let score = (
+                prefix.len(),
+                usize::from(lower.is_some()) + usize::from(upper.is_some()),
+            );
+            if score < current_score {
+                continue;
+            }
+            if best.as_ref().is_none_or(|(s, _)| score > *s) {
+                best = Some((
+                    score,
+                    Access::Index {
+                        index_id: index.id,
+                        prefix,
+                        lower,
+                        upper,
+                    },
+                ));
+            }
+        }
+        Ok(best.map(|(_, access)| (access, desc, order_columns)))
     }
 
     /// Plans `CREATE [UNIQUE] INDEX ASYNC`.
@@ -418,5 +537,170 @@ mod tests {
                 Access::Full
             ));
         }
+    }
+
+    /// The access path, read direction, index order and remaining sort keys of a query.
+    fn ordered(catalog: &Catalog, sql: &str) -> (Access, bool, Option<Vec<usize>>, usize) {
+        let stmt = Parser::parse_sql(&PostgreSqlDialect {}, sql)
+            .unwrap()
+            .pop()
+            .unwrap();
+        let planned = Planner::new(catalog, &[]).plan(&stmt).unwrap();
+        let Plan::Query(q) = planned.plan else {
+            panic!("not a query")
+        };
+        let Source::Table {
+            access,
+            reverse,
+            index_order,
+            ..
+        } = q.source
+        else {
+            panic!("not a table source")
+        };
+        (access, reverse, index_order, q.order_by.len())
+    }
+
+    #[test]
+    fn an_index_serves_order_by_on_its_columns_after_the_equality_prefix() {
+        let valid = catalog(IndexState::Valid);
+        let served = |sql: &str| match ordered(&valid, sql) {
+            (
+                Access::Index {
+                    index_id, prefix, ..
+                },
+                reverse,
+                Some(ties),
+                0,
+            ) => (index_id, prefix.len(), reverse, ties),
+            other => panic!("{sql}: expected an ordered index read, got {other:?}"),
+        };
+        assert_eq!(
+            served("SELECT * FROM t WHERE a = 1 ORDER BY b DESC LIMIT 10"),
+            (1001, 1, true, vec![2])
+        );
+        assert_eq!(
+            served("SELECT * FROM t ORDER BY a, b LIMIT 5"),
+            (1001, 0, false, vec![1, 2])
+        );
+        assert_eq!(
+            served("SELECT * FROM t ORDER BY a DESC NULLS FIRST LIMIT 5"),
+            (1001, 0, true, vec![1])
+        );
+        // The equality column may appear anywhere in the ORDER BY; an index read needs no LIMIT.
+        assert_eq!(
+            served("SELECT * FROM t WHERE a = 1 ORDER BY b, a"),
+            (1001, 1, false, vec![2, 1])
+        );
+        // A range on the first ordered column narrows the read.
+        match ordered(&valid, "SELECT * FROM t WHERE a > 3 ORDER BY a LIMIT 2") {
+            (Access::Index { lower, upper, .. }, false, Some(_), 0) => {
+                assert!(lower.is_some() && upper.is_none())
+            }
+            other => panic!("expected an ordered range read, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn orders_an_index_cannot_give_are_sorted() {
+        let valid = catalog(IndexState::Valid);
+        let sorted = |cat: &Catalog, sql: &str| {
+            let (_, _, index_order, sort_keys) = ordered(cat, sql);
+            assert!(
+                index_order.is_none() && sort_keys > 0,
+                "{sql}: expected a sort"
+            );
+        };
+        // Not the leading column, mixed directions, non-default NULLS, expressions.
+        sorted(&valid, "SELECT * FROM t ORDER BY b LIMIT 5");
+        sorted(&valid, "SELECT * FROM t ORDER BY a, b DESC LIMIT 5");
+        sorted(&valid, "SELECT * FROM t ORDER BY a NULLS FIRST LIMIT 5");
+        sorted(&valid, "SELECT * FROM t ORDER BY a DESC NULLS LAST LIMIT 5");
+        sorted(&valid, "SELECT * FROM t ORDER BY a + 0 LIMIT 5");
+        // A whole-table read without LIMIT scans and sorts.
+        sorted(&valid, "SELECT * FROM t ORDER BY a");
+        // A primary key range is kept.
+        sorted(&valid, "SELECT * FROM t WHERE id > 5 ORDER BY a LIMIT 3");
+        // Aggregates are sorted after grouping.
+        sorted(
+            &valid,
+            "SELECT a, count(*) FROM t GROUP BY a ORDER BY a LIMIT 3",
+        );
+        // Building and invalid indexes are never read.
+        for state in [IndexState::Building, IndexState::Invalid] {
+            let cat = catalog(state);
+            sorted(&cat, "SELECT * FROM t WHERE a = 1 ORDER BY b LIMIT 3");
+            sorted(&cat, "SELECT * FROM t ORDER BY a LIMIT 3");
+        }
+        // ORDER BY the primary key reads the table in key order, without the index.
+        assert!(matches!(
+            ordered(&valid, "SELECT * FROM t ORDER BY id DESC LIMIT 3"),
+            (Access::Full, true, None, 0)
+        ));
+    }
+
+    /// Whether a query reads its rows from index entries alone.
+    fn index_only(catalog: &Catalog, sql: &str) -> bool {
+        let stmt = Parser::parse_sql(&PostgreSqlDialect {}, sql)
+            .unwrap()
+            .pop()
+            .unwrap();
+        let planned = Planner::new(catalog, &[]).plan(&stmt).unwrap();
+        let Plan::Query(q) = planned.plan else {
+            panic!("not a query")
+        };
+        let Source::Table { index_only, .. } = q.source else {
+            panic!("not a table source")
+        };
+        index_only
+    }
+
+    #[test]
+    fn queries_using_only_covered_columns_read_the_index_alone() {
+        let plain = catalog(IndexState::Valid);
+        assert!(!index_only(&plain, "SELECT a, b FROM t WHERE a = 1"));
+        // INCLUDE (id): the entries carry a, b and id.
+        let mut cat = catalog(IndexState::Valid);
+        let name = crate::catalog::TableName::new("public", "t");
+        let mut table = (**cat.tables.get(&name).unwrap()).clone();
+        table.columns.push(ColumnDef {
+            name: "c".into(),
+            data_type: DataType::Int8,
+            nullable: true,
+            default: None,
+        });
+        table.indexes[0].include = vec![0];
+        cat.tables.insert(name, Arc::new(table));
+        for sql in [
+            "SELECT a, b FROM t WHERE a = 1",
+            "SELECT id + b FROM t WHERE a = 1 AND b > id",
+            "SELECT id FROM t WHERE a = 1 ORDER BY b DESC LIMIT 3",
+            "SELECT b, count(id) FROM t WHERE a = 1 GROUP BY b ORDER BY 2",
+            "SELECT count(*) FROM t WHERE a = 1",
+        ] {
+            assert!(index_only(&cat, sql), "{sql}");
+        }
+        for sql in [
+            "SELECT * FROM t WHERE a = 1",
+            "SELECT a FROM t WHERE a = 1 AND c = 2",
+            "SELECT a FROM t WHERE a = 1 ORDER BY c",
+            "SELECT sum(c) FROM t WHERE a = 1",
+            // Not read through the index at all.
+            "SELECT a FROM t",
+            "SELECT a FROM t WHERE id = 1",
+        ] {
+            assert!(!index_only(&cat, sql), "{sql}");
+        }
+    }
+
+    #[test]
+    fn floating_point_columns_are_never_ordered_through_an_index() {
+        let mut cat = catalog(IndexState::Valid);
+        let name = crate::catalog::TableName::new("public", "t");
+        let mut table = (**cat.tables.get(&name).unwrap()).clone();
+        table.columns[1].data_type = DataType::Float8;
+        cat.tables.insert(name, Arc::new(table));
+        let (_, _, index_order, sort_keys) = ordered(&cat, "SELECT * FROM t ORDER BY a LIMIT 3");
+        assert!(index_order.is_none() && sort_keys == 1);
     }
 }

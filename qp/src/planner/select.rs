@@ -6,8 +6,10 @@
 //! name, or any expression over the table. In an aggregated query the GROUP BY expressions
 //! and aggregate calls are the columns the projections see (see `AggState`). When a
 //! non-aggregated query is ordered by a prefix of the primary key, all ascending or all
-//! descending with the default NULLS placement, the sort is dropped and the table is read in key order instead (forwards or
-//! in reverse).
+//! descending with the default NULLS placement, the sort is dropped and the table is read in
+//! key order instead (forwards or in reverse). Otherwise, when the ORDER BY matches the key
+//! columns of a valid secondary index, the index is read in its key order (see
+//! `Planner::ordered_index_access` in `index.rs`).
 
 use super::Planner;
 use super::coerce::{coerce, require_bool};
@@ -64,6 +66,8 @@ impl Planner<'_> {
                         table,
                         access: Access::Full,
                         reverse: false,
+                        index_order: None,
+                        index_only: false,
                     },
                     scope,
                 )
@@ -234,6 +238,61 @@ impl Planner<'_> {
             }
         };
         let (limit, offset) = self.plan_limit(query)?;
+        // ORDER BY the key columns of an index: read the index in key order.
+        if let Source::Table {
+            table,
+            access,
+            reverse,
+            index_order,
+            ..
+        } = &mut source
+            && aggregation.is_none()
+            && !order_by.is_empty()
+            && let Some((ordered, desc, ties)) = self.ordered_index_access(
+                table,
+                &scope,
+                select.selection.as_ref(),
+                access,
+                &order_by,
+                limit.is_some(),
+            )?
+        {
+            *access = ordered;
+            *reverse = desc;
+            *index_order = Some(ties);
+            order_by.clear();
+        }
+        // An index whose entries carry every column the query uses answers it alone.
+        if let Source::Table {
+            table,
+            access: Access::Index { index_id, .. },
+            index_only,
+            ..
+        } = &mut source
+            && let Some(index) = table.indexes.iter().find(|i| i.id == *index_id)
+        {
+            let mut needed = Vec::new();
+            for e in filter
+                .iter()
+                .chain(&projections)
+                .chain(order_by.iter().map(|k| &k.expr))
+            {
+                e.columns(&mut needed);
+            }
+            if let Some(agg) = &aggregation {
+                // Projections, HAVING and ORDER BY read the aggregated row; only the filter,
+                // the groups and the aggregate arguments read table rows.
+                needed.clear();
+                for e in filter
+                    .iter()
+                    .chain(&agg.group_by)
+                    .chain(agg.aggs.iter().filter_map(|a| a.arg.as_ref()))
+                {
+                    e.columns(&mut needed);
+                }
+            }
+            *index_only = index.covers(&needed);
+        }
         Ok((
             QueryPlan {
                 source,
