@@ -10,6 +10,7 @@
 
 use super::Planner;
 use super::coerce::{coerce, require_bool, unify};
+use super::functions::nullary_function;
 use super::names::{data_type, ident_name};
 use super::scope::{AggState, Scope};
 use crate::error::{Error, Result};
@@ -52,22 +53,19 @@ impl Planner<'_> {
                     return Err(group_by_error(&name, scope));
                 }
                 // Bare keywords that are really functions.
-                if ident.quote_style.is_none() && scope.resolve(None, &name).is_err() {
-                    match name.as_str() {
-                        "current_timestamp" => {
-                            return Ok((Expr::Func(Func::Now, vec![]), DataType::TimestampTz));
-                        }
-                        "current_user" | "user" => {
-                            return Ok((Expr::Func(Func::CurrentUser, vec![]), DataType::Text));
-                        }
-                        "session_user" => {
-                            return Ok((Expr::Func(Func::SessionUser, vec![]), DataType::Text));
-                        }
-                        "current_schema" => {
-                            return Ok((Expr::Func(Func::CurrentSchema, vec![]), DataType::Text));
-                        }
-                        _ => {}
-                    }
+                if ident.quote_style.is_none()
+                    && matches!(
+                        name.as_str(),
+                        "current_timestamp"
+                            | "current_user"
+                            | "user"
+                            | "session_user"
+                            | "current_schema"
+                    )
+                    && scope.resolve(None, &name).is_err()
+                    && let Some((func, ty)) = nullary_function(&name)
+                {
+                    return Ok((Expr::Func(func, vec![]), ty));
                 }
                 let (i, ty) = scope.resolve(None, &name)?;
                 (Expr::Column(i), ty)

@@ -177,35 +177,11 @@ impl Planner<'_> {
                 .map(|(e, t)| coerce(e, t, DataType::Text, false))
                 .collect()
         };
+        if let Some((func, ty)) = nullary_function(&name) {
+            arity(0)?;
+            return Ok((Expr::Func(func, vec![]), ty));
+        }
         Ok(match name.as_str() {
-            "now" | "current_timestamp" | "transaction_timestamp" | "statement_timestamp" => {
-                arity(0)?;
-                (Expr::Func(Func::Now, vec![]), DataType::TimestampTz)
-            }
-            "version" => {
-                arity(0)?;
-                (Expr::Func(Func::Version, vec![]), DataType::Text)
-            }
-            "current_database" => {
-                arity(0)?;
-                (Expr::Func(Func::CurrentDatabase, vec![]), DataType::Text)
-            }
-            "current_schema" => {
-                arity(0)?;
-                (Expr::Func(Func::CurrentSchema, vec![]), DataType::Text)
-            }
-            "current_user" | "user" => {
-                arity(0)?;
-                (Expr::Func(Func::CurrentUser, vec![]), DataType::Text)
-            }
-            "session_user" => {
-                arity(0)?;
-                (Expr::Func(Func::SessionUser, vec![]), DataType::Text)
-            }
-            "random" => {
-                arity(0)?;
-                (Expr::Func(Func::Random, vec![]), DataType::Float8)
-            }
             "lower" | "upper" => {
                 arity(1)?;
                 let f = if name == "lower" {
@@ -321,4 +297,22 @@ pub(super) fn contains_aggregate(e: &ast::Expr) -> bool {
         }
     }
     e.visit(&mut Finder).is_break()
+}
+
+/// The functions without arguments, by name, with their result types. Some of them may also be
+/// written as bare keywords (`current_user`, `current_timestamp`, ...; see
+/// [`Planner::plan_expr`]).
+pub(super) fn nullary_function(name: &str) -> Option<(Func, DataType)> {
+    Some(match name {
+        "now" | "current_timestamp" | "transaction_timestamp" | "statement_timestamp" => {
+            (Func::Now, DataType::TimestampTz)
+        }
+        "version" => (Func::Version, DataType::Text),
+        "current_database" => (Func::CurrentDatabase, DataType::Text),
+        "current_schema" => (Func::CurrentSchema, DataType::Text),
+        "current_user" | "user" => (Func::CurrentUser, DataType::Text),
+        "session_user" => (Func::SessionUser, DataType::Text),
+        "random" => (Func::Random, DataType::Float8),
+        _ => return None,
+    })
 }
