@@ -5,19 +5,11 @@
 
 mod common;
 
-use common::{connect, message, sqlstate, start, start_with};
+use common::{build_index, connect, message, sqlstate, start, start_with};
 use tokio_postgres::Client;
 use tokio_postgres::types::ToSql;
 
 /// Creates an index and waits for its build; returns whether it succeeded.
-async fn build_index(c: &Client, sql: &str) -> bool {
-    let job: String = c.query_one(sql, &[]).await.unwrap().get(0);
-    c.query_one("SELECT sys.wait_for_job($1)", &[&job])
-        .await
-        .unwrap()
-        .get(0)
-}
-
 /// The rows of a query, every column a nullable bigint.
 async fn rows(c: &Client, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Vec<Vec<Option<i64>>> {
     c.query(sql, params)

@@ -12,13 +12,7 @@ use tokio_postgres::types::ToSql;
 
 /// Creates an index and waits for its build to finish.
 async fn build_index(c: &Client, sql: &str) {
-    let job: String = c.query_one(sql, &[]).await.unwrap().get(0);
-    let ok: bool = c
-        .query_one("SELECT sys.wait_for_job($1)", &[&job])
-        .await
-        .unwrap()
-        .get(0);
-    assert!(ok, "{sql} builds");
+    assert!(common::build_index(c, sql).await, "{sql} builds");
 }
 
 /// The rows of a query as `(id, owner, created)`.

@@ -190,3 +190,16 @@ pub async fn fails(c: &Client, sql: &str) -> (String, String) {
         .expect_err(&format!("{sql} should fail"));
     (sqlstate(&err), message(&err))
 }
+
+/// Runs a `CREATE INDEX ASYNC` statement and waits for its job: whether the build succeeded.
+pub async fn build_index(c: &Client, sql: &str) -> bool {
+    let job: String = c
+        .query_one(sql, &[])
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .get(0);
+    c.query_one("SELECT sys.wait_for_job($1)", &[&job])
+        .await
+        .expect("sys.wait_for_job")
+        .get(0)
+}
