@@ -25,6 +25,7 @@ mod credentials;
 
 pub use credentials::{LOCAL_CREDENTIALS_FILE, generate_local_credentials};
 
+use proto::adjudicator::Adjudicator;
 use proto::journal::Replica;
 use proto::key::ShardMap;
 use proto::storage::Shard;
@@ -150,6 +151,7 @@ pub struct Server {
     local_credentials: Option<PathBuf>,
     region: String,
     replicas: Vec<Arc<journal::LocalReplica>>,
+    adjudicator: Arc<dyn Adjudicator>,
     shutdown: watch::Sender<bool>,
     serving: JoinHandle<std::io::Result<()>>,
     appliers: Vec<JoinHandle<()>>,
@@ -185,6 +187,11 @@ impl Server {
     /// The journal replicas (tests stop and restart them to simulate replica failures).
     pub fn journal_replicas(&self) -> &[Arc<journal::LocalReplica>] {
         &self.replicas
+    }
+
+    /// The adjudicator (tests commit raw writes through it, to plant damaged data).
+    pub fn adjudicator(&self) -> Arc<dyn Adjudicator> {
+        self.adjudicator.clone()
     }
 
     /// A libpq connection string for `admin`.
@@ -336,6 +343,7 @@ pub async fn start(config: Config) -> Result<Server, Error> {
         local_credentials,
         region: config.iam.region.clone(),
         replicas,
+        adjudicator: adjudicator.clone(),
         shutdown,
         serving,
         appliers,

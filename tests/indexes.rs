@@ -404,7 +404,7 @@ async fn finishing_a_build_changes_the_schema_under_open_transactions() {
         assert_eq!(sqlstate(&err), "40001");
         assert_eq!(
             message(&err),
-            "schema has been updated by another transaction, please retry: (OC001)"
+            "schema has been updated by another transaction (OC001)"
         );
     }
 }
@@ -662,4 +662,52 @@ async fn unfinished_builds_resume_after_a_restart() {
         assert_eq!(indexed.len(), 600, "k = {v}");
         assert_eq!(indexed, scanned);
     }
+}
+
+/// A build that hits an error no retry can cure (here a damaged stored row, an internal
+/// error) ends the job as `failed` with the reason in `sys.jobs.details`, instead of being
+/// resumed forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_build_over_a_damaged_row_fails_with_the_reason() {
+    let t = start().await;
+    let c = connect(&t.server).await;
+    c.batch_execute("CREATE TABLE damaged (id bigint PRIMARY KEY, v bigint)")
+        .await
+        .unwrap();
+    c.batch_execute("INSERT INTO damaged VALUES (1, 10), (2, 20)")
+        .await
+        .unwrap();
+
+    // Plant bytes that are no row under the key of id 3 of the (first, so id 1000) user table.
+    let adjudicator = t.server.adjudicator();
+    let mut key = qp::keycode::table_prefix(qp::catalog::FIRST_USER_TABLE_ID);
+    qp::keycode::encode_i64(3, &mut key);
+    let read_ts = adjudicator.read_ts().await.unwrap();
+    adjudicator
+        .commit(proto::adjudicator::CommitRequest {
+            read_ts,
+            writes: vec![proto::Write {
+                key,
+                value: Some(vec![0xff, 0xff, 0xff]),
+            }],
+            locked: vec![],
+            unchanged: vec![],
+        })
+        .await
+        .unwrap();
+    let err = c.query("SELECT * FROM damaged", &[]).await.unwrap_err();
+    assert_eq!(
+        (sqlstate(&err), message(&err)),
+        ("XX000".into(), "damaged row in table damaged".into()),
+        "the planted row is in the table"
+    );
+
+    let job = create_index(&c, "CREATE INDEX ASYNC damaged_v ON damaged (v)").await;
+    let done = tokio::time::timeout(Duration::from_secs(30), wait(&c, &job))
+        .await
+        .expect("the job ends instead of being retried forever");
+    assert!(!done, "the build failed");
+    let (status, details) = job_status(&c, &job).await;
+    assert_eq!(status, "failed");
+    assert_eq!(details.as_deref(), Some("damaged row in table damaged"));
 }

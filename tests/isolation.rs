@@ -5,7 +5,7 @@ mod common;
 
 use common::{connect, message, sqlstate, start};
 
-const OC000: &str = "change conflicts with another transaction, please retry: (OC000)";
+const OC000: &str = "change conflicts with another transaction (OC000)";
 
 async fn setup(c: &tokio_postgres::Client) {
     c.batch_execute(

@@ -1,6 +1,7 @@
 //! Journal replica failures seen from a SQL client: with one of three replicas down commits
-//! continue; with two down they fail with a retryable error and change nothing visible; once a
-//! replica returns, service resumes and nothing acknowledged is lost.
+//! continue; with two down they fail (40003 "outcome unknown" for a commit caught in flight,
+//! then the retryable `XX000 server unavailable`); once a replica returns, service resumes and
+//! nothing acknowledged is lost.
 
 mod common;
 
@@ -33,19 +34,41 @@ async fn commits_survive_one_replica_down_and_resume_after_two() {
     }
     assert_eq!(count(&c).await, 20);
 
-    // Two down: a commit fails with DSQL's retryable "server unavailable"; reads still work.
+    // Two down. A commit that reached the adjudicator before it noticed waits for a quorum
+    // in vain: 40003, its outcome unknown (the record may still become durable). Once the
+    // adjudicator knows, commits are refused at once with the retryable "server unavailable",
+    // nothing recorded. Reads still work.
     replicas[1].stop();
     let err = c
         .execute("INSERT INTO t VALUES (21)", &[])
         .await
         .unwrap_err();
-    assert_eq!(sqlstate(&err), "XX000", "{err}");
-    assert_eq!(message(&err), "server unavailable");
+    match sqlstate(&err).as_str() {
+        "40003" => assert_eq!(
+            message(&err),
+            "commit outcome unknown: the transaction may or may not have committed"
+        ),
+        "XX000" => assert_eq!(message(&err), "server unavailable"),
+        other => panic!("unexpected {other}: {err}"),
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let err = c
+            .execute("INSERT INTO t VALUES (21)", &[])
+            .await
+            .unwrap_err();
+        if sqlstate(&err) == "XX000" {
+            assert_eq!(message(&err), "server unavailable");
+            break;
+        }
+        assert_eq!(sqlstate(&err), "40003", "{err}");
+        assert!(Instant::now() < deadline, "never refused outright");
+    }
     assert!(count(&c).await >= 20);
 
     // A replica returns (it missed commits 11..20 and catches up): the client's retry with
-    // backoff succeeds. The failed attempt's outcome was unknown, so the retry may also find
-    // that it committed after all (23505), never twice.
+    // backoff succeeds. An attempt whose outcome was unknown may have committed after all, so
+    // the client retries only because this INSERT tells: 23505 means it did, never twice.
     replicas[0].restart().unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut delay = Duration::from_millis(10);
@@ -53,7 +76,10 @@ async fn commits_survive_one_replica_down_and_resume_after_two() {
         match c.execute("INSERT INTO t VALUES (21)", &[]).await {
             Ok(_) => break,
             Err(e) if sqlstate(&e) == "23505" => break,
-            Err(e) if sqlstate(&e) == "XX000" && Instant::now() < deadline => {
+            Err(e)
+                if (sqlstate(&e) == "XX000" || sqlstate(&e) == "40003")
+                    && Instant::now() < deadline =>
+            {
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(Duration::from_millis(500));
             }
@@ -70,7 +96,12 @@ async fn commits_survive_one_replica_down_and_resume_after_two() {
         loop {
             match c.execute("INSERT INTO t VALUES ($1)", &[&i]).await {
                 Ok(_) => break,
-                Err(e) if sqlstate(&e) == "XX000" && Instant::now() < deadline => {
+                // The INSERT is its own witness: 23505 after an unknown outcome means it landed.
+                Err(e) if sqlstate(&e) == "23505" => break,
+                Err(e)
+                    if (sqlstate(&e) == "XX000" || sqlstate(&e) == "40003")
+                        && Instant::now() < deadline =>
+                {
                     tokio::time::sleep(Duration::from_millis(50)).await
                 }
                 Err(e) => panic!("insert {i}: {e}"),

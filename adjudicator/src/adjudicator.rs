@@ -173,11 +173,13 @@ impl Adjudicator for LocalAdjudicator {
         let durable = frontier.wait_for(|f| f.index >= index || f.deposed);
         match tokio::time::timeout(inner.config.commit_timeout, durable).await {
             Ok(Ok(f)) if f.index >= index => Ok(CommitResponse { commit_ts }),
-            Ok(_) => Err(Error::Unavailable(
-                "commit outcome unknown: adjudicator was replaced by a newer one".into(),
+            // The record is in the tail and may reach a quorum (and be adopted by a successor)
+            // after we stop waiting: it may or may not commit.
+            Ok(_) => Err(Error::OutcomeUnknown(
+                "the adjudicator was replaced by a newer one before the commit was durable".into(),
             )),
-            Err(_) => Err(Error::Unavailable(
-                "commit outcome unknown: journal quorum did not answer in time".into(),
+            Err(_) => Err(Error::OutcomeUnknown(
+                "the journal quorum did not confirm the commit in time".into(),
             )),
         }
     }

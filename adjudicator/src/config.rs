@@ -11,7 +11,7 @@ pub struct Config {
     /// records older than this are forgotten. DSQL uses 300 s.
     pub max_txn_age: Duration,
     /// How long a commit waits for a quorum of replicas to have its entry on disk before it
-    /// answers [`Error::Unavailable`](proto::Error::Unavailable) ("outcome unknown"). Also
+    /// answers [`Error::OutcomeUnknown`](proto::Error::OutcomeUnknown). Also
     /// bounds a single append to a replica and the re-replication step of recovery.
     pub commit_timeout: Duration,
     /// How many durable entries the in-memory tail may keep for a lagging replica. Beyond this

@@ -12,11 +12,11 @@ pub type Result<T> = std::result::Result<T, Error>;
 pub enum Error {
     /// A key this transaction wrote (or locked) was committed by another transaction after this
     /// transaction's snapshot (optimistic concurrency control, DSQL's OC000).
-    #[error("change conflicts with another transaction, please retry: (OC000)")]
+    #[error("change conflicts with another transaction (OC000)")]
     Conflict,
     /// A key that had to stay unchanged since the snapshot (the catalog version) changed
     /// (DSQL's OC001).
-    #[error("schema has been updated by another transaction, please retry: (OC001)")]
+    #[error("schema has been updated by another transaction (OC001)")]
     SchemaChanged,
     /// The transaction's snapshot is older than the adjudicator's conflict window.
     #[error("transaction age limit of {limit_secs}s exceeded")]
@@ -24,9 +24,15 @@ pub enum Error {
         /// The window, in seconds.
         limit_secs: u64,
     },
-    /// Not enough replicas or shards answered; the outcome of a commit is unknown.
+    /// Not enough replicas or shards answered, and nothing was recorded: the request had no
+    /// effect and may be retried.
     #[error("server unavailable: {0}")]
     Unavailable(String),
+    /// A commit was handed to the journal but its durability was never confirmed (the
+    /// adjudicator was deposed, or the quorum did not answer in time): it may or may not have
+    /// committed. Never retryable: a blind retry could apply the transaction twice.
+    #[error("commit outcome unknown: {0}")]
+    OutcomeUnknown(String),
     /// A storage read waited too long for its shard to catch up with the snapshot.
     #[error("storage shard is behind the requested snapshot, please retry")]
     ReadTimeout,
@@ -44,13 +50,36 @@ pub enum Error {
     Internal(String),
 }
 
+/// What a caller can do about an [`Error`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Retrying the whole transaction may succeed: nothing of this attempt took effect.
+    Retryable,
+    /// The same request fails the same way again.
+    Deterministic,
+    /// A bug or damaged data.
+    Internal,
+    /// The request may or may not have taken effect.
+    OutcomeUnknown,
+}
+
 impl Error {
+    /// What a caller can do about this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Conflict | Error::SchemaChanged | Error::Unavailable(_) | Error::ReadTimeout => {
+                ErrorKind::Retryable
+            }
+            Error::TransactionTooOld { .. } => ErrorKind::Deterministic,
+            // A sealed replica refused this writer's append, which other replicas may hold.
+            Error::OutcomeUnknown(_) | Error::Fenced { .. } => ErrorKind::OutcomeUnknown,
+            Error::InvalidRequest(_) | Error::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
     /// Whether retrying the whole transaction may succeed. Clients retry these with backoff.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Error::Conflict | Error::SchemaChanged | Error::Unavailable(_) | Error::ReadTimeout
-        )
+        self.kind() == ErrorKind::Retryable
     }
 }
 

@@ -21,7 +21,7 @@ pub mod key;
 pub mod record;
 pub mod storage;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use ids::{Epoch, LogIndex, ShardId, Timestamp};
 pub use key::{Key, KeyRange};
 pub use record::{CommitRecord, Write};

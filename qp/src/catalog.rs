@@ -29,7 +29,7 @@
 //! planned with a catalog version lists the version key as `unchanged` in its commit request,
 //! so a concurrent DDL makes it fail with OC001.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::keycode;
 use crate::privileges::Grant;
 use crate::roles::{ADMIN, Role};
@@ -279,7 +279,7 @@ impl Catalog {
     pub fn table(&self, name: &TableName) -> Result<Arc<TableDef>> {
         if !self.schemas.contains(&name.schema) {
             return Err(Error::new(
-                "3F000",
+                SqlState::INVALID_SCHEMA_NAME,
                 format!("schema \"{}\" does not exist", name.schema),
             ));
         }

@@ -15,7 +15,7 @@
 //!   state) and DSQL's message `role r must have the LOGIN attribute`.
 
 use crate::catalog::Catalog;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::exec::{ExecContext, Output};
 use crate::parse::AwsIam;
 use crate::plan::{Plan, Planned};
@@ -274,7 +274,7 @@ fn plan_privileges(
                 let table = catalog.table(&resolve_relation(catalog, search_path, name)?)?;
                 if table.is_system() {
                     return Err(Error::new(
-                        "42501",
+                        SqlState::INSUFFICIENT_PRIVILEGE,
                         format!("permission denied for table {}", table.name),
                     ));
                 }
@@ -354,7 +354,7 @@ fn plan_privileges(
                 };
                 if !valid.contains(&privilege) {
                     return Err(Error::new(
-                        "0LP01",
+                        SqlState::INVALID_GRANT_OPERATION,
                         format!("invalid privilege type {} for {kind}", privilege.name()),
                     ));
                 }
@@ -393,10 +393,12 @@ fn plan_privileges(
 
 fn schema_target(name: &ast::ObjectName, catalog: &Catalog) -> Result<Target> {
     let name = role_name(name)?;
-    let owner = catalog
-        .schema_owners
-        .get(&name)
-        .ok_or_else(|| Error::new("3F000", format!("schema \"{name}\" does not exist")))?;
+    let owner = catalog.schema_owners.get(&name).ok_or_else(|| {
+        Error::new(
+            SqlState::INVALID_SCHEMA_NAME,
+            format!("schema \"{name}\" does not exist"),
+        )
+    })?;
     Ok(Target {
         object: Object::Schema(name.clone()),
         owner: owner.clone(),
@@ -430,7 +432,7 @@ fn require_admin(cx: &ExecContext<'_>, message: &str) -> Result<()> {
     if cx.user == ADMIN {
         Ok(())
     } else {
-        Err(Error::new("42501", message))
+        Err(Error::new(SqlState::INSUFFICIENT_PRIVILEGE, message))
     }
 }
 
@@ -448,7 +450,7 @@ async fn create_role(
             return Ok(Output::Command("CREATE ROLE".into()));
         }
         return Err(Error::new(
-            "42710",
+            SqlState::DUPLICATE_OBJECT,
             format!("role \"{name}\" already exists"),
         ));
     }
@@ -477,8 +479,11 @@ async fn alter_role(
 ) -> Result<Output> {
     require_admin(cx, "permission denied to alter role")?;
     if name == ADMIN {
-        return Err(Error::new("42501", "permission denied to alter role")
-            .with_detail("The admin role cannot be altered."));
+        return Err(Error::new(
+            SqlState::INSUFFICIENT_PRIVILEGE,
+            "permission denied to alter role",
+        )
+        .with_detail("The admin role cannot be altered."));
     }
     let mut role = catalog
         .roles
@@ -545,12 +550,15 @@ async fn drop_roles(
             return Err(roles::undefined_role(name));
         }
         if name == cx.user {
-            return Err(Error::new("55006", "current user cannot be dropped"));
+            return Err(Error::new(
+                SqlState::OBJECT_IN_USE,
+                "current user cannot be dropped",
+            ));
         }
         let lines = dependents(catalog, name);
         if !lines.is_empty() {
             return Err(Error::new(
-                "2BP01",
+                SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
                 format!("role \"{name}\" cannot be dropped because some objects depend on it"),
             )
             .with_detail(lines.join("\n")));
@@ -582,7 +590,7 @@ async fn change_privileges(
     for target in targets {
         if cx.user != ADMIN && cx.user != target.owner {
             return Err(Error::new(
-                "42501",
+                SqlState::INSUFFICIENT_PRIVILEGE,
                 format!("permission denied for {} {}", target.kind, target.name),
             ));
         }
@@ -632,14 +640,15 @@ async fn aws_iam(catalog: &Catalog, iam: &AwsIam, cx: &mut ExecContext<'_>) -> R
     let verb = if iam.grant { "GRANT" } else { "REVOKE" };
     let tag = format!("AWS IAM {verb}");
     if cx.user != ADMIN {
-        return Err(
-            Error::new("42501", format!("permission denied to run AWS IAM {verb}"))
-                .with_detail("Only the admin role maps IAM principals to roles."),
-        );
+        return Err(Error::new(
+            SqlState::INSUFFICIENT_PRIVILEGE,
+            format!("permission denied to run AWS IAM {verb}"),
+        )
+        .with_detail("Only the admin role maps IAM principals to roles."));
     }
     if iam.role == ADMIN {
         return Err(Error::new(
-            "42501",
+            SqlState::INSUFFICIENT_PRIVILEGE,
             "permission denied to map IAM principals to role \"admin\"",
         )
         .with_detail("admin connects with a DbConnectAdmin token."));
@@ -654,7 +663,7 @@ async fn aws_iam(catalog: &Catalog, iam: &AwsIam, cx: &mut ExecContext<'_>) -> R
     if iam.grant {
         if !role.login {
             return Err(Error::new(
-                "55000",
+                SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
                 format!("role {} must have the LOGIN attribute", role.name),
             ));
         }
@@ -774,7 +783,7 @@ mod tests {
             ("ALTER ROLE a WITH SUPERUSER", "0A000"),
         ] {
             let err = plan_one(sql).unwrap_err();
-            assert_eq!(err.code, code, "{sql}: {err:?}");
+            assert_eq!(err.code(), code, "{sql}: {err:?}");
         }
         // The defaults PostgreSQL spells out are accepted.
         match plan_one("CREATE ROLE a WITH NOSUPERUSER NOCREATEDB LOGIN").unwrap() {
@@ -787,6 +796,6 @@ mod tests {
     fn role_membership_is_refused() {
         // sqlparser's PostgreSQL dialect does not parse membership grants at all.
         let err = plan_one("GRANT reader TO app").unwrap_err();
-        assert_eq!(err.code, "42601", "{err:?}");
+        assert_eq!(err.code(), "42601", "{err:?}");
     }
 }

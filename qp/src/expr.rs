@@ -1,6 +1,6 @@
 //! Planned (typed, name-resolved) expressions and their evaluation.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::value::{DataType, Value, check_int_range};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -423,13 +423,13 @@ fn binary(op: BinOp, l: Value, r: Value, operand: DataType, result: DataType) ->
                 BinOp::Mul => a.checked_mul(b),
                 BinOp::Div => {
                     if b == 0 {
-                        return Err(Error::new("22012", "division by zero"));
+                        return Err(Error::new(SqlState::DIVISION_BY_ZERO, "division by zero"));
                     }
                     a.checked_div(b)
                 }
                 BinOp::Mod => {
                     if b == 0 {
-                        return Err(Error::new("22012", "division by zero"));
+                        return Err(Error::new(SqlState::DIVISION_BY_ZERO, "division by zero"));
                     }
                     Some(a.wrapping_rem(b))
                 }
@@ -447,7 +447,7 @@ fn binary(op: BinOp, l: Value, r: Value, operand: DataType, result: DataType) ->
                 BinOp::Mul => a * b,
                 BinOp::Div => {
                     if b == 0.0 {
-                        return Err(Error::new("22012", "division by zero"));
+                        return Err(Error::new(SqlState::DIVISION_BY_ZERO, "division by zero"));
                     }
                     a / b
                 }
@@ -465,13 +465,13 @@ fn binary(op: BinOp, l: Value, r: Value, operand: DataType, result: DataType) ->
                 BinOp::Mul => a.checked_mul(b).ok_or_else(overflow)?,
                 BinOp::Div => {
                     if b.is_zero() {
-                        return Err(Error::new("22012", "division by zero"));
+                        return Err(Error::new(SqlState::DIVISION_BY_ZERO, "division by zero"));
                     }
                     numeric_div(a, b)?
                 }
                 BinOp::Mod => {
                     if b.is_zero() {
-                        return Err(Error::new("22012", "division by zero"));
+                        return Err(Error::new(SqlState::DIVISION_BY_ZERO, "division by zero"));
                     }
                     a.checked_rem(b).ok_or_else(overflow)?
                 }
@@ -586,7 +586,10 @@ fn eval_func(func: Func, args: &[Expr], row: &[Value], ctx: &EvalContext) -> Res
                 let n = usize::try_from(n).unwrap_or(0);
                 // PostgreSQL refuses results over 1 GB; a QP has less memory to spare.
                 if s.len().saturating_mul(n) > REPEAT_MAX_BYTES {
-                    return Err(Error::new("54000", "requested length too large"));
+                    return Err(Error::new(
+                        SqlState::PROGRAM_LIMIT_EXCEEDED,
+                        "requested length too large",
+                    ));
                 }
                 Value::Text(s.repeat(n))
             }

@@ -6,7 +6,7 @@
 //! ReadyForQuery: a COMMIT that fails with 40001 ends the transaction (status idle), which
 //! pgwire's default bookkeeping would report as a failed block.
 
-use crate::error::Error;
+use crate::error::{Error, SqlState};
 use crate::exec::Output;
 use crate::parse::Parsed;
 use crate::plan::Planned;
@@ -71,7 +71,7 @@ pub fn to_pgwire(err: Error) -> PgWireError {
 }
 
 fn to_error_info(err: Error) -> ErrorInfo {
-    let mut info = ErrorInfo::new("ERROR".to_string(), err.code.to_string(), err.message);
+    let mut info = ErrorInfo::new("ERROR".to_string(), err.code().to_string(), err.message);
     info.detail = err.detail;
     info
 }
@@ -286,14 +286,18 @@ fn decode_param(bytes: Option<&[u8]>, ty: DataType, binary: bool) -> Result<Valu
         return Ok(Value::Null);
     };
     if !binary {
-        let text = std::str::from_utf8(bytes)
-            .map_err(|_| Error::new("22021", "invalid byte sequence for encoding \"UTF8\""))?;
+        let text = std::str::from_utf8(bytes).map_err(|_| {
+            Error::new(
+                SqlState::CHARACTER_NOT_IN_REPERTOIRE,
+                "invalid byte sequence for encoding \"UTF8\"",
+            )
+        })?;
         return Value::parse(text, ty);
     }
     use postgres_types::FromSql;
     let bad = |e: Box<dyn std::error::Error + Sync + Send>| {
         Error::new(
-            "22P03",
+            SqlState::INVALID_BINARY_REPRESENTATION,
             format!("incorrect binary data format in bind parameter: {e}"),
         )
     };

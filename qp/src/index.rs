@@ -57,7 +57,7 @@
 //! [`crate::jobs`] module doc).
 
 use crate::catalog::TableDef;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::keycode;
 use crate::txn::Transaction;
 use crate::value::Value;
@@ -167,7 +167,10 @@ impl IndexDef {
             encode_key_value(value, &mut key)?;
         }
         if key.len() - 4 > MAX_KEY_SIZE {
-            return Err(Error::new("54000", "key size too large"));
+            return Err(Error::new(
+                SqlState::PROGRAM_LIMIT_EXCEEDED,
+                "key size too large",
+            ));
         }
         if !self.unique || (has_null && self.nulls_distinct) {
             // The row key without its table prefix: the primary key (or hidden row id).
@@ -360,7 +363,7 @@ fn encode_key_value(value: &Value, out: &mut Vec<u8>) -> Result<()> {
 /// The `23505` error for a duplicate in a unique index.
 fn duplicate(index: &IndexDef, table: &TableDef, row: &[Value]) -> Error {
     Error::new(
-        "23505",
+        SqlState::UNIQUE_VIOLATION,
         format!(
             "duplicate key value violates unique constraint \"{}\"",
             index.name
@@ -640,7 +643,7 @@ mod tests {
         let big = Value::Text("x".repeat(MAX_KEY_SIZE + 1));
         let err = ix.entry(&[Value::Int(1), big], &row_key(1)).unwrap_err();
         assert_eq!(
-            (err.code, err.message.as_str()),
+            (err.code(), err.message.as_str()),
             ("54000", "key size too large")
         );
     }

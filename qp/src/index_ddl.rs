@@ -7,7 +7,7 @@
 //! (see [`crate::jobs`]).
 
 use crate::catalog::{self, FIRST_USER_TABLE_ID, TableDef};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::exec::{ExecContext, Output};
 use crate::index::{IndexDef, IndexState};
 use crate::jobs::{self, Job, JobStatus};
@@ -60,7 +60,7 @@ pub async fn create_index(
     let count = usize::from(!def.primary_key.is_empty()) + def.indexes.len() + 1;
     if count > cx.limits.max_indexes_per_table {
         return Err(Error::new(
-            "54000",
+            SqlState::PROGRAM_LIMIT_EXCEEDED,
             format!(
                 "more than {} indexes per table are not allowed",
                 cx.limits.max_indexes_per_table
@@ -95,7 +95,7 @@ pub async fn drop_index(
         let mut def = current_def(table, cx).await?;
         let Some(pos) = def.indexes.iter().position(|i| &i.name == name) else {
             return Err(Error::new(
-                "42704",
+                SqlState::UNDEFINED_OBJECT,
                 format!("index \"{name}\" does not exist"),
             ));
         };

@@ -47,7 +47,7 @@
 //! then fail with OC001, as DSQL documents.
 
 use crate::catalog::{self, Catalog, ColumnDef, TableDef};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result, SqlState};
 use crate::index::IndexState;
 use crate::keycode;
 use crate::session::Engine;
@@ -359,6 +359,12 @@ enum Outcome {
     Failed(String),
 }
 
+/// Whether a job that failed with `err` should be left active and resumed later: the cluster
+/// was unavailable, or a commit's outcome is unknown (every job step can safely run twice).
+fn resumable(err: &Error) -> bool {
+    matches!(err.kind, ErrorKind::Retryable | ErrorKind::OutcomeUnknown)
+}
+
 /// Runs `step` until it does not fail with a serialization failure, backing off between
 /// attempts (5 ms doubling to 500 ms).
 async fn retrying<T, F, Fut>(mut step: F) -> Result<T>
@@ -389,12 +395,22 @@ impl Engine {
     async fn run_jobs(self: Arc<Self>) {
         loop {
             match self.next_job().await {
-                Ok(Some(job)) => {
-                    if let Err(e) = self.run_job(&job).await {
+                Ok(Some(job)) => match self.run_job(&job).await {
+                    Ok(()) => {}
+                    Err(e) if resumable(&e) => {
                         tracing::warn!(job_id = %job.job_id, error = %e, "job interrupted; will resume");
                         tokio::time::sleep(POLL * 4).await;
                     }
-                }
+                    Err(e) => {
+                        // Running the job again would fail the same way: end it, with the
+                        // reason in sys.jobs.details.
+                        tracing::warn!(job_id = %job.job_id, error = %e, "job failed");
+                        if let Err(e) = retrying(|| self.fail_job(&job.job_id, &e.message)).await {
+                            tracing::warn!(job_id = %job.job_id, error = %e, "recording the job's failure failed");
+                            tokio::time::sleep(POLL * 4).await;
+                        }
+                    }
+                },
                 Ok(None) => tokio::time::sleep(POLL).await,
                 Err(e) => {
                     tracing::warn!(error = %e, "reading sys.jobs failed");
@@ -441,8 +457,10 @@ impl Engine {
                 Ok(Batch::Done) => break Outcome::Built,
                 Ok(Batch::Gone) => break Outcome::Gone,
                 Ok(Batch::Fail(reason)) => break Outcome::Failed(reason),
-                // Availability problems: leave the job active, to be resumed.
-                Err(e) if e.code == "XX000" => return Err(e),
+                // Availability problems leave the job active, to be resumed; so does a batch
+                // commit of unknown outcome (a batch only adds entries, so it may run twice).
+                Err(e) if resumable(&e) => return Err(e),
+                // Deterministic or internal: another attempt would fail the same way.
                 Err(e) => break Outcome::Failed(e.message),
             }
         };
@@ -488,11 +506,7 @@ impl Engine {
         let rows = txn.scan(&range, Some(BATCH_ROWS), false).await?;
         for (row_key, bytes) in &rows {
             let row = table.decode_row(bytes)?;
-            let (key, value) = match index.entry(&row, row_key) {
-                Ok(entry) => entry,
-                Err(e) if e.code == "54000" => return Ok(Batch::Fail(e.message)),
-                Err(e) => return Err(e),
-            };
+            let (key, value) = index.entry(&row, row_key)?;
             if index.unique
                 && let Some(existing) = txn.get(&key).await?
             {
@@ -560,6 +574,24 @@ impl Engine {
         Ok(())
     }
 
+    /// Marks an active job failed with `reason`, touching nothing but its `sys.jobs` row: the
+    /// last resort when even recording its end with [`Self::finish_job`] fails.
+    async fn fail_job(&self, job_id: &str, reason: &str) -> Result<()> {
+        let mut txn = Transaction::new(self.cluster.clone());
+        let Some(mut job) = Job::read(&mut txn, job_id).await? else {
+            return Ok(());
+        };
+        if !job.status.is_active() {
+            return Ok(());
+        }
+        job.status = JobStatus::Failed;
+        job.details = Some(reason.to_string());
+        job.update_time = Utc::now();
+        job.write(&mut txn);
+        txn.commit().await?;
+        Ok(())
+    }
+
     /// Blocks until the job finishes: true if it completed, false if it failed or was
     /// cancelled. Polls `sys.jobs` at fresh snapshots, so it sees jobs run by any QP.
     pub async fn wait_for_job(&self, job_id: &str) -> Result<bool> {
@@ -569,7 +601,7 @@ impl Engine {
             match Job::read(&mut txn, job_id).await? {
                 None => {
                     return Err(Error::new(
-                        "42704",
+                        SqlState::UNDEFINED_OBJECT,
                         format!("job \"{job_id}\" does not exist"),
                     ));
                 }

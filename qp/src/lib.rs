@@ -53,7 +53,7 @@ pub mod settings;
 pub mod txn;
 pub mod value;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result, SqlState};
 pub use handler::{Handler, QueryHandlers};
 pub use limits::Limits;
 pub use login::LoginRefusal;

@@ -31,7 +31,7 @@
 //!   [`Limits::check_table_count`]).
 
 use crate::catalog::TableDef;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::value::Value;
 use std::time::Duration;
 
@@ -237,7 +237,10 @@ impl Limits {
     /// modified.
     pub fn check_rows_modified(&self, rows_modified: usize) -> Result<()> {
         if rows_modified > self.max_rows_modified {
-            return Err(Error::new("54000", "transaction row limit exceeded"));
+            return Err(Error::new(
+                SqlState::PROGRAM_LIMIT_EXCEEDED,
+                "transaction row limit exceeded",
+            ));
         }
         Ok(())
     }
@@ -247,7 +250,7 @@ impl Limits {
     pub fn check_transaction_size(&self, bytes: usize) -> Result<()> {
         if bytes > self.max_transaction_bytes {
             return Err(Error::new(
-                "54000",
+                SqlState::PROGRAM_LIMIT_EXCEEDED,
                 format!(
                     "transaction size limit {} exceeded",
                     format_size(self.max_transaction_bytes, false)
@@ -267,7 +270,7 @@ impl Limits {
     pub fn check_query_memory(&self, bytes: usize) -> Result<()> {
         if bytes > self.max_query_memory {
             return Err(Error::new(
-                "53200",
+                SqlState::OUT_OF_MEMORY,
                 "query requires too much temp space, out of memory.",
             ));
         }
@@ -279,7 +282,7 @@ impl Limits {
     pub fn check_transaction_age(&self, age: Duration) -> Result<()> {
         if age > self.max_transaction_age {
             return Err(Error::new(
-                "54000",
+                SqlState::PROGRAM_LIMIT_EXCEEDED,
                 format!(
                     "transaction age limit of {} exceeded",
                     format_duration(self.max_transaction_age)
@@ -294,7 +297,10 @@ impl Limits {
     /// way.
     pub fn check_key(&self, key: &[u8]) -> Result<()> {
         if key.len().saturating_sub(4) > self.max_key_bytes {
-            return Err(Error::new("54000", "key size too large"));
+            return Err(Error::new(
+                SqlState::PROGRAM_LIMIT_EXCEEDED,
+                "key size too large",
+            ));
         }
         Ok(())
     }
@@ -304,10 +310,16 @@ impl Limits {
     /// (`encoded_len` bytes) passes `max_row_bytes`.
     pub fn check_row(&self, row: &[Value], encoded_len: usize) -> Result<()> {
         if row.iter().any(|v| value_size(v) > self.max_value_bytes) {
-            return Err(Error::new("54000", "maximum column size exceeded"));
+            return Err(Error::new(
+                SqlState::PROGRAM_LIMIT_EXCEEDED,
+                "maximum column size exceeded",
+            ));
         }
         if encoded_len > self.max_row_bytes {
-            return Err(Error::new("54000", "maximum row size exceeded"));
+            return Err(Error::new(
+                SqlState::PROGRAM_LIMIT_EXCEEDED,
+                "maximum row size exceeded",
+            ));
         }
         Ok(())
     }
@@ -317,7 +329,7 @@ impl Limits {
     pub fn check_table(&self, table: &TableDef) -> Result<()> {
         if table.columns.len() > self.max_columns_per_table {
             return Err(Error::new(
-                "54011",
+                SqlState::TOO_MANY_COLUMNS,
                 format!(
                     "tables can have at most {} columns",
                     self.max_columns_per_table
@@ -326,7 +338,7 @@ impl Limits {
         }
         if table.primary_key.len() > self.max_key_columns {
             return Err(Error::new(
-                "54011",
+                SqlState::TOO_MANY_COLUMNS,
                 format!(
                     "more than {} column keys in an index are not supported",
                     self.max_key_columns
@@ -341,7 +353,7 @@ impl Limits {
     pub fn check_table_count(&self, existing: usize) -> Result<()> {
         if existing >= self.max_tables {
             return Err(Error::new(
-                "54000",
+                SqlState::PROGRAM_LIMIT_EXCEEDED,
                 format!("creating more than {} tables not allowed", self.max_tables),
             ));
         }
@@ -511,7 +523,7 @@ mod tests {
         let mut l = Limits::default();
         let e = l.check_transaction_size(10 * MIB + 1).unwrap_err();
         assert_eq!(
-            (e.code, e.message.as_str()),
+            (e.code(), e.message.as_str()),
             ("54000", "transaction size limit 10mb exceeded")
         );
         assert!(e.detail.unwrap().contains(&(10 * MIB + 1).to_string()));

@@ -20,7 +20,7 @@
 //! and `SKIP LOCKED` are refused. A transaction that only read (even `FOR UPDATE`) never
 //! contacts the adjudicator and so never conflicts, as in DSQL.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::plan::{Access, Source};
 use crate::planner::ident_name;
 use sqlparser::ast;
@@ -83,7 +83,7 @@ pub fn check_clauses(query: &ast::Query, select: &ast::Select) -> Result<bool> {
             let named = of.0.last().and_then(|p| p.as_ident()).map(ident_name);
             if named.as_deref() != Some(table.as_str()) {
                 return Err(Error::new(
-                    "42P01",
+                    SqlState::UNDEFINED_TABLE,
                     format!(
                         "relation \"{}\" in FOR UPDATE clause not found in FROM clause",
                         named.unwrap_or_else(|| of.to_string())

@@ -50,7 +50,7 @@ pub enum LoginRefusal {
 
 impl From<Error> for LoginRefusal {
     fn from(err: Error) -> LoginRefusal {
-        LoginRefusal::Unavailable(format!("{} ({})", err.message, err.code))
+        LoginRefusal::Unavailable(format!("{} ({})", err.message, err.code()))
     }
 }
 

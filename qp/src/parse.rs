@@ -192,7 +192,7 @@ mod tests {
             "AWS IAM",
         ] {
             let err = parse_sql(sql).unwrap_err();
-            assert_eq!(err.code, "42601", "{sql}: {err:?}");
+            assert_eq!(err.code(), "42601", "{sql}: {err:?}");
         }
     }
 

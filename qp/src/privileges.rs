@@ -21,7 +21,7 @@
 //! ```
 
 use crate::catalog::{Catalog, DEFAULT_SCHEMA, SYS_SCHEMA, TableDef};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::expr::Expr;
 use crate::keycode;
 use crate::plan::{InsertSource, Plan, QueryPlan, Source};
@@ -172,7 +172,7 @@ pub fn require_schema(
         Ok(())
     } else {
         Err(Error::new(
-            "42501",
+            SqlState::INSUFFICIENT_PRIVILEGE,
             format!("permission denied for schema {schema}"),
         ))
     }
@@ -190,7 +190,7 @@ pub fn require_table(
         Ok(())
     } else {
         Err(Error::new(
-            "42501",
+            SqlState::INSUFFICIENT_PRIVILEGE,
             format!("permission denied for table {}", table.name),
         ))
     }
@@ -202,7 +202,7 @@ pub fn require_table_owner(role: &str, table: &TableDef) -> Result<()> {
         Ok(())
     } else {
         Err(Error::new(
-            "42501",
+            SqlState::INSUFFICIENT_PRIVILEGE,
             format!("must be owner of table {}", table.name),
         ))
     }
@@ -357,7 +357,7 @@ mod tests {
         assert!(!has_table_privilege(&catalog, "app", &t, sel));
         let err = require_table(&catalog, "app", &t, sel).unwrap_err();
         assert_eq!(
-            (err.code, err.message.as_str()),
+            (err.code(), err.message.as_str()),
             ("42501", "permission denied for schema s")
         );
         catalog.grants.insert(grant(

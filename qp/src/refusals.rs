@@ -153,7 +153,7 @@ mod tests {
 
     fn refusal(sql: &str) -> Option<(&'static str, String)> {
         let stmts = Parser::parse_sql(&PostgreSqlDialect {}, sql).expect("parses");
-        check(&stmts[0]).err().map(|e| (e.code, e.message))
+        check(&stmts[0]).err().map(|e| (e.code(), e.message))
     }
 
     #[test]
@@ -253,7 +253,7 @@ mod tests {
     fn do_blocks_are_unsupported_not_syntax_errors() {
         let e = check_unparsed("  -- note\n DO $$BEGIN END$$").expect("refused");
         assert_eq!(
-            (e.code, e.message.as_str()),
+            (e.code(), e.message.as_str()),
             ("0A000", "unsupported statement: Do")
         );
         assert!(check_unparsed("SELEC 1").is_none());

@@ -18,7 +18,7 @@
 //! by [`crate::Engine::check_login`]; they are not part of the in-memory catalog.
 
 use crate::catalog::{ColumnDef, SYS_SCHEMA, TableDef};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::keycode;
 use crate::txn::Transaction;
 use crate::value::{DataType, Value};
@@ -169,7 +169,11 @@ pub async fn mappings_of(txn: &mut Transaction, role: &str) -> Result<Vec<Key>> 
 /// or `...:user/<name>` (names may carry an IAM path, `role/path/name`).
 pub fn validate_arn(arn: &str) -> Result<()> {
     let invalid = || {
-        Error::new("22023", format!("invalid IAM principal ARN \"{arn}\"")).with_detail(
+        Error::new(
+            SqlState::INVALID_PARAMETER_VALUE,
+            format!("invalid IAM principal ARN \"{arn}\""),
+        )
+        .with_detail(
             "Expected arn:aws:iam::<12-digit account id>:role/<name> or \
              arn:aws:iam::<12-digit account id>:user/<name>.",
         )
@@ -208,14 +212,15 @@ pub fn validate_arn(arn: &str) -> Result<()> {
 /// `pg_` prefix).
 pub fn check_new_role_name(name: &str) -> Result<()> {
     if name.starts_with("pg_") {
-        return Err(
-            Error::new("42939", format!("role name \"{name}\" is reserved"))
-                .with_detail("Role names starting with \"pg_\" are reserved."),
-        );
+        return Err(Error::new(
+            SqlState::RESERVED_NAME,
+            format!("role name \"{name}\" is reserved"),
+        )
+        .with_detail("Role names starting with \"pg_\" are reserved."));
     }
     if matches!(name, "public" | "none") {
         return Err(Error::new(
-            "42939",
+            SqlState::RESERVED_NAME,
             format!("role name \"{name}\" is reserved"),
         ));
     }
@@ -224,7 +229,10 @@ pub fn check_new_role_name(name: &str) -> Result<()> {
 
 /// The error for a role name that does not exist.
 pub fn undefined_role(name: &str) -> Error {
-    Error::new("42704", format!("role \"{name}\" does not exist"))
+    Error::new(
+        SqlState::UNDEFINED_OBJECT,
+        format!("role \"{name}\" does not exist"),
+    )
 }
 
 #[cfg(test)]
@@ -255,7 +263,7 @@ mod tests {
             "arn:other:iam::123456789012:role/a",
         ] {
             let err = validate_arn(bad).unwrap_err();
-            assert_eq!(err.code, "22023", "{bad}");
+            assert_eq!(err.code(), "22023", "{bad}");
             assert!(err.message.contains(bad), "{}", err.message);
         }
     }
@@ -263,7 +271,7 @@ mod tests {
     #[test]
     fn reserved_role_names() {
         for name in ["public", "none", "pg_monitor"] {
-            assert_eq!(check_new_role_name(name).unwrap_err().code, "42939");
+            assert_eq!(check_new_role_name(name).unwrap_err().code(), "42939");
         }
         check_new_role_name("app").unwrap();
     }

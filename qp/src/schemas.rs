@@ -10,7 +10,7 @@
 //! in the same statement (still one DDL statement in its own transaction), with their grants.
 
 use crate::catalog::{self, Catalog, DEFAULT_SCHEMA, SYS_SCHEMA, TableName};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::exec::{ExecContext, Output};
 use crate::keycode;
 use crate::planner::ident_name;
@@ -169,15 +169,16 @@ async fn create(
     let done = || Ok(Output::Command("CREATE SCHEMA".into()));
     if cx.user != ADMIN {
         return Err(Error::new(
-            "42501",
+            SqlState::INSUFFICIENT_PRIVILEGE,
             "permission denied for database postgres",
         ));
     }
     if name.starts_with("pg_") {
-        return Err(
-            Error::new("42939", format!("unacceptable schema name \"{name}\""))
-                .with_detail("The prefix \"pg_\" is reserved for system schemas."),
-        );
+        return Err(Error::new(
+            SqlState::RESERVED_NAME,
+            format!("unacceptable schema name \"{name}\""),
+        )
+        .with_detail("The prefix \"pg_\" is reserved for system schemas."));
     }
     if let Some(owner) = owner
         && !catalog.roles.contains_key(owner)
@@ -189,7 +190,7 @@ async fn create(
             return done();
         }
         return Err(Error::new(
-            "42P06",
+            SqlState::DUPLICATE_SCHEMA,
             format!("schema \"{name}\" already exists"),
         ));
     }
@@ -200,7 +201,7 @@ async fn create(
         .count();
     if user_schemas >= cx.limits.max_schemas {
         return Err(Error::new(
-            "54000",
+            SqlState::PROGRAM_LIMIT_EXCEEDED,
             format!("more than {} schemas not allowed", cx.limits.max_schemas),
         ));
     }
@@ -228,7 +229,7 @@ async fn drop(
     for name in names {
         if SYSTEM_SCHEMAS.contains(&name.as_str()) {
             return Err(Error::new(
-                "2BP01",
+                SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
                 format!("cannot drop schema {name} because it is required by the database system"),
             ));
         }
@@ -237,13 +238,13 @@ async fn drop(
                 continue;
             }
             return Err(Error::new(
-                "3F000",
+                SqlState::INVALID_SCHEMA_NAME,
                 format!("schema \"{name}\" does not exist"),
             ));
         };
         if cx.user != ADMIN && owner != cx.user {
             return Err(Error::new(
-                "42501",
+                SqlState::INSUFFICIENT_PRIVILEGE,
                 format!("must be owner of schema {name}"),
             ));
         }
@@ -261,7 +262,7 @@ async fn drop(
                 .collect::<Vec<_>>()
                 .join("\n");
             return Err(Error::new(
-                "2BP01",
+                SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
                 format!("cannot drop schema {name} because other objects depend on it"),
             )
             .with_detail(detail));
@@ -322,6 +323,6 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(plan_one("DROP TABLE t").unwrap().is_none());
-        assert_eq!(plan_one("CREATE SCHEMA a.b").unwrap_err().code, "42601");
+        assert_eq!(plan_one("CREATE SCHEMA a.b").unwrap_err().code(), "42601");
     }
 }

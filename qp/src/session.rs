@@ -12,7 +12,7 @@
 //! after it ran.
 
 use crate::catalog::Catalog;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::exec::{self, ExecContext, Output, RowIds};
 use crate::limits::Limits;
 use crate::parse::Parsed;
@@ -411,7 +411,7 @@ impl Session {
             && let Some(command) = writing_command(&planned.plan)
         {
             return Err(Error::new(
-                "25006",
+                SqlState::READ_ONLY_SQL_TRANSACTION,
                 format!("cannot execute {command} in a read-only transaction"),
             ));
         }
@@ -451,7 +451,7 @@ impl Session {
         if self.in_block {
             self.failed = true;
             return Err(Error::new(
-                "25001",
+                SqlState::ACTIVE_SQL_TRANSACTION,
                 "sys.wait_for_job cannot run inside a transaction block",
             ));
         }
@@ -562,7 +562,7 @@ impl Session {
                 }
                 let value = self.show(name).ok_or_else(|| {
                     Error::new(
-                        "42704",
+                        SqlState::UNDEFINED_OBJECT,
                         format!("unrecognized configuration parameter \"{name}\""),
                     )
                 })?;
@@ -654,13 +654,13 @@ impl Session {
         let catalog = self.current_catalog().await?;
         if !catalog.roles.contains_key(role) {
             return Err(Error::new(
-                "22023",
+                SqlState::INVALID_PARAMETER_VALUE,
                 format!("role \"{role}\" does not exist"),
             ));
         }
         if self.user != crate::roles::ADMIN && role != self.user {
             return Err(Error::new(
-                "42501",
+                SqlState::INSUFFICIENT_PRIVILEGE,
                 format!("permission denied to set role \"{role}\""),
             ));
         }

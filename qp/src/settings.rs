@@ -20,7 +20,7 @@
 //! and validated values; the session keeps the values (with PostgreSQL's rules for `SET
 //! LOCAL` and for `SET` inside a transaction block that rolls back).
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::plan::Plan;
 use crate::planner::ident_name;
 use crate::refusals;
@@ -91,7 +91,7 @@ fn not_settable(name: &str) -> Error {
 
 fn invalid_value(name: &str, value: &str) -> Error {
     Error::new(
-        "22023",
+        SqlState::INVALID_PARAMETER_VALUE,
         format!("invalid value for parameter \"{name}\": \"{value}\""),
     )
 }
@@ -102,7 +102,7 @@ fn boolean(name: &str, value: &str) -> Result<String> {
         "on" | "true" | "yes" | "1" | "t" | "y" => Ok("on".into()),
         "off" | "false" | "no" | "0" | "f" | "n" => Ok("off".into()),
         _ => Err(Error::new(
-            "22023",
+            SqlState::INVALID_PARAMETER_VALUE,
             format!("parameter \"{name}\" requires a Boolean value"),
         )),
     }
@@ -141,7 +141,7 @@ pub fn validate(name: &str, value: Option<&str>) -> Result<Option<String>> {
                 .map_err(|_| invalid_value(name, value))?;
             if !(-15..=3).contains(&digits) {
                 return Err(Error::new(
-                    "22023",
+                    SqlState::INVALID_PARAMETER_VALUE,
                     format!(
                         "{digits} is outside the valid range for parameter \"extra_float_digits\" (-15 .. 3)"
                     ),
@@ -372,7 +372,7 @@ mod tests {
             ("SET myapp.tenant = 'x'", "myapp.tenant"),
         ] {
             let e = plan(sql).unwrap_err();
-            assert_eq!(e.code, "0A000", "{sql}");
+            assert_eq!(e.code(), "0A000", "{sql}");
             assert_eq!(
                 e.message,
                 format!("setting configuration parameter {name} not supported")
@@ -384,7 +384,7 @@ mod tests {
     fn bad_values_are_refused() {
         let e = plan("SET transaction_isolation = 'serializable'").unwrap_err();
         assert_eq!(
-            (e.code, e.message.as_str()),
+            (e.code(), e.message.as_str()),
             ("0A000", "Unsupported isolation level: SERIALIZABLE")
         );
         let e = plan("SET default_transaction_isolation = 'read committed'").unwrap_err();
@@ -392,7 +392,7 @@ mod tests {
         assert_eq!(
             plan("SET transaction_isolation = 'sideways'")
                 .unwrap_err()
-                .code,
+                .code(),
             "22023"
         );
         assert_eq!(
@@ -400,11 +400,11 @@ mod tests {
             "parameter \"enable_sort\" requires a Boolean value"
         );
         assert_eq!(
-            plan("SET extra_float_digits = 9").unwrap_err().code,
+            plan("SET extra_float_digits = 9").unwrap_err().code(),
             "22023"
         );
         assert_eq!(
-            plan("SET client_encoding = 'LATIN1'").unwrap_err().code,
+            plan("SET client_encoding = 'LATIN1'").unwrap_err().code(),
             "22023"
         );
     }

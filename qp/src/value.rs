@@ -6,7 +6,7 @@
 //! or `bigint`. Range checks happen where a value takes a type (casts, assignments to columns,
 //! arithmetic results), with PostgreSQL's messages.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use postgres_types::Type;
 use rust_decimal::Decimal;
@@ -333,7 +333,7 @@ impl Value {
                     let trimmed = s.trim_end_matches(' ');
                     if trimmed.chars().count() > n as usize {
                         return Err(Error::new(
-                            "22001",
+                            SqlState::STRING_DATA_RIGHT_TRUNCATION,
                             format!("value too long for type character varying({n})"),
                         ));
                     }
@@ -348,7 +348,7 @@ impl Value {
                     let trimmed = s.trim_end_matches(' ');
                     if trimmed.chars().count() > n as usize {
                         return Err(Error::new(
-                            "22001",
+                            SqlState::STRING_DATA_RIGHT_TRUNCATION,
                             format!("value too long for type character({n})"),
                         ));
                     }
@@ -424,7 +424,7 @@ impl Value {
             ) if value_matches(&v, t) => v,
             (_, to) => {
                 return Err(Error::new(
-                    "42846",
+                    SqlState::CANNOT_COERCE,
                     format!("cannot cast type {} to {}", from.name(), to.name()),
                 ));
             }
@@ -809,11 +809,11 @@ mod tests {
     fn postgres_error_texts() {
         let err = Value::parse("abc", DataType::Int4).unwrap_err();
         assert_eq!(
-            (err.code, err.message.as_str()),
+            (err.code(), err.message.as_str()),
             ("22P02", "invalid input syntax for type integer: \"abc\"")
         );
         let err = Value::parse("99999", DataType::Int2).unwrap_err();
-        assert_eq!(err.code, "22003");
+        assert_eq!(err.code(), "22003");
         let err = Value::Text("abcd".into())
             .cast(DataType::Text, DataType::Varchar(Some(3)))
             .unwrap_err();

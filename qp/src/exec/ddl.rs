@@ -7,7 +7,7 @@
 
 use super::{ExecContext, Output};
 use crate::catalog::{self, Catalog, FIRST_USER_TABLE_ID, TableDef};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::keycode;
 use crate::txn::Transaction;
 use proto::KeyRange;
@@ -56,7 +56,7 @@ pub(super) async fn create_table(
             return Ok(Output::Command("CREATE TABLE".into()));
         }
         return Err(Error::new(
-            "42P07",
+            SqlState::DUPLICATE_TABLE,
             format!("relation \"{}\" already exists", table.name),
         ));
     }
@@ -103,7 +103,7 @@ pub(super) async fn drop_table(
         let Some(bytes) = cx.txn.get(&key).await? else {
             if name.schema == catalog::SYS_SCHEMA {
                 return Err(Error::new(
-                    "42501",
+                    SqlState::INSUFFICIENT_PRIVILEGE,
                     format!("permission denied for schema {}", name.schema),
                 ));
             }

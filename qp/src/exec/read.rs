@@ -22,7 +22,7 @@
 use super::ExecContext;
 use super::aggregate::aggregate;
 use crate::catalog::TableDef;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::expr::{EvalContext, Expr};
 use crate::index::IndexDef;
 use crate::keycode;
@@ -283,7 +283,10 @@ fn eval_count(e: &Option<Expr>, ecx: &EvalContext, what: &str) -> Result<Option<
         Some(e) => match e.eval(&[], ecx)? {
             Value::Null => Ok(None),
             Value::Int(n) if n >= 0 => Ok(Some(n as usize)),
-            Value::Int(_) => Err(Error::new("2201W", format!("{what} must not be negative"))),
+            Value::Int(_) => Err(Error::new(
+                SqlState::INVALID_ROW_COUNT_IN_LIMIT_CLAUSE,
+                format!("{what} must not be negative"),
+            )),
             _ => Err(Error::internal("LIMIT is not an integer")),
         },
     }

@@ -10,7 +10,7 @@
 use super::read::{eval_rows, passes, read_table, run_query};
 use super::{ExecContext, Output};
 use crate::catalog::TableDef;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::expr::{EvalContext, Expr};
 use crate::plan::{ColumnSource, DeletePlan, InsertPlan, InsertSource, UpdatePlan};
 use crate::value::Value;
@@ -74,7 +74,7 @@ fn check_not_null(table: &TableDef, row: &[Value]) -> Result<()> {
     for (c, v) in table.columns.iter().zip(row) {
         if v.is_null() && !c.nullable {
             return Err(Error::new(
-                "23502",
+                SqlState::NOT_NULL_VIOLATION,
                 format!(
                     "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
                     c.name, table.name
@@ -99,7 +99,7 @@ fn duplicate_key(table: &TableDef, row: &[Value]) -> Error {
         .map(|&i| row[i].to_text())
         .collect();
     Error::new(
-        "23505",
+        SqlState::UNIQUE_VIOLATION,
         format!(
             "duplicate key value violates unique constraint \"{}\"",
             table.pkey_name()

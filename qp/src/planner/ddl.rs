@@ -9,7 +9,7 @@ use super::coerce::coerce;
 use super::names::{creation_name, data_type, ident_name};
 use super::scope::Scope;
 use crate::catalog::{ColumnDef, TableDef};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::plan::Plan;
 use sqlparser::ast;
 
@@ -24,13 +24,13 @@ impl Planner<'_> {
         let qualified = creation_name(self.catalog, &self.search_path, &create.name)?;
         if !self.catalog.schemas.contains(&qualified.schema) {
             return Err(Error::new(
-                "3F000",
+                SqlState::INVALID_SCHEMA_NAME,
                 format!("schema \"{}\" does not exist", qualified.schema),
             ));
         }
         if qualified.schema == crate::catalog::SYS_SCHEMA {
             return Err(Error::new(
-                "42501",
+                SqlState::INSUFFICIENT_PRIVILEGE,
                 format!("permission denied for schema {}", qualified.schema),
             ));
         }
@@ -41,7 +41,7 @@ impl Planner<'_> {
             let col_name = ident_name(&col.name);
             if columns.iter().any(|c| c.name == col_name) {
                 return Err(Error::new(
-                    "42701",
+                    SqlState::DUPLICATE_COLUMN,
                     format!("column \"{col_name}\" specified more than once"),
                 ));
             }
@@ -66,7 +66,7 @@ impl Planner<'_> {
                     ast::ColumnOption::PrimaryKey(_) => {
                         if primary_key.is_some() {
                             return Err(Error::new(
-                                "42P16",
+                                SqlState::INVALID_TABLE_DEFINITION,
                                 format!(
                                     "multiple primary keys for table \"{name}\" are not allowed"
                                 ),
@@ -89,7 +89,7 @@ impl Planner<'_> {
                 ast::TableConstraint::PrimaryKey(pk) => {
                     if primary_key.is_some() {
                         return Err(Error::new(
-                            "42P16",
+                            SqlState::INVALID_TABLE_DEFINITION,
                             format!("multiple primary keys for table \"{name}\" are not allowed"),
                         ));
                     }

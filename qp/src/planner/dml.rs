@@ -12,7 +12,7 @@ use super::coerce::{coerce, require_bool};
 use super::names::{column_name, ident_name};
 use super::scope::Scope;
 use crate::catalog::{ColumnDef, TableDef};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::expr::Expr;
 use crate::plan::{
     Access, ColumnSource, Columns, DeletePlan, InsertPlan, InsertSource, Plan, UpdatePlan,
@@ -45,7 +45,7 @@ impl Planner<'_> {
                 let (n, i) = target_column(&table, c)?;
                 if targets.contains(&i) {
                     return Err(Error::new(
-                        "42701",
+                        SqlState::DUPLICATE_COLUMN,
                         format!("column \"{n}\" specified more than once"),
                     ));
                 }
@@ -236,7 +236,7 @@ impl Planner<'_> {
             };
             if assignments.iter().any(|(c, _)| *c == i) {
                 return Err(Error::new(
-                    "42601",
+                    SqlState::SYNTAX_ERROR,
                     format!("multiple assignments to same column \"{n}\""),
                 ));
             }
@@ -323,7 +323,7 @@ fn target_column(table: &TableDef, name: &ast::ObjectName) -> Result<(String, us
         .unwrap_or_default();
     let i = table.column_index(&n).ok_or_else(|| {
         Error::new(
-            "42703",
+            SqlState::UNDEFINED_COLUMN,
             format!(
                 "column \"{n}\" of relation \"{}\" does not exist",
                 table.name
@@ -336,7 +336,7 @@ fn target_column(table: &TableDef, name: &ast::ObjectName) -> Result<(String, us
 /// Rewords a failed conversion of a value assigned to `column` as PostgreSQL does for
 /// INSERT and UPDATE (42804); other errors pass through.
 fn assignment_error(err: Error, column: &ColumnDef, from: DataType) -> Error {
-    if err.code == "42846" || err.code == "42804" {
+    if err.state == SqlState::CANNOT_COERCE || err.state == SqlState::DATATYPE_MISMATCH {
         Error::datatype_mismatch(format!(
             "column \"{}\" is of type {} but expression is of type {}",
             column.name,

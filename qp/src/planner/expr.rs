@@ -13,7 +13,7 @@ use super::coerce::{coerce, require_bool, unify};
 use super::functions::nullary_function;
 use super::names::{data_type, ident_name};
 use super::scope::{AggState, Scope};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::expr::{BinOp, Expr, Func};
 use crate::value::{DataType, Value};
 use sqlparser::ast;
@@ -390,7 +390,7 @@ pub(super) fn is_untyped(expr: &ast::Expr) -> bool {
 /// aggregated query (42803).
 fn group_by_error(name: &str, _scope: &Scope) -> Error {
     Error::new(
-        "42803",
+        SqlState::GROUPING_ERROR,
         format!(
             "column \"{name}\" must appear in the GROUP BY clause or be used in an aggregate function"
         ),

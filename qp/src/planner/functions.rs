@@ -12,7 +12,7 @@ use super::Planner;
 use super::coerce::{coerce, unify};
 use super::names::ident_name;
 use super::scope::{AggState, Scope};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::expr::{AggCall, AggFunc, Expr, Func};
 use crate::value::DataType;
 use sqlparser::ast;
@@ -88,7 +88,7 @@ impl Planner<'_> {
         if let Some(func) = agg_func {
             let Some(state) = agg else {
                 return Err(Error::new(
-                    "42803",
+                    SqlState::GROUPING_ERROR,
                     "aggregate functions are not allowed in this context",
                 ));
             };
@@ -97,7 +97,7 @@ impl Planner<'_> {
                 (_, [a]) => {
                     if contains_aggregate(a) {
                         return Err(Error::new(
-                            "42803",
+                            SqlState::GROUPING_ERROR,
                             "aggregate function calls cannot be nested",
                         ));
                     }

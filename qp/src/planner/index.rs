@@ -24,7 +24,7 @@ use super::coerce::coerce;
 use super::names::{ident_name, resolve_relation};
 use super::scope::Scope;
 use crate::catalog::TableDef;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::expr::Expr;
 use crate::index::{IndexColumn, IndexDef, IndexState, MAX_INDEX_COLUMNS};
 use crate::plan::{Access, Plan, SortKey};
@@ -326,7 +326,7 @@ impl Planner<'_> {
         }
         if columns.len() > MAX_INDEX_COLUMNS {
             return Err(Error::new(
-                "54011",
+                SqlState::TOO_MANY_COLUMNS,
                 "more than 8 column keys in an index are not supported",
             ));
         }
@@ -367,7 +367,7 @@ impl Planner<'_> {
             || self.catalog.find_index(&table.schema, &name).is_some();
         if taken && !create.if_not_exists {
             return Err(Error::new(
-                "42P07",
+                SqlState::DUPLICATE_TABLE,
                 format!("relation \"{name}\" already exists"),
             ));
         }
@@ -400,14 +400,14 @@ impl Planner<'_> {
                 Some((table, _)) => targets.push((table, name.name)),
                 None if self.catalog.tables.contains_key(&name) => {
                     return Err(Error::new(
-                        "42809",
+                        SqlState::WRONG_OBJECT_TYPE,
                         format!("\"{}\" is not an index", name.name),
                     ));
                 }
                 None if if_exists => {}
                 None => {
                     return Err(Error::new(
-                        "42704",
+                        SqlState::UNDEFINED_OBJECT,
                         format!("index \"{}\" does not exist", name.name),
                     ));
                 }

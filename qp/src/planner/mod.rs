@@ -22,7 +22,7 @@
 //! This file holds the planner itself and the dispatch on the kind of statement.
 
 use crate::catalog::{Catalog, TableDef};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::plan::{Plan, Planned};
 use crate::value::DataType;
 use coerce::coerce;
@@ -89,7 +89,7 @@ impl<'a> Planner<'a> {
         let table = self.table(name)?;
         if table.is_system() {
             return Err(Error::new(
-                "42501",
+                SqlState::INSUFFICIENT_PRIVILEGE,
                 format!("permission denied for table {}", table.name),
             ));
         }

@@ -5,7 +5,7 @@
 //! becomes a [`DataType`], refusing types dsql does not store with 0A000.
 
 use crate::catalog::{Catalog, DEFAULT_SCHEMA, TableName};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::value::DataType;
 use sqlparser::ast;
 
@@ -58,7 +58,12 @@ pub(crate) fn creation_name(
     let schema = search_path
         .iter()
         .find(|s| catalog.schemas.contains(*s))
-        .ok_or_else(|| Error::new("3F000", "no schema has been selected to create in"))?;
+        .ok_or_else(|| {
+            Error::new(
+                SqlState::INVALID_SCHEMA_NAME,
+                "no schema has been selected to create in",
+            )
+        })?;
     Ok(TableName::new(schema.as_str(), relation))
 }
 
@@ -154,13 +159,13 @@ pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
 fn numeric_spec(p: u64, s: u64) -> Result<DataType> {
     if p == 0 || p > 1000 {
         return Err(Error::new(
-            "22023",
+            SqlState::INVALID_PARAMETER_VALUE,
             format!("NUMERIC precision {p} must be between 1 and 1000"),
         ));
     }
     if s > p {
         return Err(Error::new(
-            "22023",
+            SqlState::INVALID_PARAMETER_VALUE,
             format!("NUMERIC scale {s} must be between 0 and precision {p}"),
         ));
     }

@@ -6,7 +6,7 @@
 //! A column reference resolves to its position in that row.
 
 use crate::catalog::TableDef;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::expr::AggCall;
 use crate::value::DataType;
 
@@ -53,7 +53,7 @@ impl Scope {
             if c.name == name && (table.is_none() || c.table.as_deref() == table) {
                 if found.is_some() {
                     return Err(Error::new(
-                        "42702",
+                        SqlState::AMBIGUOUS_COLUMN,
                         format!("column reference \"{name}\" is ambiguous"),
                     ));
                 }
@@ -62,7 +62,7 @@ impl Scope {
         }
         found.ok_or_else(|| match table {
             Some(t) if !self.columns.iter().any(|c| c.table.as_deref() == Some(t)) => Error::new(
-                "42P01",
+                SqlState::UNDEFINED_TABLE,
                 format!("missing FROM-clause entry for table \"{t}\""),
             ),
             Some(t) => Error::undefined_column(&format!("{t}.{name}")),

@@ -16,7 +16,7 @@ use super::coerce::{coerce, require_bool};
 use super::functions::contains_aggregate;
 use super::names::{column_name, ident_name};
 use super::scope::{AggState, Scope, ScopeColumn};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::expr::Expr;
 use crate::plan::{Access, Aggregation, QueryPlan, SortKey, Source};
 use crate::value::{DataType, Value};
@@ -164,7 +164,7 @@ impl Planner<'_> {
                                 .map(|(e, _)| e.clone())
                                 .ok_or_else(|| {
                                     Error::new(
-                                        "42P10",
+                                        SqlState::INVALID_COLUMN_REFERENCE,
                                         format!("GROUP BY position {i} is not in select list"),
                                     )
                                 })?
@@ -484,7 +484,7 @@ impl Planner<'_> {
                 .map_err(|_| Error::syntax("invalid ORDER BY position"))?;
             return projections.get(i.wrapping_sub(1)).cloned().ok_or_else(|| {
                 Error::new(
-                    "42P10",
+                    SqlState::INVALID_COLUMN_REFERENCE,
                     format!("ORDER BY position {i} is not in select list"),
                 )
             });
