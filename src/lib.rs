@@ -76,7 +76,8 @@ pub struct IamConfig {
     pub use_environment: bool,
     /// Endpoint host names tokens may be signed for (`--endpoint`); empty accepts any host.
     pub endpoints: Vec<String>,
-    /// The clock difference tolerated between token signers and the server.
+    /// How far ahead of the server a token signer's clock may run (a token dated up to this
+    /// far in the future is accepted; an expired token never is).
     pub clock_skew: Duration,
 }
 

@@ -52,7 +52,8 @@ struct StartArgs {
     /// added to the generated server certificate.
     #[arg(long = "endpoint", value_name = "HOST")]
     endpoints: Vec<String>,
-    /// The clock difference tolerated between token signers and the server.
+    /// How far ahead of the server a token signer's clock may run (a token dated up to this
+    /// far in the future is accepted; an expired token never is).
     #[arg(long, default_value = "5m", value_parser = qp::limits::parse_duration)]
     iam_clock_skew: Duration,
     /// Serve this certificate chain (PEM) instead of a generated one (needs --tls-key).

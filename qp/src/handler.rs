@@ -52,16 +52,27 @@ impl Handler {
         }
     }
 
-    fn session<C: ClientInfo>(&self, client: &C) -> Arc<SessionCell> {
-        let user = client
+    /// The connection's session, made on first use for the user the startup named. A
+    /// connection without a user is refused (FATAL 28000), never given a default role: the
+    /// router refuses it at startup, and the query processor fails closed as well.
+    fn session<C: ClientInfo>(&self, client: &C) -> PgWireResult<Arc<SessionCell>> {
+        let Some(user) = client
             .metadata()
             .get(pgwire::api::METADATA_USER)
+            .filter(|user| !user.is_empty())
             .cloned()
-            .unwrap_or_else(|| "admin".into());
+        else {
+            let mut info = to_error_info(Error::new(
+                SqlState::INVALID_AUTHORIZATION_SPECIFICATION,
+                "no PostgreSQL user name specified in startup packet",
+            ));
+            info.severity = "FATAL".into();
+            return Err(PgWireError::UserError(Box::new(info)));
+        };
         let engine = self.engine.clone();
-        client
+        Ok(client
             .session_extensions()
-            .get_or_insert_with(move || tokio::sync::Mutex::new(Session::new(engine, user)))
+            .get_or_insert_with(move || tokio::sync::Mutex::new(Session::new(engine, user))))
     }
 }
 
@@ -145,8 +156,8 @@ impl SimpleQueryHandler for Handler {
         if !matches!(client.state(), PgWireConnectionState::ReadyForQuery) {
             return Err(PgWireError::NotReadyForQuery);
         }
+        let session = self.session(client)?;
         client.set_state(PgWireConnectionState::QueryInProgress);
-        let session = self.session(client);
         let mut session = session.lock().await;
         match parse_sql(&query.query) {
             Err(e) => {
@@ -162,10 +173,14 @@ impl SimpleQueryHandler for Handler {
                     .await?;
             }
             Ok(statements) => {
-                // A multi-statement query string runs as one implicit transaction block in
-                // PostgreSQL only when it contains no BEGIN/COMMIT; we run each statement in
-                // turn and stop at the first error, as PostgreSQL reports.
+                // Several statements run in one implicit transaction block (see `session`):
+                // the first error rolls back what the string did and skips the rest.
+                let implicit = statements.len() > 1;
+                let mut failed = false;
                 for statement in &statements {
+                    if implicit {
+                        session.begin_implicit_block();
+                    }
                     match session.execute(statement).await {
                         Ok((output, planned)) => match output_response(output, &planned, None) {
                             Response::Query(results) => {
@@ -182,9 +197,15 @@ impl SimpleQueryHandler for Handler {
                             client
                                 .feed(PgWireBackendMessage::ErrorResponse(to_error_info(e).into()))
                                 .await?;
+                            failed = true;
                             break;
                         }
                     }
+                }
+                if !failed && let Err(e) = session.end_implicit_block().await {
+                    client
+                        .feed(PgWireBackendMessage::ErrorResponse(to_error_info(e).into()))
+                        .await?;
                 }
             }
         }
@@ -331,7 +352,7 @@ impl Handler {
         client: &C,
         stmt: &Prepared,
     ) -> PgWireResult<Arc<Planned>> {
-        let session = self.session(client);
+        let session = self.session(client)?;
         let mut session = session.lock().await;
         session.plan_prepared(stmt).await.map_err(to_pgwire)
     }
@@ -354,7 +375,7 @@ impl ExtendedQueryHandler for Handler {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         client.portal_store().rm_portal(pgwire::api::DEFAULT_NAME);
-        let session = self.session(client);
+        let session = self.session(client)?;
         let status = wire_status(session.lock().await.status());
         client.set_transaction_status(status);
         client
@@ -418,7 +439,7 @@ impl ExtendedQueryHandler for Handler {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         let prepared = &portal.statement.statement;
-        let session = self.session(client);
+        let session = self.session(client)?;
         let mut session = session.lock().await;
         let planned = session.plan_prepared(prepared).await.map_err(to_pgwire)?;
         if portal.parameters.len() != planned.param_types.len() {

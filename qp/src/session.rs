@@ -5,6 +5,12 @@
 //! makes every later statement fail with 25P02 until `COMMIT` (which then answers `ROLLBACK`)
 //! or `ROLLBACK`.
 //!
+//! A simple Query message with several statements runs them in one *implicit* transaction
+//! block, as PostgreSQL (and DSQL) do: an error rolls back everything the string did so far,
+//! DSQL's DDL rules apply to the whole string, and the block commits when the string ends.
+//! `BEGIN` in the string turns the implicit block into an ordinary one; `COMMIT` or
+//! `ROLLBACK` ends it, and the statements after it start a new implicit block.
+//!
 //! Settings follow PostgreSQL too: `SET` inside a block is undone if the block rolls back,
 //! `SET LOCAL` lasts until the end of the block, and only the parameters DSQL allows can be
 //! set at all (see [`crate::settings`]). The transaction limits of [`Limits`] are checked
@@ -128,8 +134,11 @@ pub struct Session {
     pub user: String,
     /// The open transaction: the block's, or the current autocommit statement's.
     txn: Option<Transaction>,
-    /// Inside BEGIN ... COMMIT.
+    /// Inside BEGIN ... COMMIT, or an implicit block.
     in_block: bool,
+    /// The block is the implicit one of a multi-statement simple Query (see
+    /// [`Session::begin_implicit_block`]).
+    implicit: bool,
     /// A statement of the block failed.
     failed: bool,
     /// Session parameters changed with SET.
@@ -185,6 +194,7 @@ impl Session {
             user,
             txn: None,
             in_block: false,
+            implicit: false,
             failed: false,
             settings: BTreeMap::new(),
             local_settings: BTreeMap::new(),
@@ -206,12 +216,69 @@ impl Session {
     /// drops its SET LOCALs.
     fn end_block(&mut self, committed: bool) {
         self.in_block = false;
+        self.implicit = false;
         self.failed = false;
         self.local_settings.clear();
         if let Some(saved) = self.settings_at_begin.take()
             && !committed
         {
             self.settings = saved;
+        }
+    }
+
+    /// Opens the implicit transaction block of a multi-statement simple Query, unless a block
+    /// is already open. Returns whether it opened one.
+    pub fn begin_implicit_block(&mut self) -> bool {
+        if self.in_block {
+            return false;
+        }
+        self.in_block = true;
+        self.implicit = true;
+        self.txn = Some(self.new_transaction());
+        self.settings_at_begin = Some(self.settings.clone());
+        true
+    }
+
+    /// Whether the open block is an implicit one.
+    pub fn in_implicit_block(&self) -> bool {
+        self.in_block && self.implicit
+    }
+
+    /// Ends the implicit block at the end of the query string: commits it (or, if a statement
+    /// failed, it was already rolled back). Does nothing outside an implicit block.
+    pub async fn end_implicit_block(&mut self) -> Result<()> {
+        if !self.in_implicit_block() {
+            return Ok(());
+        }
+        self.commit_block().await
+    }
+
+    /// Commits the open block's transaction and ends the block (its SETs kept if the commit
+    /// succeeded, undone if it failed).
+    async fn commit_block(&mut self) -> Result<()> {
+        let txn = self.txn.take();
+        let committed = async {
+            if let Some(txn) = txn {
+                self.engine
+                    .limits
+                    .check_transaction_age(txn.started.elapsed())?;
+                txn.commit().await?;
+            }
+            Ok::<_, Error>(())
+        }
+        .await;
+        self.end_block(committed.is_ok());
+        committed
+    }
+
+    /// After a failed statement: an implicit block rolls back at once (the rest of the
+    /// string is skipped); an explicit one is marked failed.
+    fn fail_block(&mut self) {
+        self.txn = None;
+        if self.implicit {
+            self.end_block(false);
+        } else {
+            self.failed = true;
         }
     }
 
@@ -339,8 +406,7 @@ impl Session {
             // As in PostgreSQL, a failed SET or SHOW fails the block too (a failed COMMIT
             // has already ended it).
             if result.is_err() && self.in_block {
-                self.failed = true;
-                self.txn = None;
+                self.fail_block();
             }
             return result;
         }
@@ -358,7 +424,7 @@ impl Session {
             if result.is_err() {
                 // The block can only roll back now: drop its writes (the failed statement's
                 // included) at once rather than keep them buffered until ROLLBACK.
-                self.failed = true;
+                self.fail_block();
             } else {
                 self.txn = Some(txn);
             }
@@ -449,7 +515,7 @@ impl Session {
             return Err(Error::in_failed_transaction());
         }
         if self.in_block {
-            self.failed = true;
+            self.fail_block();
             return Err(Error::new(
                 SqlState::ACTIVE_SQL_TRANSACTION,
                 "sys.wait_for_job cannot run inside a transaction block",
@@ -477,6 +543,14 @@ impl Session {
                 if self.failed {
                     return Err(Error::in_failed_transaction());
                 }
+                if self.implicit {
+                    // BEGIN turns the implicit block into an ordinary one, statements before
+                    // it included, as in PostgreSQL.
+                    self.implicit = false;
+                    if let (Some(read_only), Some(txn)) = (read_only, self.txn.as_mut()) {
+                        txn.read_only_mode = *read_only;
+                    }
+                }
                 // BEGIN inside a block only warns in PostgreSQL.
                 if !self.in_block {
                     self.in_block = true;
@@ -490,26 +564,16 @@ impl Session {
                 Ok(Output::Command("BEGIN".into()))
             }
             Plan::Commit => {
-                let txn = self.txn.take();
                 let (was_block, failed) = (self.in_block, self.failed);
                 if !was_block || failed {
+                    self.txn = None;
                     self.end_block(false);
                     return Ok(Output::Command(
                         if failed { "ROLLBACK" } else { "COMMIT" }.into(),
                     ));
                 }
-                let committed = async {
-                    if let Some(txn) = txn {
-                        self.engine
-                            .limits
-                            .check_transaction_age(txn.started.elapsed())?;
-                        txn.commit().await?;
-                    }
-                    Ok::<_, Error>(())
-                }
-                .await;
-                self.end_block(committed.is_ok());
-                committed?;
+                // In an implicit block too: COMMIT commits what the string did so far.
+                self.commit_block().await?;
                 Ok(Output::Command("COMMIT".into()))
             }
             Plan::Rollback => {

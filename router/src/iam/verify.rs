@@ -11,7 +11,7 @@
 //! | 4 | credential scope | service not `dsql`, terminator not `aws4_request`, region not the configured one, scope date not `X-Amz-Date`'s date |
 //! | 5 | `Action` | not `DbConnectAdmin` for user `admin`, or not `DbConnect` for any other user |
 //! | 6 | host | endpoint names are configured and the token's host is not one of them |
-//! | 7 | time window | not yet valid (`X-Amz-Date` > now + skew) or expired (now > `X-Amz-Date` + `X-Amz-Expires` + skew) |
+//! | 7 | time window | not yet valid (`X-Amz-Date` > now + skew) or expired (now > `X-Amz-Date` + `X-Amz-Expires`) |
 //! | 8 | access key | its id is not in the [`KeyStore`] |
 //! | 9 | session token | the key has one and `X-Amz-Security-Token` is absent or different |
 //! | 10 | signature | differs from the one recomputed with the key's secret at the token's own `X-Amz-Date` |
@@ -28,8 +28,9 @@
 //!
 //! For example, with the key `access_key` configured, DSQL.md's published DbConnectAdmin token
 //! (signed 2024-11-07 17:39:33 UTC, valid 900 s) admits `admin` from 17:34:33 (five minutes of
-//! skew early) until 17:59:33 (fifteen minutes plus five of skew late); user `bob` presenting it
-//! is refused at step 5, and a token whose `X-Amz-Expires` was edited fails at step 10.
+//! skew early, for a signer whose clock runs ahead) until 17:54:33 (fifteen minutes, and not a
+//! second more: the skew never extends a token's lifetime); user `bob` presenting it is refused
+//! at step 5, and a token whose `X-Amz-Expires` was edited fails at step 10.
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -84,7 +85,8 @@ pub struct VerifierConfig {
     /// The endpoint host names tokens may be signed for (compared ignoring ASCII case). Empty
     /// (the default) accepts any host.
     pub endpoints: Vec<String>,
-    /// The tolerated clock difference between clients and server. Default
+    /// How far ahead of the server a signer's clock may run: a token dated up to this far in
+    /// the future is accepted. It never extends a token past its expiry. Default
     /// [`DEFAULT_CLOCK_SKEW`].
     pub clock_skew: Duration,
 }
@@ -301,9 +303,10 @@ impl TokenVerifier {
         if token.signed_at > now + skew {
             return Err(TokenError::NotYetValid(token.date.clone()));
         }
+        // The skew forgives a signer's clock running ahead (above), never an expired token.
         let valid_until = token
             .signed_at
-            .checked_add(Duration::from_secs(token.expires) + skew);
+            .checked_add(Duration::from_secs(token.expires));
         if valid_until.is_none_or(|until| now > until) {
             return Err(TokenError::Expired {
                 date: token.date.clone(),
@@ -501,7 +504,7 @@ mod tests {
         let token = vector.token();
         let signed = vector.signed_at();
         let skew = DEFAULT_CLOCK_SKEW;
-        let last = signed + Duration::from_secs(900) + skew;
+        let last = signed + Duration::from_secs(900);
         assert!(verifier_at(last).verify("app_user", &token).is_ok());
         assert!(matches!(
             verifier_at(last + Duration::from_secs(1)).verify("app_user", &token),
@@ -529,6 +532,22 @@ mod tests {
             strict.verify("app_user", &token),
             Err(TokenError::Expired { .. })
         ));
+    }
+
+    #[test]
+    fn a_token_is_refused_once_its_expiry_has_passed_whatever_the_skew() {
+        let vector = &VECTORS[0];
+        let token = vector.token();
+        let expired_at = vector.signed_at() + Duration::from_secs(900);
+        for late in [1, 60, DEFAULT_CLOCK_SKEW.as_secs() - 1, 3600] {
+            assert!(
+                matches!(
+                    verifier_at(expired_at + Duration::from_secs(late)).verify("app_user", &token),
+                    Err(TokenError::Expired { expires: 900, .. })
+                ),
+                "{late} s after expiry"
+            );
+        }
     }
 
     #[test]
