@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{build_index, connect, message, sqlstate, start, start_with};
+use common::{build_index, connect, message, script, sqlstate, start, start_with};
 use tokio_postgres::Client;
 use tokio_postgres::types::ToSql;
 
@@ -184,7 +184,8 @@ async fn index_only_reads_answer_what_the_rows_answer_after_every_write() {
 async fn unique_indexes_with_include_columns_still_refuse_duplicates() {
     let t = start().await;
     let c = connect(&t.server).await;
-    c.batch_execute(
+    script(
+        &c,
         "CREATE TABLE u (id bigint PRIMARY KEY, email text, score bigint);
          INSERT INTO u VALUES (1, 'a', 10), (2, 'b', 20), (3, NULL, 30), (4, NULL, 40)",
     )
@@ -232,7 +233,7 @@ async fn unique_indexes_with_include_columns_still_refuse_duplicates() {
     c.batch_execute("INSERT INTO u VALUES (6, 'b', 60)")
         .await
         .unwrap_err();
-    c.batch_execute("CREATE TABLE v (id bigint PRIMARY KEY, k bigint, s bigint); INSERT INTO v VALUES (1, 1, 1), (2, 1, 2)")
+    script(&c, "CREATE TABLE v (id bigint PRIMARY KEY, k bigint, s bigint); INSERT INTO v VALUES (1, 1, 1), (2, 1, 2)")
         .await
         .unwrap();
     assert!(!build_index(&c, "CREATE UNIQUE INDEX ASYNC v_k ON v (k) INCLUDE (s)").await);

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{connect, sqlstate, start, start_with};
+use common::{connect, script, sqlstate, start, start_with};
 use tokio_postgres::Client;
 use tokio_postgres::types::ToSql;
 
@@ -229,7 +229,7 @@ async fn ordered_index_reads_answer_exactly_what_a_sort_answers() {
 async fn nulls_come_last_ascending_and_first_descending_whatever_the_index_direction() {
     let t = start().await;
     let c = connect(&t.server).await;
-    c.batch_execute(
+    script(&c,
         "CREATE TABLE t (id bigint PRIMARY KEY, owner bigint, created bigint);
          INSERT INTO t VALUES (1, 1, 3), (2, 1, NULL), (3, 1, 1), (4, 1, 3), (5, 1, NULL), (6, 1, 2)",
     )

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Binary, connect, message, sqlstate, start};
+use common::{Binary, connect, message, script, sqlstate, start};
 use rand::Rng;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -247,7 +247,8 @@ async fn the_build_keeps_up_with_concurrent_inserts_updates_and_deletes() {
 async fn unique_indexes_refuse_duplicates_now_and_between_concurrent_transactions() {
     let t = start().await;
     let c = connect(&t.server).await;
-    c.batch_execute(
+    script(
+        &c,
         "CREATE TABLE u (id bigint PRIMARY KEY, email text);
          INSERT INTO u VALUES (1, 'a@x'), (2, 'b@x'), (3, NULL)",
     )
@@ -335,7 +336,8 @@ async fn unique_indexes_refuse_duplicates_now_and_between_concurrent_transaction
 async fn a_unique_build_over_duplicates_fails_and_leaves_an_unused_invalid_index() {
     let t = start().await;
     let c = connect(&t.server).await;
-    c.batch_execute(
+    script(
+        &c,
         "CREATE TABLE d (id bigint PRIMARY KEY, k bigint);
          INSERT INTO d VALUES (1, 7), (2, 8), (3, 7)",
     )
@@ -413,7 +415,8 @@ async fn finishing_a_build_changes_the_schema_under_open_transactions() {
 async fn tables_without_a_primary_key_are_indexed_too() {
     let t = start().await;
     let c = connect(&t.server).await;
-    c.batch_execute(
+    script(
+        &c,
         "CREATE TABLE h (id bigint, k bigint);
          INSERT INTO h VALUES (1, 1), (2, 1), (3, 2), (4, NULL), (5, NULL)",
     )

@@ -3,12 +3,13 @@
 
 mod common;
 
-use common::{connect, message, sqlstate, start};
+use common::{connect, message, script, sqlstate, start};
 
 const OC000: &str = "change conflicts with another transaction (OC000)";
 
 async fn setup(c: &tokio_postgres::Client) {
-    c.batch_execute(
+    script(
+        &c,
         "CREATE TABLE kv (k int PRIMARY KEY, v int NOT NULL);
          INSERT INTO kv VALUES (1, 100), (2, 200);",
     )
@@ -205,7 +206,8 @@ async fn errors_abort_the_block_until_rollback() {
 }
 
 async fn doctors(c: &tokio_postgres::Client) {
-    c.batch_execute(
+    script(
+        &c,
         "CREATE TABLE doctors (id int PRIMARY KEY, name text NOT NULL, on_call boolean NOT NULL);
          INSERT INTO doctors VALUES (1, 'alice', true), (2, 'bob', true);",
     )

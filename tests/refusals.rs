@@ -4,11 +4,12 @@
 
 mod common;
 
-use common::{connect, fails, message, sqlstate, start};
+use common::{connect, fails, message, script, sqlstate, start};
 use tokio_postgres::Client;
 
 async fn setup(c: &Client) {
-    c.batch_execute(
+    script(
+        &c,
         "CREATE TABLE t (id int PRIMARY KEY, v text);
          INSERT INTO t VALUES (1, 'a'), (2, 'b');",
     )

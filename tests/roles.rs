@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{connect, fails, message, sqlstate, start};
+use common::{connect, fails, message, script, sqlstate, start};
 use std::sync::Arc;
 use tokio_postgres::Client;
 
@@ -109,12 +109,11 @@ async fn role_ddl_and_its_errors() {
 async fn aws_iam_grant_and_revoke_maintain_the_mapping_view() {
     let t = start().await;
     let c = connect(&t.server).await;
-    // Simple protocol, inside a multi-statement string.
-    c.batch_execute(&format!(
-        "CREATE ROLE app WITH LOGIN; AWS IAM GRANT app TO '{ARN}'; SELECT 1"
-    ))
-    .await
-    .unwrap();
+    // Simple protocol, inside a multi-statement string (one DDL per string, as in DSQL).
+    c.batch_execute("CREATE ROLE app WITH LOGIN").await.unwrap();
+    c.batch_execute(&format!("AWS IAM GRANT app TO '{ARN}'; SELECT 1"))
+        .await
+        .unwrap();
     let rows = mappings(&c).await;
     assert_eq!(rows.len(), 1);
     let (iam_oid, arn, role_oid, role, grantor_oid, grantor) = rows[0].clone();
@@ -283,7 +282,8 @@ async fn check_login_follows_roles_and_mappings() {
 async fn table_privileges_follow_grant_and_revoke() {
     let t = start().await;
     let c = connect(&t.server).await;
-    c.batch_execute(
+    script(
+        &c,
         "CREATE TABLE t (k integer PRIMARY KEY, v integer); \
          INSERT INTO t VALUES (1, 10), (2, 20); \
          CREATE ROLE app",
@@ -366,9 +366,12 @@ async fn table_privileges_follow_grant_and_revoke() {
         err.as_db_error().and_then(|e| e.detail()),
         Some("privileges for table t")
     );
-    c.batch_execute("REVOKE ALL ON t FROM PUBLIC; REVOKE UPDATE ON t FROM app; DROP ROLE app")
-        .await
-        .unwrap();
+    script(
+        &c,
+        "REVOKE ALL ON t FROM PUBLIC; REVOKE UPDATE ON t FROM app; DROP ROLE app",
+    )
+    .await
+    .unwrap();
 
     // Bad GRANTs.
     assert_eq!(
@@ -389,7 +392,8 @@ async fn table_privileges_follow_grant_and_revoke() {
 async fn schema_privileges_and_ownership() {
     let t = start().await;
     let c = connect(&t.server).await;
-    c.batch_execute(
+    script(
+        &c,
         "CREATE SCHEMA s; CREATE TABLE s.t (k integer PRIMARY KEY); \
          INSERT INTO s.t VALUES (1); CREATE ROLE app; GRANT SELECT ON s.t TO app",
     )
@@ -415,9 +419,12 @@ async fn schema_privileges_and_ownership() {
         .await
         .unwrap();
     c.batch_execute("SET ROLE app").await.unwrap();
-    c.batch_execute("CREATE TABLE s.mine (k integer PRIMARY KEY); INSERT INTO s.mine VALUES (7)")
-        .await
-        .unwrap();
+    script(
+        &c,
+        "CREATE TABLE s.mine (k integer PRIMARY KEY); INSERT INTO s.mine VALUES (7)",
+    )
+    .await
+    .unwrap();
     assert_eq!(c.query("SELECT * FROM s.mine", &[]).await.unwrap().len(), 1);
     // The owner grants on its own table, but not on others'.
     c.batch_execute("GRANT SELECT ON s.mine TO PUBLIC")
@@ -443,7 +450,7 @@ async fn schema_privileges_and_ownership() {
     );
 
     // GRANT ... ON ALL TABLES IN SCHEMA covers the tables that exist.
-    c.batch_execute("CREATE ROLE reader; GRANT USAGE ON SCHEMA s TO reader; GRANT SELECT ON ALL TABLES IN SCHEMA s TO reader")
+    script(&c, "CREATE ROLE reader; GRANT USAGE ON SCHEMA s TO reader; GRANT SELECT ON ALL TABLES IN SCHEMA s TO reader")
         .await
         .unwrap();
     c.batch_execute("SET ROLE reader").await.unwrap();
@@ -460,9 +467,7 @@ async fn set_role_rules() {
         fails(&c, "SET ROLE ghost").await,
         ("22023".into(), "role \"ghost\" does not exist".into())
     );
-    c.batch_execute("CREATE ROLE a; CREATE ROLE b")
-        .await
-        .unwrap();
+    script(&c, "CREATE ROLE a; CREATE ROLE b").await.unwrap();
     c.batch_execute("SET ROLE a").await.unwrap();
     let row = c.query_one("SHOW role", &[]).await.unwrap();
     assert_eq!(row.get::<_, String>(0), "a");
@@ -513,9 +518,12 @@ async fn grant_makes_a_concurrent_transaction_fail_with_oc001() {
     let t = start().await;
     let c1 = connect(&t.server).await;
     let c2 = connect(&t.server).await;
-    c1.batch_execute("CREATE TABLE t (k integer PRIMARY KEY); CREATE ROLE app")
-        .await
-        .unwrap();
+    script(
+        &c1,
+        "CREATE TABLE t (k integer PRIMARY KEY); CREATE ROLE app",
+    )
+    .await
+    .unwrap();
     c1.batch_execute("BEGIN; SELECT * FROM t").await.unwrap();
     c2.batch_execute("GRANT SELECT ON t TO app").await.unwrap();
     c1.batch_execute("INSERT INTO t VALUES (1)").await.unwrap();
@@ -529,11 +537,14 @@ async fn refused_statements_leave_the_catalog_unchanged() {
     let t = start().await;
     let c1 = connect(&t.server).await;
     let c2 = connect(&t.server).await;
-    c1.batch_execute(&format!(
-        "CREATE TABLE t (k integer PRIMARY KEY); CREATE ROLE app WITH LOGIN; \
+    script(
+        &c1,
+        &format!(
+            "CREATE TABLE t (k integer PRIMARY KEY); CREATE ROLE app WITH LOGIN; \
          CREATE ROLE nologin; AWS IAM GRANT app TO '{ARN}'; CREATE SCHEMA s; \
          CREATE TABLE s.x (k integer PRIMARY KEY)"
-    ))
+        ),
+    )
     .await
     .unwrap();
     let before = mappings(&c1).await;

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{connect, fails, message, sqlstate, start};
+use common::{connect, fails, message, script, sqlstate, start};
 
 #[tokio::test]
 async fn tables_live_in_user_schemas() {
@@ -12,7 +12,8 @@ async fn tables_live_in_user_schemas() {
     c.batch_execute("CREATE SCHEMA IF NOT EXISTS sales")
         .await
         .unwrap();
-    c.batch_execute(
+    script(
+        &c,
         "CREATE TABLE sales.orders (id integer PRIMARY KEY, total bigint); \
          CREATE TABLE orders (id integer PRIMARY KEY, note text)",
     )
@@ -93,9 +94,12 @@ async fn schema_ddl_errors() {
         .unwrap();
 
     // RESTRICT (the default) refuses while tables remain; CASCADE drops them.
-    c.batch_execute("CREATE TABLE s.a (k integer PRIMARY KEY); CREATE TABLE s.b (k integer)")
-        .await
-        .unwrap();
+    script(
+        &c,
+        "CREATE TABLE s.a (k integer PRIMARY KEY); CREATE TABLE s.b (k integer)",
+    )
+    .await
+    .unwrap();
     for sql in ["DROP SCHEMA s", "DROP SCHEMA s RESTRICT"] {
         let err = c.batch_execute(sql).await.unwrap_err();
         assert_eq!(sqlstate(&err), "2BP01");
@@ -112,16 +116,17 @@ async fn schema_ddl_errors() {
     c.batch_execute("DROP SCHEMA s CASCADE").await.unwrap();
     assert_eq!(fails(&c, "SELECT * FROM s.a").await.0, "3F000");
     // A new schema of the same name starts empty.
-    c.batch_execute("CREATE SCHEMA s; CREATE TABLE s.a (k integer PRIMARY KEY)")
-        .await
-        .unwrap();
+    script(
+        &c,
+        "CREATE SCHEMA s; CREATE TABLE s.a (k integer PRIMARY KEY)",
+    )
+    .await
+    .unwrap();
     assert!(c.query("SELECT * FROM s.a", &[]).await.unwrap().is_empty());
-    c.batch_execute("DROP TABLE s.a; DROP SCHEMA s")
-        .await
-        .unwrap();
+    script(&c, "DROP TABLE s.a; DROP SCHEMA s").await.unwrap();
 
     // Only admin creates schemas; only the owner (or admin) drops them.
-    c.batch_execute("CREATE ROLE app; CREATE SCHEMA owned AUTHORIZATION app")
+    script(&c, "CREATE ROLE app; CREATE SCHEMA owned AUTHORIZATION app")
         .await
         .unwrap();
     c.batch_execute("SET ROLE app").await.unwrap();
@@ -169,7 +174,8 @@ async fn at_most_ten_user_schemas() {
 async fn unqualified_names_follow_the_search_path() {
     let t = start().await;
     let c = connect(&t.server).await;
-    c.batch_execute(
+    script(
+        &c,
         "CREATE SCHEMA app; CREATE TABLE t (k integer PRIMARY KEY); INSERT INTO t VALUES (1)",
     )
     .await
@@ -181,9 +187,12 @@ async fn unqualified_names_follow_the_search_path() {
     c.batch_execute("CREATE TABLE t (k integer PRIMARY KEY)")
         .await
         .unwrap();
-    c.batch_execute("INSERT INTO t VALUES (2); CREATE TABLE only_here (v text)")
-        .await
-        .unwrap();
+    script(
+        &c,
+        "INSERT INTO t VALUES (2); CREATE TABLE only_here (v text)",
+    )
+    .await
+    .unwrap();
     let k: i32 = c.query_one("SELECT k FROM t", &[]).await.unwrap().get(0);
     assert_eq!(k, 2, "app.t comes first");
     let k: i32 = c

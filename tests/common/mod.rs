@@ -203,3 +203,40 @@ pub async fn build_index(c: &Client, sql: &str) -> bool {
         .expect("sys.wait_for_job")
         .get(0)
 }
+
+/// Runs a SQL script the way `psql -f` does: each statement as its own simple Query, so each
+/// autocommits on its own (a multi-statement Query string is one implicit transaction, where
+/// DSQL refuses DDL together with DML). Statements are split at semicolons outside quotes.
+pub async fn script(c: &Client, sql: &str) -> Result<(), tokio_postgres::Error> {
+    for statement in split_statements(sql) {
+        c.batch_execute(&statement).await?;
+    }
+    Ok(())
+}
+
+/// Splits SQL text at the semicolons that are not inside '...' or "..." (no comments, no
+/// dollar quotes: enough for test scripts).
+fn split_statements(sql: &str) -> Vec<String> {
+    let mut statements = Vec::new();
+    let mut current = String::new();
+    let mut quote: Option<char> = None;
+    for ch in sql.chars() {
+        match (quote, ch) {
+            (None, ';') => {
+                if !current.trim().is_empty() {
+                    statements.push(current.trim().to_string());
+                }
+                current.clear();
+                continue;
+            }
+            (None, '\'' | '"') => quote = Some(ch),
+            (Some(q), c) if c == q => quote = None,
+            _ => {}
+        }
+        current.push(ch);
+    }
+    if !current.trim().is_empty() {
+        statements.push(current.trim().to_string());
+    }
+    statements
+}
