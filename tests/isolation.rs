@@ -9,7 +9,7 @@ const OC000: &str = "change conflicts with another transaction (OC000)";
 
 async fn setup(c: &tokio_postgres::Client) {
     script(
-        &c,
+        c,
         "CREATE TABLE kv (k int PRIMARY KEY, v int NOT NULL);
          INSERT INTO kv VALUES (1, 100), (2, 200);",
     )
@@ -207,7 +207,7 @@ async fn errors_abort_the_block_until_rollback() {
 
 async fn doctors(c: &tokio_postgres::Client) {
     script(
-        &c,
+        c,
         "CREATE TABLE doctors (id int PRIMARY KEY, name text NOT NULL, on_call boolean NOT NULL);
          INSERT INTO doctors VALUES (1, 'alice', true), (2, 'bob', true);",
     )

@@ -9,7 +9,7 @@ use tokio_postgres::Client;
 
 async fn setup(c: &Client) {
     script(
-        &c,
+        c,
         "CREATE TABLE t (id int PRIMARY KEY, v text);
          INSERT INTO t VALUES (1, 'a'), (2, 'b');",
     )
