@@ -8,6 +8,7 @@
 //! WHERE a = 1 AND b = 2   → Point [1, 2]               one row read
 //! WHERE a = 1 AND b > 2   → Range prefix [1], b > 2    a key range
 //! WHERE a >= 5            → Range prefix [], a >= 5
+//! WHERE a BETWEEN 2 AND 4 → Range prefix [], a >= 2, a <= 4
 //! WHERE b = 2             → a secondary index on b if a valid one exists, else Full
 //! ```
 //!
@@ -81,8 +82,7 @@ pub(super) fn column_ref(e: &ast::Expr) -> Option<(Option<String>, String)> {
     }
 }
 
-/// Collects the conjuncts of an AND tree into `out`. A BETWEEN is left out: the access
-/// path does not use it.
+/// Collects the conjuncts of an AND tree into `out`.
 pub(super) fn split_conjuncts<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
     match e {
         ast::Expr::BinaryOp {
@@ -94,16 +94,6 @@ pub(super) fn split_conjuncts<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>
             split_conjuncts(right, out);
         }
         ast::Expr::Nested(inner) => split_conjuncts(inner, out),
-        ast::Expr::Between {
-            expr,
-            negated: false,
-            low,
-            high,
-        } => {
-            // Leaked into the list as owned expressions would need storage; BETWEEN bounds
-            // are handled by the planner of the full WHERE; the access path skips them.
-            let _ = (expr, low, high);
-        }
         other => out.push(other),
     }
 }

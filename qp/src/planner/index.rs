@@ -58,10 +58,10 @@ impl Planner<'_> {
         split_conjuncts(where_ast, &mut conjuncts);
         let mut bounds: HashMap<usize, ColumnBounds> = HashMap::new();
         for c in conjuncts {
-            let (col_ast, op, value_ast) = match c {
+            match c {
                 ast::Expr::BinaryOp { left, op, right } => {
                     if column_ref(left).is_some() && column_ref(right).is_none() {
-                        (left.as_ref(), op.clone(), right.as_ref())
+                        self.add_bound(&mut bounds, scope, strict, left, op, right)?;
                     } else if column_ref(right).is_some() && column_ref(left).is_none() {
                         let flipped = match op {
                             ast::BinaryOperator::Lt => ast::BinaryOperator::Gt,
@@ -70,59 +70,94 @@ impl Planner<'_> {
                             ast::BinaryOperator::GtEq => ast::BinaryOperator::LtEq,
                             other => other.clone(),
                         };
-                        (right.as_ref(), flipped, left.as_ref())
-                    } else {
-                        continue;
+                        self.add_bound(&mut bounds, scope, strict, right, &flipped, left)?;
                     }
                 }
-                _ => continue,
-            };
-            if !matches!(
-                op,
-                ast::BinaryOperator::Eq
-                    | ast::BinaryOperator::Gt
-                    | ast::BinaryOperator::GtEq
-                    | ast::BinaryOperator::Lt
-                    | ast::BinaryOperator::LtEq
-            ) {
-                continue;
-            }
-            let Ok((col, col_ty)) = self.column_of(col_ast, scope) else {
-                continue;
-            };
-            let is_strict = strict.contains(&col);
-            let (value, value_ty) =
-                match self.plan_expr(value_ast, &Scope::default(), None, Some(col_ty)) {
-                    Ok(planned) => planned,
-                    Err(e) if is_strict => return Err(e),
-                    Err(_) => continue,
-                };
-            if !value.is_row_independent() {
-                continue;
-            }
-            // Only use bounds whose type converts exactly to the column's type.
-            let Some(common) = DataType::common(col_ty, value_ty) else {
-                continue;
-            };
-            if common != col_ty && !(col_ty.is_integer() && value_ty.is_integer()) {
-                continue;
-            }
-            let value = match coerce(value, value_ty, col_ty, false) {
-                Ok(v) => v,
-                Err(e) if is_strict => return Err(e),
-                Err(_) => continue,
-            };
-            let b = bounds.entry(col).or_default();
-            match op {
-                ast::BinaryOperator::Eq => b.eq = Some(value),
-                ast::BinaryOperator::Gt => b.lower = Some((value, false)),
-                ast::BinaryOperator::GtEq => b.lower = Some((value, true)),
-                ast::BinaryOperator::Lt => b.upper = Some((value, false)),
-                ast::BinaryOperator::LtEq => b.upper = Some((value, true)),
+                // `col BETWEEN low AND high` is `col >= low AND col <= high`.
+                ast::Expr::Between {
+                    expr,
+                    negated: false,
+                    low,
+                    high,
+                } if column_ref(expr).is_some()
+                    && column_ref(low).is_none()
+                    && column_ref(high).is_none() =>
+                {
+                    let (ge, le) = (ast::BinaryOperator::GtEq, ast::BinaryOperator::LtEq);
+                    self.add_bound(&mut bounds, scope, strict, expr, &ge, low)?;
+                    self.add_bound(&mut bounds, scope, strict, expr, &le, high)?;
+                }
                 _ => {}
             }
         }
         Ok(bounds)
+    }
+
+    /// Records the bound `col_ast op value_ast` in `bounds` if the operator is a comparison
+    /// and the value is row-independent, of a type that converts exactly to the column's.
+    ///
+    /// An integer value bounds an integer column of any width as it is: key encoding does not
+    /// depend on the width, so `smallint_col < 40000` reads the whole range instead of
+    /// failing to convert 40000 to smallint (the filter then compares as PostgreSQL does).
+    fn add_bound(
+        &mut self,
+        bounds: &mut HashMap<usize, ColumnBounds>,
+        scope: &Scope,
+        strict: &[usize],
+        col_ast: &ast::Expr,
+        op: &ast::BinaryOperator,
+        value_ast: &ast::Expr,
+    ) -> Result<()> {
+        if !matches!(
+            op,
+            ast::BinaryOperator::Eq
+                | ast::BinaryOperator::Gt
+                | ast::BinaryOperator::GtEq
+                | ast::BinaryOperator::Lt
+                | ast::BinaryOperator::LtEq
+        ) {
+            return Ok(());
+        }
+        let Ok((col, col_ty)) = self.column_of(col_ast, scope) else {
+            return Ok(());
+        };
+        let is_strict = strict.contains(&col);
+        let (value, value_ty) =
+            match self.plan_expr(value_ast, &Scope::default(), None, Some(col_ty)) {
+                Ok(planned) => planned,
+                Err(e) if is_strict => return Err(e),
+                Err(_) => return Ok(()),
+            };
+        if !value.is_row_independent() {
+            return Ok(());
+        }
+        // Only use bounds whose type converts exactly to the column's type.
+        let Some(common) = DataType::common(col_ty, value_ty) else {
+            return Ok(());
+        };
+        let integers = col_ty.is_integer() && value_ty.is_integer();
+        if common != col_ty && !integers {
+            return Ok(());
+        }
+        let value = if integers {
+            value
+        } else {
+            match coerce(value, value_ty, col_ty, false) {
+                Ok(v) => v,
+                Err(e) if is_strict => return Err(e),
+                Err(_) => return Ok(()),
+            }
+        };
+        let b = bounds.entry(col).or_default();
+        match op {
+            ast::BinaryOperator::Eq => b.eq = Some(value),
+            ast::BinaryOperator::Gt => b.lower = Some((value, false)),
+            ast::BinaryOperator::GtEq => b.lower = Some((value, true)),
+            ast::BinaryOperator::Lt => b.upper = Some((value, false)),
+            ast::BinaryOperator::LtEq => b.upper = Some((value, true)),
+            _ => {}
+        }
+        Ok(())
     }
 
     /// The best valid index for these bounds, if any index narrows the read.
@@ -277,6 +312,13 @@ impl Planner<'_> {
     /// Plans `CREATE [UNIQUE] INDEX ASYNC`.
     pub(super) fn plan_create_index(&mut self, create: &ast::CreateIndex) -> Result<Plan> {
         self.uses_catalog = true;
+        // DSQL checks the key count before anything else, even the missing ASYNC.
+        if create.columns.len() > MAX_INDEX_COLUMNS {
+            return Err(Error::new(
+                SqlState::TOO_MANY_COLUMNS,
+                "more than 8 column keys in an index are not supported",
+            ));
+        }
         if create.concurrently {
             return Err(Error::unsupported(
                 "CONCURRENTLY not supported for CREATE INDEX",
@@ -323,12 +365,6 @@ impl Planner<'_> {
                 desc,
                 nulls_first: c.column.options.nulls_first.unwrap_or(desc),
             });
-        }
-        if columns.len() > MAX_INDEX_COLUMNS {
-            return Err(Error::new(
-                SqlState::TOO_MANY_COLUMNS,
-                "more than 8 column keys in an index are not supported",
-            ));
         }
         let mut include = Vec::new();
         for ident in &create.include {
@@ -513,6 +549,33 @@ mod tests {
             index_of(access(&valid, "SELECT * FROM t WHERE a > 1")),
             (1001, 0, true, false)
         );
+    }
+
+    #[test]
+    fn between_bounds_the_primary_key_and_indexes_on_both_sides() {
+        let valid = catalog(IndexState::Valid);
+        match access(&valid, "SELECT * FROM t WHERE id BETWEEN 2 AND 4") {
+            Access::Range {
+                prefix,
+                lower: Some((_, true)),
+                upper: Some((_, true)),
+            } => assert!(prefix.is_empty()),
+            other => panic!("expected a key range, got {other:?}"),
+        }
+        match access(&valid, "SELECT * FROM t WHERE a = 1 AND b BETWEEN 2 AND 4") {
+            Access::Index {
+                index_id: 1001,
+                prefix,
+                lower: Some((_, true)),
+                upper: Some((_, true)),
+            } => assert_eq!(prefix.len(), 1),
+            other => panic!("expected an index range, got {other:?}"),
+        }
+        // NOT BETWEEN is two ranges: read everything.
+        assert!(matches!(
+            access(&valid, "SELECT * FROM t WHERE id NOT BETWEEN 2 AND 4"),
+            Access::Full
+        ));
     }
 
     #[test]
