@@ -5,6 +5,13 @@
 //! session, not pgwire, is the source of truth for the transaction status reported in
 //! ReadyForQuery: a COMMIT that fails with 40001 ends the transaction (status idle), which
 //! pgwire's default bookkeeping would report as a failed block.
+//!
+//! Command tags follow PostgreSQL: `SELECT n`, `INSERT 0 n`, `UPDATE n`, `DELETE n` count
+//! their rows, every other tag (`SHOW`, DSQL's `CREATE INDEX` with its job id row) is sent as
+//! it is. An Execute with a row limit sends at most that many rows and answers
+//! PortalSuspended; the next Execute of the portal continues where it stopped. Portals live
+//! as long as PostgreSQL's: none survives the end of its transaction (whenever the session
+//! is idle at ReadyForQuery, every portal is gone), so a later Execute is 34000.
 
 use crate::error::{Error, SqlState};
 use crate::exec::Output;
@@ -14,19 +21,20 @@ use crate::session::{Engine, Prepared, Session, TxnStatus};
 use crate::value::{DataType, Value};
 use async_trait::async_trait;
 use bytes::BytesMut;
-use futures::{Sink, SinkExt, stream};
-use pgwire::api::portal::{Format, Portal};
-use pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler, send_query_response};
+use futures::{Sink, SinkExt, StreamExt, stream};
+use pgwire::api::portal::{Format, Portal, PortalExecutionState};
+use pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler};
 use pgwire::api::results::{
     DataRowEncoder, DescribePortalResponse, DescribeStatementResponse, FieldFormat, FieldInfo,
     QueryResponse, Response, Tag,
 };
 use pgwire::api::stmt::{QueryParser, StoredStatement};
-use pgwire::api::store::PortalStore;
+use pgwire::api::store::{Entry, PortalStore};
 use pgwire::api::{ClientInfo, ClientPortalStore, PgWireConnectionState, Type};
 use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
 use pgwire::messages::PgWireBackendMessage;
-use pgwire::messages::extendedquery::Sync as PgSync;
+use pgwire::messages::data::RowDescription;
+use pgwire::messages::extendedquery::{Execute, PortalSuspended, Sync as PgSync};
 use pgwire::messages::response::{EmptyQueryResponse, ReadyForQuery, TransactionStatus};
 use pgwire::messages::simplequery::Query;
 use pgwire::types::ToSqlText;
@@ -118,6 +126,50 @@ fn field_infos(planned: &Planned, format: Option<&Format>) -> Vec<FieldInfo> {
         .collect()
 }
 
+/// Whether PostgreSQL's command tag for `command` carries the row count (`SELECT 3`,
+/// `INSERT 0 3`); other tags that come with rows (`SHOW`, `CREATE INDEX`) do not.
+fn tag_counts_rows(command: &str) -> bool {
+    [
+        "SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "FETCH", "MOVE", "COPY",
+    ]
+    .iter()
+    .any(|verb| command.split(' ').next() == Some(verb))
+}
+
+/// The CommandComplete of a result set of `rows` rows with tag `command`.
+fn rows_complete(command: &str, rows: usize) -> PgWireBackendMessage {
+    let tag = if tag_counts_rows(command) {
+        Tag::new(command).with_rows(rows)
+    } else {
+        Tag::new(command)
+    };
+    PgWireBackendMessage::CommandComplete(tag.into())
+}
+
+/// Sends a simple query's result set: RowDescription, DataRows, CommandComplete.
+async fn send_rows<C>(client: &mut C, mut results: QueryResponse) -> PgWireResult<()>
+where
+    C: Sink<PgWireBackendMessage> + Unpin,
+    C::Error: Debug,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    let command = results.command_tag().to_owned();
+    let fields = results.row_schema();
+    let data_rows = results.data_rows();
+    client
+        .feed(PgWireBackendMessage::RowDescription(RowDescription::new(
+            fields.iter().map(Into::into).collect(),
+        )))
+        .await?;
+    let mut rows = 0;
+    while let Some(row) = data_rows.next().await {
+        client.feed(PgWireBackendMessage::DataRow(row?)).await?;
+        rows += 1;
+    }
+    client.feed(rows_complete(&command, rows)).await?;
+    Ok(())
+}
+
 fn query_response(rows: Vec<Vec<Value>>, fields: Arc<Vec<FieldInfo>>, tag: &str) -> QueryResponse {
     let mut encoder = DataRowEncoder::new(fields.clone());
     let encoded: Vec<PgWireResult<_>> = rows
@@ -183,9 +235,7 @@ impl SimpleQueryHandler for Handler {
                     }
                     match session.execute(statement).await {
                         Ok((output, planned)) => match output_response(output, &planned, None) {
-                            Response::Query(results) => {
-                                send_query_response(client, results, true).await?
-                            }
+                            Response::Query(results) => send_rows(client, results).await?,
                             Response::Execution(tag) => {
                                 client
                                     .feed(PgWireBackendMessage::CommandComplete(tag.into()))
@@ -210,6 +260,10 @@ impl SimpleQueryHandler for Handler {
             }
         }
         let status = wire_status(session.status());
+        if status == TransactionStatus::Idle {
+            // The transaction ended: so did its portals.
+            client.portal_store().clear_portals();
+        }
         client.set_state(PgWireConnectionState::ReadyForQuery);
         client.set_transaction_status(status);
         client
@@ -347,6 +401,59 @@ fn decode_param(bytes: Option<&[u8]>, ty: DataType, binary: bool) -> Result<Valu
 }
 
 impl Handler {
+    /// Runs a portal on its first Execute and sends up to `max_rows` of its rows (all with
+    /// 0); a portal with rows left answers PortalSuspended, one that is done
+    /// CommandComplete. A finished portal executed again sends no rows.
+    async fn execute_portal<C>(
+        &self,
+        client: &mut C,
+        portal: &Portal<Arc<Prepared>>,
+        max_rows: usize,
+    ) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Arc<Prepared>>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let state = portal.state();
+        let initial = matches!(*state.lock().await, PortalExecutionState::Initial);
+        let finished = matches!(*state.lock().await, PortalExecutionState::Finished);
+        if initial {
+            match ExtendedQueryHandler::do_query(self, client, portal, max_rows).await? {
+                Response::Query(results) => portal.start(results).await,
+                Response::Execution(tag) => {
+                    client
+                        .feed(PgWireBackendMessage::CommandComplete(tag.into()))
+                        .await?;
+                    return Ok(());
+                }
+                _ => return Err(to_pgwire(Error::internal("unexpected portal response"))),
+            }
+        }
+        if finished {
+            client.feed(rows_complete("SELECT", 0)).await?;
+            return Ok(());
+        }
+        let fetched = portal.fetch(max_rows).await?;
+        let mut response = fetched.response;
+        let command = response.command_tag().to_owned();
+        let mut rows = 0;
+        let data_rows = response.data_rows();
+        while let Some(row) = data_rows.next().await {
+            client.feed(PgWireBackendMessage::DataRow(row?)).await?;
+            rows += 1;
+        }
+        if fetched.suspended {
+            client
+                .feed(PgWireBackendMessage::PortalSuspended(PortalSuspended::new()))
+                .await?;
+        } else {
+            client.feed(rows_complete(&command, rows)).await?;
+        }
+        Ok(())
+    }
+
     async fn plan_statement<C: ClientInfo>(
         &self,
         client: &C,
@@ -377,6 +484,10 @@ impl ExtendedQueryHandler for Handler {
         client.portal_store().rm_portal(pgwire::api::DEFAULT_NAME);
         let session = self.session(client)?;
         let status = wire_status(session.lock().await.status());
+        if status == TransactionStatus::Idle {
+            // The implicit or explicit transaction ended: so did its portals.
+            client.portal_store().clear_portals();
+        }
         client.set_transaction_status(status);
         client
             .send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(
@@ -385,6 +496,42 @@ impl ExtendedQueryHandler for Handler {
             .await?;
         client.flush().await?;
         Ok(())
+    }
+
+    async fn on_execute<C>(&self, client: &mut C, message: Execute) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        if !matches!(client.state(), PgWireConnectionState::ReadyForQuery) {
+            return Err(PgWireError::NotReadyForQuery);
+        }
+        let name = message.name.as_deref().unwrap_or(pgwire::api::DEFAULT_NAME);
+        // 0 (or a negative count) means no limit.
+        let max_rows = usize::try_from(message.max_rows).unwrap_or(0);
+        let portal = match client.portal_store().get_portal(name) {
+            Some(Entry::Value(portal)) => portal,
+            Some(Entry::Empty) => {
+                client
+                    .feed(PgWireBackendMessage::EmptyQueryResponse(
+                        EmptyQueryResponse::new(),
+                    ))
+                    .await?;
+                return Ok(());
+            }
+            None => {
+                return Err(to_pgwire(Error::new(
+                    SqlState::INVALID_CURSOR_NAME,
+                    format!("portal \"{name}\" does not exist"),
+                )));
+            }
+        };
+        client.set_state(PgWireConnectionState::QueryInProgress);
+        let result = self.execute_portal(client, &portal, max_rows).await;
+        client.set_state(PgWireConnectionState::ReadyForQuery);
+        result
     }
 
     async fn do_describe_statement<C>(

@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 use std::sync::Arc;
+
+pub mod wire;
 use tokio_postgres::Client;
 
 /// A server running in this test process, with its data folder.
