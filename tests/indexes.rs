@@ -506,9 +506,14 @@ async fn dsql_refuses_what_it_does_not_support() {
             "permission denied for table jobs",
         ),
         (
-            "SELECT sys.wait_for_job('no-such-job')",
+            "SELECT sys.wait_for_job('aaaaaaaaaaaaaaaaaaaaaaaaaa')",
             "42704",
-            "job \"no-such-job\" does not exist",
+            "job \"aaaaaaaaaaaaaaaaaaaaaaaaaa\" does not exist",
+        ),
+        (
+            "SELECT sys.wait_for_job('no-such-job')",
+            "22P02",
+            "Unable to convert text to UUID",
         ),
     ];
     for (sql, code, text) in refused {

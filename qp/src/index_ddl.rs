@@ -76,8 +76,9 @@ pub async fn create_index(
     job.write(cx.txn);
     jobs::bump_catalog_version(cx.txn).await?;
     Ok(Output::Rows {
+        // DSQL answers the job id as a row under the command's own tag.
         rows: vec![vec![Value::Text(job.job_id)]],
-        tag: "SELECT".into(),
+        tag: "CREATE INDEX".into(),
     })
 }
 

@@ -277,6 +277,15 @@ pub fn new_job_id() -> String {
         .collect()
 }
 
+/// Whether `text` has the form of a job id: 26 characters of the lower-case base-32
+/// alphabet (see [`new_job_id`]).
+pub fn is_job_id(text: &str) -> bool {
+    text.len() == 26
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
+}
+
 /// Bumps the catalog version in `txn` (every change to table or index definitions does).
 pub async fn bump_catalog_version(txn: &mut Transaction) -> Result<()> {
     let key = catalog::version_key();
@@ -595,6 +604,13 @@ impl Engine {
     /// Blocks until the job finishes: true if it completed, false if it failed or was
     /// cancelled. Polls `sys.jobs` at fresh snapshots, so it sees jobs run by any QP.
     pub async fn wait_for_job(&self, job_id: &str) -> Result<bool> {
+        if !is_job_id(job_id) {
+            // DSQL's job ids are UUIDs in base 32; anything else fails the conversion.
+            return Err(Error::new(
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "Unable to convert text to UUID",
+            ));
+        }
         let mut delay = Duration::from_millis(2);
         loop {
             let mut txn = Transaction::new(self.cluster.clone());
@@ -636,6 +652,9 @@ mod tests {
         let back = Job::from_row(&job.to_row()).unwrap();
         assert_eq!(back, job);
         assert_eq!(job.job_id.len(), 26);
+        assert!(is_job_id(&job.job_id), "{}", job.job_id);
+        assert!(!is_job_id("not-a-job-id"));
+        assert!(!is_job_id(&job.job_id.to_uppercase()));
         assert_ne!(job.job_id, new_job_id());
     }
 

@@ -61,11 +61,14 @@ pub use session::Engine;
 pub use txn::Cluster;
 
 /// The PostgreSQL version dsql reports (`server_version`): clients parse it.
-pub const SERVER_VERSION: &str = "16.9";
+pub const SERVER_VERSION: &str = "16.15";
+
+/// `server_version_num`, as a live DSQL cluster reports it.
+pub const SERVER_VERSION_NUM: &str = "160015";
 
 /// What `SELECT version()` answers; ORMs look for `PostgreSQL 16.x` in it.
 pub const VERSION_STRING: &str = concat!(
-    "PostgreSQL 16.9 (dsql ",
+    "PostgreSQL 16.15 (dsql ",
     env!("CARGO_PKG_VERSION"),
     ") on x86_64-pc-linux-gnu, compiled by rustc, 64-bit"
 );

@@ -16,8 +16,8 @@
 //!
 //! DSQL only accepts the clause where the locked rows are exactly known up front: one table,
 //! with an equality predicate on every primary-key column (a point read). Everything else is
-//! refused with 0A000 at planning. `NOWAIT` is accepted (nothing waits anyway); `FOR SHARE`
-//! and `SKIP LOCKED` are refused. A transaction that only read (even `FOR UPDATE`) never
+//! refused with 0A000 at planning. `NOWAIT` is accepted (nothing waits anyway); `FOR SHARE`,
+//! `FOR NO KEY UPDATE` and `SKIP LOCKED` are refused. A transaction that only read (even `FOR UPDATE`) never
 //! contacts the adjudicator and so never conflicts, as in DSQL.
 
 use crate::error::{Error, Result, SqlState};
@@ -37,6 +37,11 @@ pub fn needs_single_table() -> Error {
     Error::unsupported("locking clause such as FOR UPDATE can be applied on a single table")
 }
 
+/// DSQL's refusal of a lock strength it does not offer (`FOR SHARE`, `FOR NO KEY UPDATE`).
+pub fn unsupported_strength() -> Error {
+    Error::unsupported("locking clauses other than FOR UPDATE/FOR KEY SHARE are not supported")
+}
+
 /// PostgreSQL's refusal of FOR UPDATE combined with a clause that merges rows.
 pub fn not_allowed_with(what: &str) -> Error {
     Error::unsupported(format!("FOR UPDATE is not allowed with {what}"))
@@ -50,10 +55,7 @@ pub fn check_clauses(query: &ast::Query, select: &ast::Select) -> Result<bool> {
     }
     for lock in &query.locks {
         if lock.lock_type != ast::LockType::Update {
-            return Err(Error::unsupported(format!(
-                "locking clause FOR {} is not supported",
-                lock.lock_type
-            )));
+            return Err(unsupported_strength());
         }
         if matches!(lock.nonblock, Some(ast::NonBlock::SkipLocked)) {
             return Err(Error::unsupported(

@@ -3,17 +3,23 @@
 //! DSQL lets a session change only a few parameters: the client-facing formatting ones
 //! (`application_name`, `client_encoding`, `datestyle`, `extra_float_digits`,
 //! `intervalstyle`, `timezone`), `search_path`, `role`, the transaction characteristics
-//! (`[default_]transaction_isolation`, only `repeatable read`; `[default_]transaction_read_only`)
-//! and the planner's `enable_*` switches. Any other name is refused at planning with 0A000
-//! `setting configuration parameter <name> not supported`, so nothing changes:
+//! (`transaction_isolation`, only `repeatable read`; `[default_]transaction_read_only`) and
+//! the planner's `enable_*` switches. Any other name is refused at planning with 0A000
+//! `setting configuration parameter "<name>" not supported`, so nothing changes; `RESET` and
+//! `SET ... TO DEFAULT` are accepted for every name (they change nothing for a name that cannot
+//! be set). The `dsql.` prefix is reserved (42602):
 //!
 //! ```text
 //!   SET application_name = 'app'        SET
 //!   SET LOCAL timezone = 'UTC'           SET      (until the end of the transaction)
 //!   RESET timezone / RESET ALL           RESET
-//!   SET work_mem = '64MB'                0A000 setting configuration parameter work_mem not supported
+//!   RESET work_mem                       RESET
+//!   SET work_mem = '64MB'                0A000 setting configuration parameter "work_mem" not supported
+//!   SET default_transaction_isolation = 'repeatable read'
+//!                                        0A000 setting configuration parameter "default_transaction_isolation" not supported
 //!   SET transaction_isolation = 'serializable'
 //!                                        0A000 Unsupported isolation level: SERIALIZABLE
+//!   SET dsql.x = 1                       42602 invalid configuration parameter name "dsql.x"
 //! ```
 //!
 //! [`plan_set`] and [`plan_reset`] turn the statements into [`Plan`]s with canonical names
@@ -77,16 +83,25 @@ pub fn is_settable(name: &str) -> bool {
             | "search_path"
             | "role"
             | "transaction_isolation"
-            | "default_transaction_isolation"
             | "transaction_read_only"
             | "default_transaction_read_only"
     ) || PLANNER_SWITCHES.contains(&name)
 }
 
 fn not_settable(name: &str) -> Error {
-    Error::unsupported(format!(
-        "setting configuration parameter {name} not supported"
-    ))
+    refusals::setting_not_supported(name)
+}
+
+/// 42602 for a name under DSQL's reserved `dsql.` prefix.
+fn check_reserved_prefix(name: &str) -> Result<()> {
+    if name.starts_with("dsql.") {
+        return Err(Error::new(
+            SqlState::INVALID_NAME,
+            format!("invalid configuration parameter name \"{name}\""),
+        )
+        .with_detail("\"dsql\" is a reserved prefix."));
+    }
+    Ok(())
 }
 
 fn invalid_value(name: &str, value: &str) -> Error {
@@ -109,16 +124,17 @@ fn boolean(name: &str, value: &str) -> Result<String> {
 }
 
 /// Checks a value for an allowed parameter and returns it as SHOW will report it.
-/// `None` (DEFAULT) is always allowed.
+/// `None` (DEFAULT) is allowed for every name outside the reserved `dsql.` prefix.
 pub fn validate(name: &str, value: Option<&str>) -> Result<Option<String>> {
-    if !is_settable(name) {
-        return Err(not_settable(name));
-    }
+    check_reserved_prefix(name)?;
     let Some(value) = value else {
         return Ok(None);
     };
+    if !is_settable(name) {
+        return Err(not_settable(name));
+    }
     Ok(Some(match name {
-        "transaction_isolation" | "default_transaction_isolation" => {
+        "transaction_isolation" => {
             let level = value.trim().to_ascii_lowercase();
             let level = level.split_whitespace().collect::<Vec<_>>().join(" ");
             match level.as_str() {
@@ -224,6 +240,11 @@ pub fn plan_set(set: &ast::Set) -> Result<Plan> {
                     "unsupported statement: SET TRANSACTION SNAPSHOT",
                 ));
             }
+            // DSQL refuses SET TRANSACTION in every form; only the session's characteristics
+            // can be set (to what DSQL offers anyway).
+            if !*session {
+                return Err(not_settable("TRANSACTION"));
+            }
             refusals::check_transaction_modes(modes)?;
             let mut read_only = None;
             for mode in modes {
@@ -272,7 +293,7 @@ pub fn default_value(name: &str) -> Option<String> {
     Some(
         match name {
             "server_version" => crate::SERVER_VERSION,
-            "server_version_num" => "160009",
+            "server_version_num" => crate::SERVER_VERSION_NUM,
             "server_encoding" | "client_encoding" => "UTF8",
             "transaction_isolation" | "default_transaction_isolation" => "repeatable read",
             "standard_conforming_strings" => "on",
@@ -343,9 +364,9 @@ mod tests {
             ("enable_seqscan".into(), Some("off".into()), false)
         );
         assert_eq!(
-            set("SET default_transaction_isolation = 'REPEATABLE  READ'"),
+            set("SET transaction_isolation = 'REPEATABLE  READ'"),
             (
-                "default_transaction_isolation".into(),
+                "transaction_isolation".into(),
                 Some("repeatable read".into()),
                 false
             )
@@ -360,6 +381,12 @@ mod tests {
             ("search_path".into(), None, false)
         );
         assert!(matches!(plan("RESET ALL"), Ok(Plan::ResetAll)));
+        // RESET and DEFAULT are accepted for every name, settable or not.
+        assert_eq!(set("RESET work_mem"), ("work_mem".into(), None, false));
+        assert_eq!(
+            set("SET statement_timeout TO DEFAULT"),
+            ("statement_timeout".into(), None, false)
+        );
     }
 
     #[test]
@@ -368,14 +395,38 @@ mod tests {
             ("SET work_mem = '64MB'", "work_mem"),
             ("SET statement_timeout = 1000", "statement_timeout"),
             ("SET enable_magic = on", "enable_magic"),
-            ("RESET work_mem", "work_mem"),
             ("SET myapp.tenant = 'x'", "myapp.tenant"),
+            (
+                "SET default_transaction_isolation = 'repeatable read'",
+                "default_transaction_isolation",
+            ),
+            ("SET TRANSACTION READ ONLY", "TRANSACTION"),
+            (
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+                "TRANSACTION",
+            ),
         ] {
             let e = plan(sql).unwrap_err();
             assert_eq!(e.code(), "0A000", "{sql}");
             assert_eq!(
                 e.message,
-                format!("setting configuration parameter {name} not supported")
+                format!("setting configuration parameter \"{name}\" not supported")
+            );
+        }
+    }
+
+    #[test]
+    fn the_dsql_prefix_is_reserved() {
+        for sql in ["SET dsql.x = 1", "RESET dsql.x"] {
+            let e = plan(sql).unwrap_err();
+            assert_eq!(
+                (e.code(), e.message.as_str(), e.detail.as_deref()),
+                (
+                    "42602",
+                    "invalid configuration parameter name \"dsql.x\"",
+                    Some("\"dsql\" is a reserved prefix.")
+                ),
+                "{sql}"
             );
         }
     }
@@ -387,8 +438,6 @@ mod tests {
             (e.code(), e.message.as_str()),
             ("0A000", "Unsupported isolation level: SERIALIZABLE")
         );
-        let e = plan("SET default_transaction_isolation = 'read committed'").unwrap_err();
-        assert_eq!(e.message, "Unsupported isolation level: READ COMMITTED");
         assert_eq!(
             plan("SET transaction_isolation = 'sideways'")
                 .unwrap_err()
@@ -410,14 +459,7 @@ mod tests {
     }
 
     #[test]
-    fn set_transaction_carries_the_access_mode() {
-        assert!(matches!(
-            plan("SET TRANSACTION READ ONLY"),
-            Ok(Plan::SetTransaction {
-                read_only: Some(true),
-                session: false
-            })
-        ));
+    fn session_characteristics_carry_the_access_mode() {
         assert!(matches!(
             plan(
                 "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ WRITE"

@@ -17,7 +17,7 @@
 //!  <──AuthCleartextPassword───
 //!  ──Password (or IAM token)──>  Authenticator::authenticate(user, pw, sni)
 //!                                database is "postgres"? take a slot
-//!  <──AuthOk, ParameterStatus (server_version 16.9, ...), BackendKeyData, ReadyForQuery
+//!  <──AuthOk, ParameterStatus (server_version 16.15, ...), BackendKeyData, ReadyForQuery
 //!  ──Query / Parse / Bind ...──────────────────────────────────────────────> handlers
 //!  ──Terminate / disconnect──>   the session's slot is released
 //!                                (or serve() closes the socket after 60 minutes)

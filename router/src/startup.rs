@@ -58,7 +58,7 @@ use crate::auth::{AuthFailure, Authenticator};
 use crate::rate::{ConnectionRate, RATE_EXCEEDED_MESSAGE, TokenBucket};
 
 /// The `server_version` reported to clients: PostgreSQL 16, as Aurora DSQL reports.
-pub const SERVER_VERSION: &str = "16.9";
+pub const SERVER_VERSION: &str = "16.15";
 
 /// The only database: clients must connect to it (or name none and be user `postgres`).
 pub const DATABASE: &str = "postgres";
@@ -399,7 +399,7 @@ mod tests {
             .server_parameters(&client)
             .expect("parameters");
         let get = |name: &str| parameters.get(name).map(String::as_str);
-        assert_eq!(get("server_version"), Some("16.9"));
+        assert_eq!(get("server_version"), Some("16.15"));
         assert_eq!(get("server_encoding"), Some("UTF8"));
         assert_eq!(get("client_encoding"), Some("UTF8"));
         assert_eq!(get("DateStyle"), Some("ISO, MDY"));

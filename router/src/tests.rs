@@ -395,7 +395,7 @@ async fn psql_connects_with_verify_full() {
     assert!(output.status.success(), "psql failed: {stderr}");
     assert_eq!(
         stdout.lines().collect::<Vec<_>>(),
-        ["16.9", ANSWER],
+        ["16.15", ANSWER],
         "{stdout}"
     );
 
@@ -547,7 +547,7 @@ async fn direct_tls_client_authenticates_and_queries() {
     assert!(
         messages
             .iter()
-            .any(|(tag, body)| *tag == b'S' && body.as_slice() == b"server_version\x0016.9\x00"),
+            .any(|(tag, body)| *tag == b'S' && body.as_slice() == b"server_version\x0016.15\x00"),
         "server_version reported"
     );
     assert_eq!(messages.last().map(|m| m.0), Some(b'Z'), "ReadyForQuery");

@@ -6,7 +6,8 @@
 //! ORDER BY of a query with GROUP BY or an aggregate). Each call is recorded in `AggState`
 //! and planned as a reference to its result, which the executor computes per group. Names may
 //! be qualified with `pg_catalog` or `public`; any other function is 42883, naming the
-//! argument types as PostgreSQL does.
+//! argument types as PostgreSQL does. Advisory locks and `pg_backend_pid` are refused with
+//! DSQL's 0A000 `function <name> not supported`.
 
 use super::Planner;
 use super::coerce::{coerce, unify};
@@ -16,6 +17,24 @@ use crate::error::{Error, Result, SqlState};
 use crate::expr::{AggCall, AggFunc, Expr, Func};
 use crate::value::DataType;
 use sqlparser::ast;
+
+/// PostgreSQL functions DSQL refuses with 0A000 `function <name> not supported`: advisory
+/// locks (nothing in DSQL takes a lock) and backend process ids (a session has no backend
+/// process of its own).
+const REFUSED_FUNCTIONS: &[&str] = &[
+    "pg_advisory_lock",
+    "pg_advisory_lock_shared",
+    "pg_advisory_unlock",
+    "pg_advisory_unlock_shared",
+    "pg_advisory_unlock_all",
+    "pg_advisory_xact_lock",
+    "pg_advisory_xact_lock_shared",
+    "pg_try_advisory_lock",
+    "pg_try_advisory_lock_shared",
+    "pg_try_advisory_xact_lock",
+    "pg_try_advisory_xact_lock_shared",
+    "pg_backend_pid",
+];
 
 impl Planner<'_> {
     /// Plans a function call: an aggregate (only when `agg` is given) or a scalar function,
@@ -42,6 +61,9 @@ impl Planner<'_> {
                     f.name
                 )));
             }
+        }
+        if REFUSED_FUNCTIONS.contains(&name.as_str()) {
+            return Err(Error::unsupported(format!("function {name} not supported")));
         }
         if f.filter.is_some() || f.over.is_some() || !f.within_group.is_empty() {
             return Err(Error::unsupported(format!(

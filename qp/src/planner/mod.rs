@@ -44,7 +44,7 @@ mod scope;
 mod select;
 
 pub(crate) use names::resolve_relation;
-pub use names::{data_type, ident_name};
+pub use names::{data_type, ident_name, type_display_name};
 
 /// Plans statements against one catalog version.
 pub struct Planner<'a> {

@@ -141,18 +141,53 @@ pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
                 "bool" => DataType::Bool,
                 "bpchar" => DataType::Char(1),
                 "name" => DataType::Text,
-                "serial" | "bigserial" | "smallserial" => {
-                    return Err(Error::unsupported(format!("datatype {n} not supported")));
+                "serial" | "serial2" | "serial4" | "serial8" | "smallserial" | "bigserial" => {
+                    return Err(Error::new(
+                        SqlState::UNDEFINED_OBJECT,
+                        format!("type \"{n}\" does not exist"),
+                    ));
                 }
                 _ => return Err(Error::unsupported(format!("datatype {n} not supported"))),
             }
         }
         other => {
             return Err(Error::unsupported(format!(
-                "datatype {other} not supported"
+                "datatype {} not supported",
+                unknown_type_name(other)
             )));
         }
     })
+}
+
+/// A type's name as PostgreSQL spells it in messages: lower case, without length or
+/// precision modifiers, arrays as `element[]` (`BIT VARYING(8)` is `bit varying`, `INT[]` is
+/// `integer[]`).
+pub fn type_display_name(dt: &ast::DataType) -> String {
+    use ast::DataType as D;
+    match dt {
+        // Each level strips one array, so this ends.
+        D::Array(
+            ast::ArrayElemTypeDef::SquareBracket(inner, _)
+            | ast::ArrayElemTypeDef::AngleBracket(inner)
+            | ast::ArrayElemTypeDef::Parenthesis(inner),
+        ) => format!("{}[]", type_display_name(inner)),
+        other => match data_type(other) {
+            Ok(known) => known.name(),
+            Err(_) => unknown_type_name(other),
+        },
+    }
+}
+
+/// [`type_display_name`] of a type [`data_type`] does not know.
+fn unknown_type_name(dt: &ast::DataType) -> String {
+    if let ast::DataType::Array(_) = dt {
+        return type_display_name(dt);
+    }
+    let text = dt.to_string().to_lowercase();
+    match text.split_once('(') {
+        Some((base, _)) => base.trim().to_string(),
+        None => text,
+    }
 }
 
 /// The type `NUMERIC(p, s)`, with the precision and scale bounds PostgreSQL checks.
