@@ -8,6 +8,7 @@
 //! 00000000 00                             catalog version (u64, bumped by every DDL)
 //! 00000000 01                             next table id (u32)
 //! 00000000 02                             next role / IAM mapping oid (u64)
+//! 00000000 03                             next unreserved hidden row id (u64, see exec::row_ids)
 //! 00000001 <schema, name, key-encoded>    TableDef (postcard)
 //! 00000002 <schema name>                  SchemaDef: user schemas and their owners
 //! 00000003 <role name>                    Role: roles other than the built-in admin
@@ -63,6 +64,14 @@ pub fn version_key() -> Key {
 pub fn next_table_id_key() -> Key {
     let mut key = keycode::table_prefix(META_TABLE_ID);
     key.push(1);
+    key
+}
+
+/// The key whose value is the first hidden row id not reserved yet (see
+/// [`crate::exec::row_ids`]).
+pub fn next_row_id_key() -> Key {
+    let mut key = keycode::table_prefix(META_TABLE_ID);
+    key.push(3);
     key
 }
 
