@@ -3,7 +3,9 @@
 //!
 //! `tests/fixtures/<name>/` holds the `journal/` folder of a data folder made by [`SETUP`]:
 //!
-//! - `legacy-b631f7c`: written by commit b631f7c, before encodings carried versions.
+//! - `legacy-b631f7c`: written by commit b631f7c, before encodings carried versions;
+//! - `v1`: written with every format at version 1 (journal file header, commit records,
+//!   catalog entries and rows).
 //!
 //! A fixture is never regenerated once checked in (it stands for data users have); a new
 //! format version adds a new fixture. To make one, run the ignored test [`regenerate_fixture`]:
@@ -228,6 +230,11 @@ async fn opens_and_takes_new_writes(name: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_data_folder_written_before_formats_had_versions_opens() {
     opens_and_takes_new_writes("legacy-b631f7c").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_folder_written_at_format_version_1_opens() {
+    opens_and_takes_new_writes("v1").await;
 }
 
 /// Makes [`SETUP`]'s data folder with this build, restarts it and checks the answers: what
