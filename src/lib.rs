@@ -153,6 +153,7 @@ pub struct Server {
     region: String,
     replicas: Vec<Arc<journal::LocalReplica>>,
     adjudicator: Arc<dyn Adjudicator>,
+    cluster: qp::Cluster,
     shutdown: watch::Sender<bool>,
     serving: JoinHandle<std::io::Result<()>>,
     appliers: Vec<JoinHandle<()>>,
@@ -193,6 +194,12 @@ impl Server {
     /// The adjudicator (tests commit raw writes through it, to plant damaged data).
     pub fn adjudicator(&self) -> Arc<dyn Adjudicator> {
         self.adjudicator.clone()
+    }
+
+    /// The services a query processor talks to (adjudicator and storage shards). Tests build
+    /// a second QP's parts over them, as cluster mode will.
+    pub fn cluster(&self) -> qp::Cluster {
+        self.cluster.clone()
     }
 
     /// A libpq connection string for `admin`.
@@ -263,14 +270,12 @@ pub async fn start(config: Config) -> Result<Server, Error> {
     }
 
     // Query processor.
-    let engine = qp::Engine::new(
-        qp::Cluster {
-            adjudicator: adjudicator.clone(),
-            shards,
-            shard_map,
-        },
-        config.limits.clone(),
-    );
+    let cluster = qp::Cluster {
+        adjudicator: adjudicator.clone(),
+        shards,
+        shard_map,
+    };
+    let engine = qp::Engine::new(cluster.clone(), config.limits.clone());
     // Background jobs (index builds), resumed from `sys.jobs`; stopped with the appliers.
     appliers.push(engine.start_jobs());
 
@@ -345,6 +350,7 @@ pub async fn start(config: Config) -> Result<Server, Error> {
         region: config.iam.region.clone(),
         replicas,
         adjudicator: adjudicator.clone(),
+        cluster,
         shutdown,
         serving,
         appliers,

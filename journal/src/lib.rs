@@ -11,10 +11,12 @@
 //! # On disk
 //!
 //! ```text
-//!   <dir>/journal.log   [len][crc][entry 1][len][crc][entry 2] ...   append-only records
+//!   <dir>/journal.log   [magic][version][len][crc][entry 1][len][crc][entry 2] ...   append-only
 //!   <dir>/meta          [sealed epoch][crc]                           replaced atomically
 //! ```
 //!
+//! The log starts with a 12-byte file header (`DSQLJRNL` and the format version; logs written
+//! before versions existed have none and are read as they are, see the `record` module).
 //! Each record is a little-endian `u32` body length, a CRC32 of length and body, and the
 //! postcard-encoded [`Entry`](proto::journal::Entry) (index, epoch, payload). Opening scans the
 //! records, checking each checksum and that indexes run 1, 2, 3, ...; the first record that is

@@ -35,6 +35,8 @@ use std::fs::File;
 /// The index of the log file plus a cache of its newest entries.
 #[derive(Debug)]
 pub(crate) struct Log {
+    /// The byte offset of the first record (after the file header, if the file has one).
+    start: u64,
     /// One slot per entry; `slots[i]` holds index `i + 1`.
     slots: Vec<Slot>,
     /// The newest entries (a suffix of the log), oldest first.
@@ -69,9 +71,11 @@ pub(crate) enum Plan {
 }
 
 impl Log {
-    /// A view of a log file whose intact records are `slots`, with `cache` holding its newest
-    /// entries. Everything recovered from disk is durable, hence published.
+    /// A view of a log file whose records start at byte `start` and whose intact records are
+    /// `slots`, with `cache` holding its newest entries. Everything recovered from disk is
+    /// durable, hence published.
     pub fn new(
+        start: u64,
         slots: Vec<Slot>,
         cache: VecDeque<Entry>,
         cache_bytes: usize,
@@ -79,6 +83,7 @@ impl Log {
     ) -> Log {
         let published = LogIndex(slots.len() as u64);
         Log {
+            start,
             slots,
             cache,
             cache_bytes,
@@ -106,7 +111,7 @@ impl Log {
 
     /// The byte offset where the record after the last entry goes.
     pub fn end_offset(&self) -> u64 {
-        self.slots.last().map_or(0, Slot::end)
+        self.slots.last().map_or(self.start, Slot::end)
     }
 
     /// Drops every entry after `keep` and returns the byte offset to cut the file at. Readers
@@ -295,7 +300,7 @@ mod tests {
                 epoch: Epoch(*epoch),
             })
             .collect();
-        Log::new(slots, VecDeque::new(), 0, 0)
+        Log::new(0, slots, VecDeque::new(), 0, 0)
     }
 
     fn append(prev: (u64, u64), entries: &[(u64, u64)]) -> AppendRequest {

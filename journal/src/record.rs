@@ -1,14 +1,28 @@
-//! The log file's record format and its recovery scan.
+//! The log file's format and its recovery scan.
 //!
-//! The log is one append-only file, `journal.log`, holding one record per entry:
+//! The log is one append-only file, `journal.log`: a file header, then one record per entry:
 //!
 //! ```text
+//! +----------------------+-------------------+
+//! | magic: "DSQLJRNL"    | version: u32 (LE) |   file header, 12 bytes (version 1)
+//! +----------------------+-------------------+
 //! +-----------+-----------+--------------------------------------+
-//! | len: u32  | crc: u32  | body: postcard-encoded Entry         |
+//! | len: u32  | crc: u32  | body: postcard-encoded Entry         |   one record per entry
 //! | (LE)      | (LE)      | (index, epoch, payload), len bytes   |
 //! +-----------+-----------+--------------------------------------+
 //!   crc = CRC32 over the 4 length bytes followed by the body
 //! ```
+//!
+//! The header's version is the version of the whole file's layout ([`FILE_VERSION`]). Logs
+//! written before the header existed (*legacy* logs, version 0) start directly with their
+//! first record; they are read, and appended to, in place (their records have version 1's
+//! layout). The two are told apart exactly: a legacy file starts with a record length of at
+//! most [`MAX_BODY_LEN`] (64 MiB, `0x04000000`), while the magic's first four bytes read as a
+//! little-endian `u32` are `0x4C515344`, far above it. [`layout`] classifies a file; a header
+//! with a newer version, or first bytes that are neither, make the replica refuse to open
+//! rather than cut a log it does not understand. A new (or empty) log gets the header, fsynced,
+//! before its first record; a crash that tears the header leaves a file with no records, which
+//! is simply started afresh.
 //!
 //! The checksum covers the length too, so a flipped length bit is caught rather than sending the
 //! scan off into the middle of the next record. Records carry their own index, so the scan also
@@ -27,6 +41,75 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::os::unix::fs::FileExt;
+
+/// The first eight bytes of a versioned log file.
+pub(crate) const MAGIC: [u8; 8] = *b"DSQLJRNL";
+
+/// The log file layout this build writes (the version in the file header).
+pub(crate) const FILE_VERSION: u32 = 1;
+
+/// The length of the file header: the magic and the version.
+pub(crate) const FILE_HEADER_LEN: u64 = 12;
+
+/// The file header of a new log.
+pub(crate) fn file_header() -> [u8; FILE_HEADER_LEN as usize] {
+    let mut header = [0; FILE_HEADER_LEN as usize];
+    header[..8].copy_from_slice(&MAGIC);
+    header[8..].copy_from_slice(&FILE_VERSION.to_le_bytes());
+    header
+}
+
+/// What the first bytes of a log file say about its layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// No records can be in it: empty, or a header (or legacy record header) torn before its
+    /// end. It gets a fresh header.
+    Empty,
+    /// A legacy log, records from byte 0.
+    Legacy,
+    /// A log with a file header of version [`FILE_VERSION`]; records from
+    /// [`FILE_HEADER_LEN`].
+    Versioned,
+}
+
+impl Layout {
+    /// Where the first record starts.
+    pub fn records_start(self) -> u64 {
+        match self {
+            Layout::Legacy => 0,
+            Layout::Empty | Layout::Versioned => FILE_HEADER_LEN,
+        }
+    }
+}
+
+/// Classifies a log file by its first bytes (at most [`FILE_HEADER_LEN`] of them; fewer if
+/// the file is shorter). An error names what is wrong: a newer version, or bytes that are
+/// neither a header nor a legacy record.
+pub(crate) fn layout(first: &[u8]) -> Result<Layout, String> {
+    let magic_len = first.len().min(MAGIC.len());
+    if first[..magic_len] == MAGIC[..magic_len] {
+        let Some(version) = first.get(8..12) else {
+            return Ok(Layout::Empty); // empty, or a torn header
+        };
+        let version = u32::from_le_bytes(version.try_into().expect("four bytes"));
+        return match version {
+            FILE_VERSION => Ok(Layout::Versioned),
+            0 => Err("the log file header has version 0 (damaged)".into()),
+            _ => Err(format!(
+                "the log file has format version {version}, newer than this build reads \
+                 (up to {FILE_VERSION}): it was written by a newer version of dsql"
+            )),
+        };
+    }
+    match first.get(..4) {
+        // Shorter than a legacy record header: no intact record.
+        None => Ok(Layout::Empty),
+        Some(len) if u32::from_le_bytes(len.try_into().expect("four bytes")) <= MAX_BODY_LEN => {
+            Ok(Layout::Legacy)
+        }
+        Some(_) => Err("the log file starts with neither a file header nor a record".into()),
+    }
+}
 
 /// Bytes before a record's body: the length and the checksum.
 pub(crate) const HEADER_LEN: u64 = 8;
@@ -131,24 +214,25 @@ pub(crate) fn cache_cost(entry: &Entry) -> usize {
     entry.payload.len() + std::mem::size_of::<Entry>()
 }
 
-/// Reads every record of `file` from the start, keeping the intact prefix (see the module
-/// docs). Only real I/O errors fail; damage ends the prefix.
-pub(crate) fn scan(file: &File, cache_bytes: usize) -> io::Result<Recovered> {
+/// Reads every record of `file` from `start` (where [`layout`] says the first record is),
+/// keeping the intact prefix (see the module docs). Only real I/O errors fail; damage ends the
+/// prefix.
+pub(crate) fn scan(file: &File, start: u64, cache_bytes: usize) -> io::Result<Recovered> {
     let file_len = file.metadata()?.len();
     let mut reader = BufReader::with_capacity(1 << 20, file);
-    reader.seek(SeekFrom::Start(0))?;
+    reader.seek(SeekFrom::Start(start))?;
     let mut found = Recovered {
         slots: Vec::new(),
         tail: VecDeque::new(),
         tail_bytes: 0,
-        valid_len: 0,
+        valid_len: start,
         file_len,
     };
     let mut last_epoch = Epoch(0);
     let mut body = Vec::new();
     loop {
         let offset = found.valid_len;
-        if file_len - offset < HEADER_LEN {
+        if file_len.saturating_sub(offset) < HEADER_LEN {
             break; // clean end, or a torn header
         }
         let mut header = [0u8; HEADER_LEN as usize];
@@ -219,7 +303,7 @@ mod tests {
         let entries = vec![entry(1, 1, b"a"), entry(2, 1, b""), entry(3, 2, b"ccc")];
         let bytes = records(&entries);
         let file = file_with(&bytes);
-        let found = scan(&file, usize::MAX).expect("scan");
+        let found = scan(&file, 0, usize::MAX).expect("scan");
         assert_eq!(found.valid_len, bytes.len() as u64);
         assert_eq!(found.file_len, bytes.len() as u64);
         assert_eq!(found.tail, entries);
@@ -235,7 +319,7 @@ mod tests {
         let bytes = records(&entries);
         let first_len = records(&entries[..1]).len();
         for cut in 0..bytes.len() {
-            let found = scan(&file_with(&bytes[..cut]), usize::MAX).expect("scan");
+            let found = scan(&file_with(&bytes[..cut]), 0, usize::MAX).expect("scan");
             let intact = if cut >= first_len { 1 } else { 0 };
             assert_eq!(found.slots.len(), intact, "cut at {cut}");
             assert_eq!(
@@ -253,7 +337,7 @@ mod tests {
         for at in first_len..bytes.len() {
             let mut damaged = bytes.clone();
             damaged[at] ^= 0x01;
-            let found = scan(&file_with(&damaged), usize::MAX).expect("scan");
+            let found = scan(&file_with(&damaged), 0, usize::MAX).expect("scan");
             assert_eq!(found.slots.len(), 1, "bit flipped at {at}");
             assert_eq!(found.valid_len, first_len as u64);
         }
@@ -262,10 +346,16 @@ mod tests {
     #[test]
     fn scan_refuses_a_log_that_skips_an_index_or_goes_back_in_epoch() {
         let skipping = records(&[entry(1, 1, b"a"), entry(3, 1, b"c")]);
-        assert_eq!(scan(&file_with(&skipping), 0).expect("scan").slots.len(), 1);
+        assert_eq!(
+            scan(&file_with(&skipping), 0, 0).expect("scan").slots.len(),
+            1
+        );
         let backwards = records(&[entry(1, 2, b"a"), entry(2, 1, b"b")]);
         assert_eq!(
-            scan(&file_with(&backwards), 0).expect("scan").slots.len(),
+            scan(&file_with(&backwards), 0, 0)
+                .expect("scan")
+                .slots
+                .len(),
             1
         );
     }
@@ -274,10 +364,59 @@ mod tests {
     fn scan_keeps_only_the_newest_entries_within_the_cache_budget() {
         let entries: Vec<Entry> = (1..=10).map(|i| entry(i, 1, &[0u8; 100])).collect();
         let budget = 3 * cache_cost(&entries[0]);
-        let found = scan(&file_with(&records(&entries)), budget).expect("scan");
+        let found = scan(&file_with(&records(&entries)), 0, budget).expect("scan");
         assert_eq!(found.slots.len(), 10);
         let cached: Vec<u64> = found.tail.iter().map(|e| e.index.0).collect();
         assert_eq!(cached, vec![8, 9, 10]);
+    }
+
+    #[test]
+    fn layout_tells_headers_legacy_logs_and_torn_files_apart() {
+        let header = file_header();
+        assert_eq!(layout(&header), Ok(Layout::Versioned));
+        for torn in 0..header.len() {
+            assert_eq!(layout(&header[..torn]), Ok(Layout::Empty), "{torn} bytes");
+        }
+        // Every legacy log starts with a record length of at most MAX_BODY_LEN.
+        let legacy = records(&[entry(1, 1, b"a")]);
+        assert_eq!(layout(&legacy[..12]), Ok(Layout::Legacy));
+        assert_eq!(layout(&MAX_BODY_LEN.to_le_bytes()), Ok(Layout::Legacy));
+        assert!(u32::from_le_bytes(MAGIC[..4].try_into().unwrap()) > MAX_BODY_LEN);
+        assert_eq!(layout(&legacy[..3]), Ok(Layout::Empty));
+        // A legacy log read from its start scans like any other.
+        let found = scan(&file_with(&legacy), Layout::Legacy.records_start(), 0).expect("scan");
+        assert_eq!(found.slots.len(), 1);
+    }
+
+    #[test]
+    fn layout_refuses_a_newer_version_and_unknown_bytes() {
+        let mut newer = file_header();
+        newer[8] = 2;
+        assert_eq!(
+            layout(&newer),
+            Err(
+                "the log file has format version 2, newer than this build reads (up to 1): \
+                 it was written by a newer version of dsql"
+                    .into()
+            )
+        );
+        let mut zero = file_header();
+        zero[8] = 0;
+        assert!(layout(&zero).is_err());
+        assert!(layout(&(MAX_BODY_LEN + 1).to_le_bytes()).is_err());
+    }
+
+    #[test]
+    fn scan_starts_after_the_file_header() {
+        let entries = vec![entry(1, 1, b"a"), entry(2, 1, b"b")];
+        let mut bytes = file_header().to_vec();
+        bytes.extend(records(&entries));
+        let found = scan(&file_with(&bytes), FILE_HEADER_LEN, usize::MAX).expect("scan");
+        assert_eq!(found.tail, entries);
+        assert_eq!(found.slots[0].offset, FILE_HEADER_LEN);
+        assert_eq!(found.valid_len, bytes.len() as u64);
+        let empty = scan(&file_with(&file_header()), FILE_HEADER_LEN, 0).expect("scan");
+        assert_eq!((empty.slots.len(), empty.valid_len), (0, FILE_HEADER_LEN));
     }
 
     #[test]

@@ -20,6 +20,7 @@
 //! read lock, served from the cache or, for older entries, from the file on a blocking thread.
 
 use crate::log::Log;
+use crate::record::Layout;
 use crate::writer::{Command, Writer};
 use crate::{meta, record};
 use async_trait::async_trait;
@@ -30,6 +31,7 @@ use proto::{Error, LogIndex, Result};
 use std::fs::{File, OpenOptions};
 use std::future::Future;
 use std::io;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, mpsc};
@@ -223,8 +225,33 @@ impl LocalReplica {
             self.fsyncs.fetch_add(1, Ordering::Relaxed);
         }
         let sealed = meta::load(&self.dir)?;
-        let found = record::scan(&file, self.options.cache_bytes)
+        let mut first = [0; record::FILE_HEADER_LEN as usize];
+        let first_len = read_prefix(&file, &mut first)
+            .map_err(|err| internal("reading the log header in", err))?;
+        let mut layout = record::layout(&first[..first_len]).map_err(|reason| {
+            Error::Internal(format!(
+                "opening the log in {}: {reason}",
+                self.dir.display()
+            ))
+        })?;
+        let mut found = record::scan(&file, layout.records_start(), self.options.cache_bytes)
             .map_err(|err| internal("scanning the log in", err))?;
+        if layout == Layout::Legacy && found.slots.is_empty() {
+            // A legacy log without a single intact record holds nothing: start it afresh,
+            // with a header.
+            layout = Layout::Empty;
+            found = record::scan(&file, layout.records_start(), 0)
+                .map_err(|err| internal("scanning the log in", err))?;
+        }
+        if layout == Layout::Empty {
+            file.set_len(0)
+                .and_then(|()| file.write_all_at(&record::file_header(), 0))
+                .and_then(|()| file.sync_data())
+                .map_err(|err| internal("writing the log header in", err))?;
+            self.fsyncs.fetch_add(1, Ordering::Relaxed);
+            found.valid_len = record::FILE_HEADER_LEN;
+            found.file_len = record::FILE_HEADER_LEN;
+        }
         if found.valid_len < found.file_len {
             tracing::warn!(
                 dir = %self.dir.display(),
@@ -240,6 +267,7 @@ impl LocalReplica {
         }
         let reader = File::open(&path).map_err(|err| internal("opening the log in", err))?;
         let log = Log::new(
+            layout.records_start(),
             found.slots,
             found.tail,
             found.tail_bytes,
@@ -270,6 +298,18 @@ impl LocalReplica {
             .map_err(|err| internal("starting the writer thread for", err))?;
         Ok(Incarnation { running, thread })
     }
+}
+
+/// Reads the first bytes of `file` into `buf` (fewer if the file is shorter): how many.
+fn read_prefix(file: &File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read_at(&mut buf[filled..], filled as u64)? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
 }
 
 impl Drop for LocalReplica {

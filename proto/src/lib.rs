@@ -5,6 +5,7 @@
 //!
 //! - [`ids`]: newtypes for every id and clock value ([`Timestamp`], [`LogIndex`], [`Epoch`], ...).
 //! - [`key`]: the ordered byte keys of the store, key ranges and the [`key::ShardMap`].
+//! - [`format`](mod@format): the version envelope of every stored postcard value.
 //! - [`record`]: the commit record that the adjudicator writes to the journal and storage applies.
 //! - [`journal`], [`adjudicator`], [`storage`]: each service's requests, responses and its trait.
 //!   Each trait has an in-process implementation (embedded mode: direct calls) and, later, a
@@ -15,6 +16,7 @@
 
 pub mod adjudicator;
 pub mod error;
+pub mod format;
 pub mod ids;
 pub mod journal;
 pub mod key;

@@ -8,7 +8,8 @@
 //! 00000000 00                             catalog version (u64, bumped by every DDL)
 //! 00000000 01                             next table id (u32)
 //! 00000000 02                             next role / IAM mapping oid (u64)
-//! 00000001 <schema, name, key-encoded>    TableDef (postcard)
+//! 00000000 03                             next unreserved hidden row id (u64, see exec::row_ids)
+//! 00000001 <schema, name, key-encoded>    TableDef
 //! 00000002 <schema name>                  SchemaDef: user schemas and their owners
 //! 00000003 <role name>                    Role: roles other than the built-in admin
 //! 00000004 <grant, postcard>              Grant: one privilege on one object for one grantee
@@ -16,6 +17,9 @@
 //! 00000006 ... 000003e7                   other system tables (see below)
 //! 000003e8 ...                            first user table's rows (table id 1000)
 //! ```
+//!
+//! Every value above except the counters is stored in a versioned encoding (see
+//! [`crate::stored`]; rows of system tables are rows like any other, [`crate::value::encode_row`]).
 //!
 //! Names live in schemas. `public` (the default for unqualified names) and `sys` (DSQL's system
 //! views, such as `sys.jobs`) always exist. System tables are ordinary tables with fixed ids
@@ -35,6 +39,7 @@ use crate::privileges::Grant;
 use crate::roles::{ADMIN, Role};
 use crate::value::{DataType, Value};
 use proto::Key;
+use proto::format::FormatError;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -63,6 +68,14 @@ pub fn version_key() -> Key {
 pub fn next_table_id_key() -> Key {
     let mut key = keycode::table_prefix(META_TABLE_ID);
     key.push(1);
+    key
+}
+
+/// The key whose value is the first hidden row id not reserved yet (see
+/// [`crate::exec::row_ids`]).
+pub fn next_row_id_key() -> Key {
+    let mut key = keycode::table_prefix(META_TABLE_ID);
+    key.push(3);
     key
 }
 
@@ -220,8 +233,12 @@ impl TableDef {
 
     /// Parses a stored row, checking it has this table's width.
     pub fn decode_row(&self, bytes: &[u8]) -> Result<Vec<Value>> {
-        let row = crate::value::decode_row(bytes)
-            .ok_or_else(|| Error::internal(format!("damaged row in table {}", self.name)))?;
+        let row = crate::value::decode_row(bytes).map_err(|e| match e {
+            FormatError::Damaged { .. } => {
+                Error::internal(format!("damaged row in table {}", self.name))
+            }
+            FormatError::Newer { .. } => Error::internal(format!("table {}: {e}", self.name)),
+        })?;
         if row.len() != self.columns.len() {
             return Err(Error::internal(format!(
                 "damaged row in table {}",
@@ -320,10 +337,7 @@ impl Catalog {
             version,
             ..Catalog::default()
         };
-        fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T> {
-            postcard::from_bytes(bytes)
-                .map_err(|e| Error::internal(format!("damaged catalog entry: {e}")))
-        }
+        use crate::stored::decode;
         for (key, bytes) in rows {
             let table_id = key
                 .get(..4)

@@ -465,10 +465,8 @@ async fn create_role(
 }
 
 fn put_role(cx: &mut ExecContext<'_>, role: &Role) {
-    cx.txn.put(
-        roles::role_key(&role.name),
-        postcard::to_allocvec(role).expect("serializing to a Vec cannot fail"),
-    );
+    cx.txn
+        .put(roles::role_key(&role.name), crate::stored::encode(role));
 }
 
 async fn alter_role(
@@ -614,11 +612,8 @@ async fn change_privileges(
                 };
                 let exists = catalog.grants.iter().any(|g| g.key() == grant_row.key());
                 if grant && !exists {
-                    cx.txn.put(
-                        grant_row.key(),
-                        postcard::to_allocvec(&grant_row)
-                            .expect("serializing to a Vec cannot fail"),
-                    );
+                    cx.txn
+                        .put(grant_row.key(), crate::stored::encode(&grant_row));
                     changed = true;
                 } else if !grant && exists {
                     cx.txn.delete(grant_row.key());

@@ -337,7 +337,10 @@ pub fn decode_entry_value(value: &[u8]) -> Result<EntryValue<'_>> {
     let len = u32::from_be_bytes(len_bytes) as usize;
     let row_key = value.get(5..5 + len).ok_or_else(damaged)?;
     let rest = value.get(5 + len..).ok_or_else(damaged)?;
-    let covered = crate::value::decode_row(rest).ok_or_else(damaged)?;
+    let covered = crate::value::decode_row(rest).map_err(|e| match e {
+        proto::format::FormatError::Damaged { .. } => damaged(),
+        newer => Error::internal(format!("index entry: {newer}")),
+    })?;
     Ok(EntryValue {
         row_key,
         covered: Some(covered),

@@ -300,7 +300,7 @@ pub async fn bump_catalog_version(txn: &mut Transaction) -> Result<()> {
 pub fn write_table_def(txn: &mut Transaction, def: &TableDef) {
     txn.put(
         catalog::table_key(&def.qualified_name()),
-        postcard::to_allocvec(def).expect("serializing to a Vec cannot fail"),
+        crate::stored::encode(def),
     );
 }
 

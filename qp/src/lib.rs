@@ -14,7 +14,8 @@
 //! - [`session`]: transaction blocks, autocommit, settings, prepared statement plan caching.
 //! - [`planner`] / [`plan`]: SQL → typed plan, parameter type inference, access paths.
 //! - [`exec`]: runs plans inside a [`txn::Transaction`] (snapshot reads + local write buffer).
-//! - [`catalog`]: table definitions stored as rows in the MVCC store.
+//! - [`catalog`]: table definitions stored as rows in the MVCC store; [`stored`]: the
+//!   versioned encodings of catalog entries.
 //! - [`index`], [`index_ddl`], [`jobs`]: secondary indexes, `CREATE INDEX ASYNC` / `DROP INDEX`,
 //!   and the background jobs that build indexes (`sys.jobs`, `sys.wait_for_job`).
 //! - [`roles`], [`privileges`], [`schemas`], [`ddl_roles`], [`login`]: roles and their IAM
@@ -50,6 +51,7 @@ pub mod roles;
 pub mod schemas;
 pub mod session;
 pub mod settings;
+pub mod stored;
 pub mod txn;
 pub mod value;
 

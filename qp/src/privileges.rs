@@ -306,8 +306,7 @@ pub async fn stored_grants(txn: &mut Transaction) -> Result<Vec<(Key, Grant)>> {
         .await?;
     rows.into_iter()
         .map(|(key, bytes)| {
-            let grant = postcard::from_bytes(&bytes)
-                .map_err(|e| Error::internal(format!("damaged grant: {e}")))?;
+            let grant = crate::stored::decode(&bytes)?;
             Ok((key, grant))
         })
         .collect()

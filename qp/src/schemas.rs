@@ -209,10 +209,7 @@ async fn create(
         name: name.into(),
         owner: owner.unwrap_or(cx.user).into(),
     };
-    cx.txn.put(
-        schema_key(name),
-        postcard::to_allocvec(&def).expect("serializing to a Vec cannot fail"),
-    );
+    cx.txn.put(schema_key(name), crate::stored::encode(&def));
     crate::exec::bump_catalog_version(cx).await?;
     done()
 }

@@ -45,9 +45,9 @@ impl Engine {
     /// An engine over the given cluster services.
     pub fn new(cluster: Cluster, limits: Limits) -> Arc<Engine> {
         Arc::new(Engine {
+            row_ids: RowIds::new(cluster.clone()),
             cluster,
             catalog: Mutex::new(Arc::new(Catalog::default())),
-            row_ids: RowIds::default(),
             limits,
         })
     }

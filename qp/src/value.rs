@@ -9,6 +9,7 @@
 use crate::error::{Error, Result, SqlState};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use postgres_types::Type;
+use proto::format::FormatError;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use serde::{Deserialize, Serialize};
@@ -549,10 +550,30 @@ impl Value {
     }
 }
 
-/// Appends the storage encoding of a row: per value a tag byte and a fixed or length-prefixed
-/// payload. (Hand-written rather than serde: it is on the hot path of every read and write,
-/// and serde's `Decimal` and chrono formats are not compact.)
+/// The format version of stored rows that [`encode_row`] writes. Bump it when the encoding
+/// changes, keeping the old version's decoder (see `docs/formats.md`).
+pub const ROW_VERSION: u8 = 1;
+
+/// What a versioned row starts with, before its version byte.
+///
+/// Rows written before rows had versions (legacy rows, version 0) start with their column
+/// count as a little-endian `u16`, and nothing may follow their last value. A legacy row that
+/// starts `00 00` therefore has no columns and is exactly those two bytes, while a versioned
+/// row is `00 00`, a version byte of at least 1, and the values: at least three bytes. So the
+/// two are told apart exactly, and legacy rows (which have version 1's layout after the tag)
+/// still read.
+const ROW_TAG: [u8; 2] = [0, 0];
+
+/// What is being decoded, for errors.
+const ROW: &str = "row";
+
+/// Appends the storage encoding of a row: the tag and version, the column count, then per
+/// value a tag byte and a fixed or length-prefixed payload. (Hand-written rather than serde:
+/// it is on the hot path of every read and write, and serde's `Decimal` and chrono formats are
+/// not compact.)
 pub fn encode_row(row: &[Value], out: &mut Vec<u8>) {
+    out.extend(ROW_TAG);
+    out.push(ROW_VERSION);
     out.extend((row.len() as u16).to_le_bytes());
     for v in row {
         match v {
@@ -591,8 +612,29 @@ pub fn encode_row(row: &[Value], out: &mut Vec<u8>) {
     }
 }
 
-/// Parses a row written by [`encode_row`]; `None` if the bytes are damaged.
-pub fn decode_row(mut bytes: &[u8]) -> Option<Vec<Value>> {
+/// Parses a row written by [`encode_row`], at any version up to [`ROW_VERSION`] (legacy rows
+/// included): an error says whether the row is damaged or newer than this build.
+pub fn decode_row(bytes: &[u8]) -> std::result::Result<Vec<Value>, FormatError> {
+    let damaged = || FormatError::Damaged {
+        what: ROW,
+        reason: "bad value encoding".into(),
+    };
+    match bytes.strip_prefix(&ROW_TAG) {
+        // A legacy row with no columns.
+        Some([]) => Ok(Vec::new()),
+        Some([1, body @ ..]) => decode_row_v1(body).ok_or_else(damaged),
+        Some([0, ..]) => Err(FormatError::Damaged {
+            what: ROW,
+            reason: "bad format version tag".into(),
+        }),
+        Some([version, ..]) => Err(proto::format::newer(ROW, *version, ROW_VERSION)),
+        // Legacy rows have version 1's layout.
+        None => decode_row_v1(bytes).ok_or_else(damaged),
+    }
+}
+
+/// Parses the body of a version 1 row (its column count and values); `None` if damaged.
+fn decode_row_v1(mut bytes: &[u8]) -> Option<Vec<Value>> {
     fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
         if bytes.len() < n {
             return None;
@@ -854,9 +896,37 @@ mod tests {
         ];
         let mut bytes = Vec::new();
         encode_row(&row, &mut bytes);
+        assert_eq!(bytes[..3], [0, 0, ROW_VERSION]);
         assert_eq!(decode_row(&bytes).unwrap(), row);
-        assert!(decode_row(&bytes[..bytes.len() - 1]).is_none());
-        assert!(decode_row(&[]).is_none());
+        assert!(decode_row(&bytes[..bytes.len() - 1]).is_err());
+        assert!(decode_row(&[]).is_err());
+        // A legacy row is the same without the tag and version.
+        assert_eq!(decode_row(&bytes[3..]).unwrap(), row);
+        let mut empty = Vec::new();
+        encode_row(&[], &mut empty);
+        assert_eq!(decode_row(&empty).unwrap(), vec![]);
+        assert_eq!(
+            decode_row(&[0, 0]).unwrap(),
+            vec![],
+            "a legacy row of no columns"
+        );
+    }
+
+    #[test]
+    fn a_row_of_a_newer_version_is_a_clear_error() {
+        let mut bytes = Vec::new();
+        encode_row(&[Value::Int(1)], &mut bytes);
+        bytes[2] = ROW_VERSION + 1;
+        assert_eq!(
+            decode_row(&bytes).unwrap_err().to_string(),
+            "row has format version 2, newer than this build reads (up to 1): \
+             the data was written by a newer version of dsql"
+        );
+        bytes[2] = 0;
+        assert!(matches!(
+            decode_row(&bytes),
+            Err(FormatError::Damaged { .. })
+        ));
     }
 
     #[test]

@@ -87,9 +87,14 @@ pub struct Binary {
 impl Binary {
     /// Starts `dsql start` on 127.0.0.1:0 with `data_dir`, waiting until it listens.
     pub fn start(data_dir: &std::path::Path) -> Binary {
+        Binary::start_program(std::path::Path::new(env!("CARGO_BIN_EXE_dsql")), data_dir)
+    }
+
+    /// Like [`Binary::start`], with another build of `dsql` (an older release, say).
+    pub fn start_program(program: &std::path::Path, data_dir: &std::path::Path) -> Binary {
         use std::io::{BufRead, BufReader};
         let password = "binary-test".to_string();
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dsql"))
+        let mut child = std::process::Command::new(program)
             .args(["start", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .env("DSQL_PASSWORD", &password)
@@ -145,6 +150,17 @@ impl Binary {
             let _ = connection.await;
         });
         Ok(client)
+    }
+
+    /// Stops the process cleanly (SIGTERM) and waits for it to exit.
+    pub fn stop(mut self) {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM");
+        let exit = self.child.wait().expect("wait for dsql");
+        assert!(exit.success(), "dsql exits cleanly on SIGTERM: {exit}");
     }
 
     /// Kills the process with SIGKILL (no chance to clean up) and reaps it.

@@ -198,7 +198,8 @@ async fn a_bad_checksum_in_the_middle_cuts_the_log_there() {
     }
     let path = dir.path().join(LOG_FILE);
     let mut bytes = std::fs::read(&path).expect("read");
-    let in_entry_3 = prefix.len() + record::HEADER_LEN as usize + 2;
+    let in_entry_3 =
+        record::FILE_HEADER_LEN as usize + prefix.len() + record::HEADER_LEN as usize + 2;
     bytes[in_entry_3] ^= 0x20;
     std::fs::write(&path, &bytes).expect("write");
 
@@ -206,7 +207,7 @@ async fn a_bad_checksum_in_the_middle_cuts_the_log_there() {
     assert_eq!(shape(&replica).await, vec![(1, 1), (2, 1)]);
     assert_eq!(
         std::fs::metadata(&path).expect("stat").len(),
-        prefix.len() as u64
+        record::FILE_HEADER_LEN + prefix.len() as u64
     );
     // The writer notices the gap and resends.
     assert_eq!(
@@ -708,4 +709,68 @@ async fn futures_join<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
         out.push(future.await);
     }
     out
+}
+
+#[tokio::test]
+async fn a_new_log_starts_with_the_file_header() {
+    let (dir, replica) = fresh().await;
+    replica
+        .append(append(1, (0, 0), entries(1..=2, 1), 0))
+        .await
+        .expect("append");
+    drop(replica);
+    let bytes = std::fs::read(dir.path().join(LOG_FILE)).expect("read");
+    assert_eq!(bytes[..12], record::file_header());
+}
+
+#[tokio::test]
+async fn a_legacy_log_without_a_header_opens_and_takes_appends() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut legacy = Vec::new();
+    for e in entries(1..=3, 1) {
+        record::encode(&e, &mut legacy).expect("encode");
+    }
+    std::fs::write(dir.path().join(LOG_FILE), &legacy).expect("write");
+
+    let replica = LocalReplica::open(dir.path()).expect("open");
+    assert_eq!(
+        replica.read(read_from(1)).await.expect("read").entries,
+        entries(1..=3, 1)
+    );
+    assert_eq!(
+        replica
+            .append(append(1, (3, 1), vec![entry(4, 1)], 0))
+            .await,
+        appended(4)
+    );
+    drop(replica);
+    // Still a legacy file (records from byte 0), and it reads back whole.
+    let bytes = std::fs::read(dir.path().join(LOG_FILE)).expect("read");
+    assert_eq!(bytes[..legacy.len()], legacy[..]);
+    let replica = LocalReplica::open(dir.path()).expect("reopen");
+    assert_eq!(
+        replica.read(read_from(1)).await.expect("read").entries,
+        entries(1..=4, 1)
+    );
+}
+
+#[tokio::test]
+async fn a_log_of_a_newer_format_version_is_refused_untouched() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut bytes = record::file_header().to_vec();
+    bytes[8] = 9;
+    record::encode(&entry(1, 1), &mut bytes).expect("encode");
+    std::fs::write(dir.path().join(LOG_FILE), &bytes).expect("write");
+    let Err(err) = LocalReplica::open(dir.path()) else {
+        panic!("a newer log must not open");
+    };
+    assert!(
+        err.to_string()
+            .contains("the log file has format version 9, newer than this build reads (up to 1)"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join(LOG_FILE)).expect("read"),
+        bytes
+    );
 }

@@ -7,7 +7,8 @@
 //!
 //! - `read.rs`: access paths to key ranges, table reads, and the query pipeline;
 //! - `aggregate.rs`: GROUP BY, aggregate functions and HAVING;
-//! - `write.rs`: INSERT, UPDATE, DELETE and row storage, with [`RowIds`];
+//! - `write.rs`: INSERT, UPDATE, DELETE and row storage;
+//! - `row_ids.rs`: [`RowIds`], the durable allocator of hidden row ids;
 //! - `ddl.rs`: CREATE / DROP TABLE, the catalog version, and [`load_catalog`].
 //!
 //! Index, schema and role DDL run in their own modules ([`crate::index_ddl`],
@@ -24,12 +25,13 @@ use write::{delete, insert, update};
 mod aggregate;
 mod ddl;
 mod read;
+pub mod row_ids;
 mod write;
 
 pub(crate) use ddl::bump_catalog_version;
 pub use ddl::load_catalog;
 pub use read::run_query;
-pub use write::RowIds;
+pub use row_ids::RowIds;
 
 /// What a statement produced.
 #[derive(Debug)]

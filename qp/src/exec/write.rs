@@ -2,8 +2,9 @@
 //!
 //! Every write is buffered in the transaction (nothing leaves the QP before COMMIT), within
 //! the row, value, key and transaction size limits. A row's key is its primary key, or a
-//! hidden row id from [`RowIds`] for a table without one; a new row whose primary key exists
-//! already is 23505. An UPDATE that changes a primary key deletes the old row and inserts
+//! hidden row id from [`RowIds`](super::RowIds) for a table without one; a new row whose
+//! primary key exists already is 23505, and a hidden row id that is somehow taken already is
+//! an internal error (XX000), never an overwrite. An UPDATE that changes a primary key deletes the old row and inserts
 //! the new one, deleting every moved row first so that keys can be swapped within one
 //! statement. Index entries are maintained alongside (see [`crate::index`]).
 
@@ -16,44 +17,6 @@ use crate::plan::{ColumnSource, DeletePlan, InsertPlan, InsertSource, UpdatePlan
 use crate::value::Value;
 use proto::Key;
 use std::cmp::Ordering;
-use std::sync::atomic::{AtomicI64, Ordering as AtomicOrdering};
-
-/// Generates hidden row ids for tables without a primary key: unique across the QPs of one
-/// cluster and across restarts, because they start from the wall clock in microseconds and
-/// only move forward.
-#[derive(Debug)]
-pub struct RowIds {
-    /// The last id handed out.
-    last: AtomicI64,
-}
-
-impl Default for RowIds {
-    fn default() -> Self {
-        RowIds {
-            last: AtomicI64::new(0),
-        }
-    }
-}
-
-impl RowIds {
-    /// The next row id.
-    pub fn next(&self) -> i64 {
-        let now = proto::Timestamp::now().0 as i64;
-        let mut current = self.last.load(AtomicOrdering::Relaxed);
-        loop {
-            let next = std::cmp::max(current + 1, now);
-            match self.last.compare_exchange_weak(
-                current,
-                next,
-                AtomicOrdering::Relaxed,
-                AtomicOrdering::Relaxed,
-            ) {
-                Ok(_) => return next,
-                Err(actual) => current = actual,
-            }
-        }
-    }
-}
 
 /// A row as the detail of a constraint error shows it: `1, null, abc`.
 fn row_text(row: &[Value]) -> String {
@@ -119,11 +82,22 @@ async fn write_new_row(table: &TableDef, row: &[Value], cx: &mut ExecContext<'_>
     crate::index::insert_entries(table, &key, row, cx.txn).await
 }
 
-/// Writes a new row (not its index entries), refusing a duplicate primary key.
+/// Writes a new row (not its index entries), refusing a duplicate primary key or a taken
+/// hidden row id.
 async fn put_new_row(table: &TableDef, row: &[Value], cx: &mut ExecContext<'_>) -> Result<Key> {
     check_not_null(table, row)?;
     let key = if table.primary_key.is_empty() {
-        table.key_of_row(row, Some(cx.row_ids.next()))?
+        let id = cx.row_ids.next().await?;
+        let key = table.key_of_row(row, Some(id))?;
+        // The allocator never hands out an id twice; if a row has the key anyway (a bug, or
+        // data written around the allocator), refuse rather than silently replace it.
+        if cx.txn.get(&key).await?.is_some() {
+            return Err(Error::internal(format!(
+                "hidden row id {id} of table \"{}\" is already in use; the row was not written",
+                table.name
+            )));
+        }
+        key
     } else {
         let key = table.key_of_row(row, None)?;
         cx.limits.check_key(&key)?;
