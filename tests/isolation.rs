@@ -333,7 +333,7 @@ async fn for_update_needs_key_equality_on_a_single_table() {
         (
             "SELECT * FROM kv WHERE k = 1 FOR SHARE",
             "0A000",
-            "locking clause FOR SHARE is not supported",
+            "locking clauses other than FOR UPDATE/FOR KEY SHARE are not supported",
         ),
         (
             "SELECT * FROM kv WHERE k = 1 FOR UPDATE SKIP LOCKED",
