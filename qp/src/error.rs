@@ -50,6 +50,8 @@ sqlstates! {
     CHARACTER_NOT_IN_REPERTOIRE = "22021";
     /// 22023
     INVALID_PARAMETER_VALUE = "22023";
+    /// 22019
+    INVALID_ESCAPE_CHARACTER = "22019";
     /// 22025
     INVALID_ESCAPE_SEQUENCE = "22025";
     /// 22P02
@@ -194,6 +196,8 @@ pub struct Error {
     pub message: String,
     /// An optional DETAIL line.
     pub detail: Option<String>,
+    /// An optional HINT line.
+    pub hint: Option<String>,
 }
 
 impl Error {
@@ -204,6 +208,7 @@ impl Error {
             kind: state.default_kind(),
             message: message.into(),
             detail: None,
+            hint: None,
         }
     }
 
@@ -215,6 +220,12 @@ impl Error {
     /// Adds a DETAIL line.
     pub fn with_detail(mut self, detail: impl Into<String>) -> Error {
         self.detail = Some(detail.into());
+        self
+    }
+
+    /// Adds a HINT line.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Error {
+        self.hint = Some(hint.into());
         self
     }
 

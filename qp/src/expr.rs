@@ -1,6 +1,7 @@
 //! Planned (typed, name-resolved) expressions and their evaluation.
 
 use crate::error::{Error, Result, SqlState};
+use crate::timezone::TimeZone;
 use crate::value::{DataType, Value, check_int_range};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -52,13 +53,18 @@ impl BinOp {
 /// Scalar functions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Func {
-    /// `now()`, `current_timestamp`: the transaction's start time.
+    /// `now()`, `current_timestamp`, `transaction_timestamp()`: the transaction's start
+    /// time.
     Now,
+    /// `statement_timestamp()`: the current statement's start time.
+    StatementTimestamp,
+    /// `clock_timestamp()`: the time of the call.
+    ClockTimestamp,
     /// `version()`
     Version,
     /// `current_database()`
     CurrentDatabase,
-    /// `current_schema()`
+    /// `current_schema()`: the first schema of `search_path` that exists.
     CurrentSchema,
     /// `current_user` (also `user`): the role privileges are checked as.
     CurrentUser,
@@ -154,7 +160,7 @@ pub enum Expr {
     Case(Vec<(Expr, Expr)>, Option<Box<Expr>>),
     /// `x [NOT] IN (list)`
     InList(Box<Expr>, Vec<Expr>, bool),
-    /// `x [NOT] [I]LIKE pattern`
+    /// `x [NOT] [I]LIKE pattern [ESCAPE e]`
     Like {
         /// The string tested.
         expr: Box<Expr>,
@@ -164,6 +170,8 @@ pub enum Expr {
         negated: bool,
         /// `ILIKE`
         case_insensitive: bool,
+        /// The escape character: backslash unless `ESCAPE` names another (or none).
+        escape: Option<char>,
     },
     /// A scalar function call.
     Func(Func, Vec<Expr>),
@@ -181,6 +189,12 @@ pub struct EvalContext<'a> {
     pub user: &'a str,
     /// The role that logged in (`session_user`).
     pub session_user: &'a str,
+    /// The statement's start time (`statement_timestamp()`).
+    pub statement_started_at: chrono::DateTime<chrono::Utc>,
+    /// The session's time zone: how timestamptz converts to and from local times.
+    pub time_zone: TimeZone,
+    /// The first existing schema of the session's `search_path` (`current_schema()`).
+    pub current_schema: Option<&'a str>,
 }
 
 impl Expr {
@@ -257,7 +271,7 @@ impl Expr {
                 }
             },
             Expr::IsNull(e, negated) => Value::Bool(e.eval(row, ctx)?.is_null() != *negated),
-            Expr::Cast(e, from, to) => e.eval(row, ctx)?.cast(*from, *to)?,
+            Expr::Cast(e, from, to) => e.eval(row, ctx)?.cast(*from, *to, ctx.time_zone)?,
             Expr::Case(whens, otherwise) => {
                 for (cond, result) in whens {
                     if cond.eval(row, ctx)?.as_bool()? == Some(true) {
@@ -294,15 +308,12 @@ impl Expr {
                 pattern,
                 negated,
                 case_insensitive,
+                escape,
             } => {
                 let (v, p) = (expr.eval(row, ctx)?, pattern.eval(row, ctx)?);
                 match (v, p) {
                     (Value::Text(s), Value::Text(p)) => {
-                        let matched = if *case_insensitive {
-                            like(&s.to_lowercase(), &p.to_lowercase())
-                        } else {
-                            like(&s, &p)
-                        };
+                        let matched = like(&s, &p, *escape, *case_insensitive)?;
                         Value::Bool(matched != *negated)
                     }
                     _ => Value::Null,
@@ -407,8 +418,9 @@ fn binary(op: BinOp, l: Value, r: Value, operand: DataType, result: DataType) ->
         }));
     }
     if op == BinOp::Concat {
+        // Both sides were converted to text at planning (in the session's time zone).
         let mut s = l.to_text();
-        r.write_text(&mut s);
+        r.write_text(&mut s, TimeZone::UTC);
         return Ok(Value::Text(s));
     }
     match operand {
@@ -529,19 +541,90 @@ fn base10000_weight(d: Decimal) -> (i32, u32) {
     (weight, x.trunc().to_u32().unwrap_or(0))
 }
 
-fn like(s: &str, pattern: &str) -> bool {
-    fn go(s: &[char], p: &[char]) -> bool {
-        match p.first() {
-            None => s.is_empty(),
-            Some('%') => (0..=s.len()).any(|i| go(&s[i..], &p[1..])),
-            Some('_') => !s.is_empty() && go(&s[1..], &p[1..]),
-            Some('\\') if p.len() > 1 => s.first() == Some(&p[1]) && go(&s[1..], &p[2..]),
-            Some(c) => s.first() == Some(c) && go(&s[1..], &p[1..]),
+/// One element of a LIKE pattern.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LikeToken {
+    /// `%`: any run of characters.
+    AnyRun,
+    /// `_`: one character.
+    AnyOne,
+    /// A character matched as it is (possibly escaped).
+    Char(char),
+}
+
+/// Whether `s` matches the LIKE `pattern` (22025 for a pattern ending in the escape
+/// character). Runs in O(|s| · |pattern|) time at worst, never exponential: the match
+/// backtracks only to the last `%` seen, since an earlier `%` can never do better.
+fn like(s: &str, pattern: &str, escape: Option<char>, case_insensitive: bool) -> Result<bool> {
+    let fold = |c: char| {
+        if case_insensitive {
+            c.to_lowercase().next().unwrap_or(c)
+        } else {
+            c
+        }
+    };
+    let mut tokens = Vec::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        let token = if Some(c) == escape {
+            match chars.next() {
+                Some(escaped) => LikeToken::Char(fold(escaped)),
+                None => {
+                    return Err(Error::new(
+                        SqlState::INVALID_ESCAPE_SEQUENCE,
+                        "LIKE pattern must not end with escape character",
+                    ));
+                }
+            }
+        } else if c == '%' {
+            if tokens.last() == Some(&LikeToken::AnyRun) {
+                continue;
+            }
+            LikeToken::AnyRun
+        } else if c == '_' {
+            LikeToken::AnyOne
+        } else {
+            LikeToken::Char(fold(c))
+        };
+        tokens.push(token);
+    }
+    let s: Vec<char> = s.chars().map(fold).collect();
+    let (mut i, mut j) = (0, 0);
+    // After the last `%`: the pattern position just past it, and where in `s` its run ends.
+    let mut resume: Option<(usize, usize)> = None;
+    while i < s.len() {
+        match tokens.get(j) {
+            Some(LikeToken::AnyOne) => {
+                i += 1;
+                j += 1;
+                continue;
+            }
+            Some(LikeToken::Char(c)) if *c == s[i] => {
+                i += 1;
+                j += 1;
+                continue;
+            }
+            Some(LikeToken::AnyRun) => {
+                j += 1;
+                resume = Some((j, i));
+                continue;
+            }
+            _ => {}
+        }
+        // Mismatch: let the last `%` swallow one more character, or fail.
+        match resume {
+            Some((after_run, run_end)) => {
+                j = after_run;
+                i = run_end + 1;
+                resume = Some((after_run, run_end + 1));
+            }
+            None => return Ok(false),
         }
     }
-    let s: Vec<char> = s.chars().collect();
-    let p: Vec<char> = pattern.chars().collect();
-    go(&s, &p)
+    while tokens.get(j) == Some(&LikeToken::AnyRun) {
+        j += 1;
+    }
+    Ok(j == tokens.len())
 }
 
 /// The largest result `repeat()` builds.
@@ -551,9 +634,14 @@ fn eval_func(func: Func, args: &[Expr], row: &[Value], ctx: &EvalContext) -> Res
     let arg = |i: usize| -> Result<Value> { args[i].eval(row, ctx) };
     Ok(match func {
         Func::Now => Value::TimestampTz(ctx.now),
+        Func::StatementTimestamp => Value::TimestampTz(ctx.statement_started_at),
+        Func::ClockTimestamp => Value::TimestampTz(chrono::Utc::now()),
         Func::Version => Value::Text(crate::VERSION_STRING.to_string()),
         Func::CurrentDatabase => Value::Text("postgres".into()),
-        Func::CurrentSchema => Value::Text("public".into()),
+        Func::CurrentSchema => match ctx.current_schema {
+            Some(schema) => Value::Text(schema.to_string()),
+            None => Value::Null,
+        },
         Func::CurrentUser => Value::Text(ctx.user.to_string()),
         Func::SessionUser => Value::Text(ctx.session_user.to_string()),
         Func::Coalesce => {
@@ -690,9 +778,47 @@ mod tests {
 
     #[test]
     fn like_patterns() {
-        assert!(like("hello", "h%o"));
-        assert!(like("hello", "_ello"));
-        assert!(!like("hello", "h_o"));
-        assert!(like("50%", "50\\%"));
+        let m = |s: &str, p: &str| like(s, p, Some('\\'), false).unwrap();
+        assert!(m("hello", "h%o"));
+        assert!(m("hello", "_ello"));
+        assert!(!m("hello", "h_o"));
+        assert!(m("50%", "50\\%"));
+        assert!(!m("500", "50\\%"));
+        assert!(m("", "%"));
+        assert!(!m("", "_"));
+        assert!(m("a\\b", "a\\\\b"));
+        assert!(like("HeLLo", "he%O", Some('\\'), true).unwrap());
+        assert!(like("50%", "50!%", Some('!'), false).unwrap());
+        assert!(like("a\\", "a\\", None, false).unwrap());
+        let err = like("abc", "ab\\", Some('\\'), false).unwrap_err();
+        assert_eq!(
+            (err.code(), err.message.as_str()),
+            ("22025", "LIKE pattern must not end with escape character")
+        );
+        // The pattern that makes a backtracking matcher take exponential time.
+        let s = "a".repeat(40);
+        let p = format!("{}c", "%a".repeat(20));
+        assert!(!m(&s, &p));
+    }
+
+    /// A direct transcription of LIKE's definition, exponential but obviously right.
+    fn like_by_definition(s: &[char], p: &[char]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some('%') => (0..=s.len()).any(|i| like_by_definition(&s[i..], &p[1..])),
+            Some('_') => !s.is_empty() && like_by_definition(&s[1..], &p[1..]),
+            Some(c) => s.first() == Some(c) && like_by_definition(&s[1..], &p[1..]),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn like_agrees_with_its_definition(s in "[ab]{0,8}", p in "[ab%_]{0,6}") {
+            let chars = |t: &str| t.chars().collect::<Vec<_>>();
+            proptest::prop_assert_eq!(
+                like(&s, &p, None, false).unwrap(),
+                like_by_definition(&chars(&s), &chars(&p))
+            );
+        }
     }
 }

@@ -18,6 +18,7 @@ use crate::exec::Output;
 use crate::parse::Parsed;
 use crate::plan::Planned;
 use crate::session::{Engine, Prepared, Session, TxnStatus};
+use crate::timezone::TimeZone;
 use crate::value::{DataType, Value};
 use async_trait::async_trait;
 use bytes::BytesMut;
@@ -92,6 +93,7 @@ pub fn to_pgwire(err: Error) -> PgWireError {
 fn to_error_info(err: Error) -> ErrorInfo {
     let mut info = ErrorInfo::new("ERROR".to_string(), err.code().to_string(), err.message);
     info.detail = err.detail;
+    info.hint = err.hint;
     info
 }
 
@@ -170,13 +172,18 @@ where
     Ok(())
 }
 
-fn query_response(rows: Vec<Vec<Value>>, fields: Arc<Vec<FieldInfo>>, tag: &str) -> QueryResponse {
+fn query_response(
+    rows: Vec<Vec<Value>>,
+    fields: Arc<Vec<FieldInfo>>,
+    tag: &str,
+    zone: TimeZone,
+) -> QueryResponse {
     let mut encoder = DataRowEncoder::new(fields.clone());
     let encoded: Vec<PgWireResult<_>> = rows
         .into_iter()
         .map(|row| {
             for v in &row {
-                encoder.encode_field(&Cell(v))?;
+                encoder.encode_field(&Cell(v, zone))?;
             }
             Ok(encoder.take_row())
         })
@@ -186,11 +193,18 @@ fn query_response(rows: Vec<Vec<Value>>, fields: Arc<Vec<FieldInfo>>, tag: &str)
     response
 }
 
-fn output_response(output: Output, planned: &Planned, format: Option<&Format>) -> Response {
+/// A statement's output as a pgwire response; text-format timestamptz values are shown in
+/// `zone`.
+fn output_response(
+    output: Output,
+    planned: &Planned,
+    format: Option<&Format>,
+    zone: TimeZone,
+) -> Response {
     match output {
         Output::Rows { rows, tag } => {
             let fields = Arc::new(field_infos(planned, format));
-            Response::Query(query_response(rows, fields, &tag))
+            Response::Query(query_response(rows, fields, &tag, zone))
         }
         Output::Command(tag) => Response::Execution(Tag::new(&tag)),
     }
@@ -234,15 +248,17 @@ impl SimpleQueryHandler for Handler {
                         session.begin_implicit_block();
                     }
                     match session.execute(statement).await {
-                        Ok((output, planned)) => match output_response(output, &planned, None) {
-                            Response::Query(results) => send_rows(client, results).await?,
-                            Response::Execution(tag) => {
-                                client
-                                    .feed(PgWireBackendMessage::CommandComplete(tag.into()))
-                                    .await?;
+                        Ok((output, planned)) => {
+                            match output_response(output, &planned, None, session.time_zone()) {
+                                Response::Query(results) => send_rows(client, results).await?,
+                                Response::Execution(tag) => {
+                                    client
+                                        .feed(PgWireBackendMessage::CommandComplete(tag.into()))
+                                        .await?;
+                                }
+                                _ => {}
                             }
-                            _ => {}
-                        },
+                        }
                         Err(e) => {
                             client
                                 .feed(PgWireBackendMessage::ErrorResponse(to_error_info(e).into()))
@@ -355,8 +371,13 @@ impl QueryParser for SqlParser {
     }
 }
 
-/// Decodes one bind parameter.
-fn decode_param(bytes: Option<&[u8]>, ty: DataType, binary: bool) -> Result<Value, Error> {
+/// Decodes one bind parameter (a text-format timestamptz without offset is local to `zone`).
+fn decode_param(
+    bytes: Option<&[u8]>,
+    ty: DataType,
+    binary: bool,
+    zone: TimeZone,
+) -> Result<Value, Error> {
     let Some(bytes) = bytes else {
         return Ok(Value::Null);
     };
@@ -367,7 +388,7 @@ fn decode_param(bytes: Option<&[u8]>, ty: DataType, binary: bool) -> Result<Valu
                 "invalid byte sequence for encoding \"UTF8\"",
             )
         })?;
-        return Value::parse(text, ty);
+        return Value::parse(text, ty, zone);
     }
     use postgres_types::FromSql;
     let bad = |e: Box<dyn std::error::Error + Sync + Send>| {
@@ -597,6 +618,7 @@ impl ExtendedQueryHandler for Handler {
                 planned.param_types.len()
             ))));
         }
+        let zone = session.time_zone();
         let params = portal
             .parameters
             .iter()
@@ -606,6 +628,7 @@ impl ExtendedQueryHandler for Handler {
                     bytes.as_deref(),
                     planned.param_types[i],
                     portal.parameter_format.is_binary(i),
+                    zone,
                 )
             })
             .collect::<Result<Vec<_>, _>>()
@@ -618,13 +641,15 @@ impl ExtendedQueryHandler for Handler {
             output,
             &planned,
             Some(&portal.result_column_format),
+            session.time_zone(),
         ))
     }
 }
 
-/// A value being encoded into a DataRow, in the column's type and format.
+/// A value being encoded into a DataRow, in the column's type and format (text-format
+/// timestamptz values in the session's time zone).
 #[derive(Debug)]
-struct Cell<'a>(&'a Value);
+struct Cell<'a>(&'a Value, TimeZone);
 
 impl ToSql for Cell<'_> {
     fn to_sql(
@@ -675,7 +700,7 @@ impl ToSqlText for Cell<'_> {
             return Ok(IsNull::Yes);
         }
         let mut s = String::new();
-        self.0.write_text(&mut s);
+        self.0.write_text(&mut s, self.1);
         out.extend_from_slice(s.as_bytes());
         Ok(IsNull::No)
     }

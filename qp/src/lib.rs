@@ -52,6 +52,7 @@ pub mod schemas;
 pub mod session;
 pub mod settings;
 pub mod stored;
+pub mod timezone;
 pub mod txn;
 pub mod value;
 

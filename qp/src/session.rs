@@ -24,6 +24,7 @@ use crate::limits::Limits;
 use crate::parse::Parsed;
 use crate::plan::{Plan, Planned};
 use crate::planner::Planner;
+use crate::timezone::TimeZone;
 use crate::txn::{Cluster, Transaction};
 use crate::value::{DataType, Value};
 use sqlparser::ast::Statement;
@@ -300,6 +301,14 @@ impl Session {
             .unwrap_or(&self.user)
     }
 
+    /// The session's time zone (the `TimeZone` setting), in which timestamptz values are
+    /// read and shown.
+    pub fn time_zone(&self) -> TimeZone {
+        self.show("timezone")
+            .and_then(|setting| TimeZone::parse_setting(&setting))
+            .map_or(TimeZone::UTC, |(zone, _)| zone)
+    }
+
     /// Runs a statement of the simple query protocol.
     pub async fn execute(&mut self, stmt: &Parsed) -> Result<(Output, Arc<Planned>)> {
         self.run(stmt, None, &[], &[]).await
@@ -413,12 +422,18 @@ impl Session {
         if self.failed {
             return Err(Error::in_failed_transaction());
         }
-        let mut txn = match self.txn.take() {
-            Some(t) => t,
-            None => self.new_transaction(),
+        // A statement that starts its transaction starts at the transaction's time, so that
+        // statement_timestamp() = now() in autocommit, as in PostgreSQL.
+        let (mut txn, statement_started_at) = match self.txn.take() {
+            Some(t) => (t, chrono::Utc::now()),
+            None => {
+                let t = self.new_transaction();
+                let at = t.started_at;
+                (t, at)
+            }
         };
         let result = self
-            .run_in_txn(&mut txn, stmt, plan, declared, params)
+            .run_in_txn(&mut txn, stmt, plan, declared, params, statement_started_at)
             .await;
         if self.in_block {
             if result.is_err() {
@@ -444,6 +459,7 @@ impl Session {
         plan: Option<Arc<Planned>>,
         declared: &[Option<DataType>],
         params: &[Value],
+        statement_started_at: chrono::DateTime<chrono::Utc>,
     ) -> Result<(Output, Arc<Planned>)> {
         let limits = &self.engine.limits;
         limits.check_transaction_age(txn.started.elapsed())?;
@@ -490,6 +506,11 @@ impl Session {
             .map(String::as_str)
             .unwrap_or(&self.user);
         crate::privileges::check_plan(&catalog, role, &planned.plan)?;
+        let current_schema = self
+            .search_path()
+            .into_iter()
+            .find(|schema| catalog.schemas.contains(schema));
+        let time_zone = self.time_zone();
         let mut cx = ExecContext {
             txn,
             params,
@@ -497,6 +518,9 @@ impl Session {
             session_user: &self.user,
             limits: &self.engine.limits,
             row_ids: &self.engine.row_ids,
+            statement_started_at,
+            time_zone,
+            current_schema: current_schema.as_deref(),
         };
         let output = exec::execute(&planned.plan, &mut cx).await?;
         // Every write path checks the size as it buffers; this also covers any it misses.
@@ -521,11 +545,15 @@ impl Session {
                 "sys.wait_for_job cannot run inside a transaction block",
             ));
         }
+        let now = chrono::Utc::now();
         let ecx = crate::expr::EvalContext {
             params,
-            now: chrono::Utc::now(),
+            now,
             user: self.current_role(),
             session_user: &self.user,
+            statement_started_at: now,
+            time_zone: self.time_zone(),
+            current_schema: None,
         };
         let done = match job_id.eval(&[], &ecx)? {
             Value::Null => Value::Null,

@@ -30,6 +30,7 @@ use crate::error::{Error, Result, SqlState};
 use crate::plan::Plan;
 use crate::planner::ident_name;
 use crate::refusals;
+use crate::timezone::TimeZone;
 use sqlparser::ast;
 
 /// The planner switches PostgreSQL 16 has; DSQL accepts `SET` on them (they do not change
@@ -165,6 +166,15 @@ pub fn validate(name: &str, value: Option<&str>) -> Result<Option<String>> {
             }
             digits.to_string()
         }
+        "timezone" => match TimeZone::parse_setting(value) {
+            Some((_, shown)) => shown,
+            None => {
+                return Err(Error::new(
+                    SqlState::INVALID_PARAMETER_VALUE,
+                    format!("invalid value for parameter \"TimeZone\": \"{value}\""),
+                ));
+            }
+        },
         "client_encoding" => match value.trim().to_ascii_uppercase().replace('-', "").as_str() {
             "UTF8" | "UNICODE" => "UTF8".into(),
             // The database is UTF-8 only and the server does not convert encodings.
@@ -213,7 +223,7 @@ pub fn plan_set(set: &ast::Set) -> Result<Plan> {
             };
             Ok(Plan::Set {
                 name: "timezone".into(),
-                value,
+                value: validate("timezone", value.as_deref())?,
                 local: *local,
             })
         }

@@ -7,7 +7,8 @@
 //! arithmetic results), with PostgreSQL's messages.
 
 use crate::error::{Error, Result, SqlState};
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use crate::timezone::TimeZone;
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use postgres_types::Type;
 use proto::format::FormatError;
 use rust_decimal::Decimal;
@@ -245,8 +246,9 @@ impl Value {
     }
 
     /// Parses PostgreSQL's text form of a value of type `ty` (as in a string literal cast or a
-    /// text-format bind parameter).
-    pub fn parse(text: &str, ty: DataType) -> Result<Value> {
+    /// text-format bind parameter). A timestamptz without an offset is a local time in
+    /// `zone`, the session's time zone.
+    pub fn parse(text: &str, ty: DataType, zone: TimeZone) -> Result<Value> {
         let invalid = || Error::invalid_text(ty.input_name(), text);
         let trimmed = text.trim();
         let value = match ty {
@@ -299,20 +301,21 @@ impl Value {
             }
             DataType::Text | DataType::Unknown => Value::Text(text.to_string()),
             DataType::Varchar(_) | DataType::Char(_) => {
-                Value::Text(text.to_string()).cast(DataType::Text, ty)?
+                Value::Text(text.to_string()).cast(DataType::Text, ty, zone)?
             }
             DataType::Date => Value::Date(parse_date(trimmed).ok_or_else(invalid)?),
             DataType::Timestamp => Value::Timestamp(parse_timestamp(trimmed).ok_or_else(invalid)?),
             DataType::TimestampTz => {
-                Value::TimestampTz(parse_timestamptz(trimmed).ok_or_else(invalid)?)
+                Value::TimestampTz(parse_timestamptz(trimmed, zone).ok_or_else(invalid)?)
             }
         };
         Ok(value)
     }
 
     /// Converts a value of type `from` to type `to`, as an explicit cast or an assignment to a
-    /// column does (range checks, numeric rounding, string length checks).
-    pub fn cast(self, from: DataType, to: DataType) -> Result<Value> {
+    /// column does (range checks, numeric rounding, string length checks). Conversions
+    /// between timestamptz and local times (text, timestamp, date) happen in `zone`.
+    pub fn cast(self, from: DataType, to: DataType, zone: TimeZone) -> Result<Value> {
         if self.is_null() {
             return Ok(Value::Null);
         }
@@ -321,11 +324,11 @@ impl Value {
         }
         Ok(match (self, to) {
             (Value::Text(s), to) if !to.is_string() && to != DataType::Unknown => {
-                Value::parse(&s, to)?
+                Value::parse(&s, to, zone)?
             }
-            (v, DataType::Text | DataType::Unknown) => Value::Text(v.to_text()),
+            (v, DataType::Text | DataType::Unknown) => Value::Text(v.cast_text(zone)),
             (v, DataType::Varchar(limit)) => {
-                let s = v.to_text();
+                let s = v.cast_text(zone);
                 if let Some(n) = limit
                     && s.chars().count() > n as usize
                 {
@@ -343,7 +346,7 @@ impl Value {
                 Value::Text(s)
             }
             (v, DataType::Char(n)) => {
-                let s = v.to_text();
+                let s = v.cast_text(zone);
                 let len = s.chars().count();
                 if len > n as usize {
                     let trimmed = s.trim_end_matches(' ');
@@ -413,12 +416,12 @@ impl Value {
             (Value::Int(i), DataType::Bool) => Value::Bool(i != 0),
             (Value::Date(d), DataType::Timestamp) => Value::Timestamp(d.and_time(NaiveTime::MIN)),
             (Value::Date(d), DataType::TimestampTz) => {
-                Value::TimestampTz(d.and_time(NaiveTime::MIN).and_utc())
+                Value::TimestampTz(zone.to_utc(d.and_time(NaiveTime::MIN)))
             }
             (Value::Timestamp(t), DataType::Date) => Value::Date(t.date()),
-            (Value::Timestamp(t), DataType::TimestampTz) => Value::TimestampTz(t.and_utc()),
-            (Value::TimestampTz(t), DataType::Timestamp) => Value::Timestamp(t.naive_utc()),
-            (Value::TimestampTz(t), DataType::Date) => Value::Date(t.date_naive()),
+            (Value::Timestamp(t), DataType::TimestampTz) => Value::TimestampTz(zone.to_utc(t)),
+            (Value::TimestampTz(t), DataType::Timestamp) => Value::Timestamp(zone.local(&t)),
+            (Value::TimestampTz(t), DataType::Date) => Value::Date(zone.local(&t).date()),
             (
                 v @ (Value::Bool(_) | Value::Date(_) | Value::Timestamp(_) | Value::TimestampTz(_)),
                 t,
@@ -432,15 +435,31 @@ impl Value {
         })
     }
 
-    /// PostgreSQL's text output of the value (NULL has none; `to_text` gives "").
+    /// The value cast to a string type: its text output, except that a boolean is spelt out
+    /// (`true`, where the output form is `t`).
+    fn cast_text(&self, zone: TimeZone) -> String {
+        match self {
+            Value::Bool(b) => if *b { "true" } else { "false" }.into(),
+            other => other.to_text_in(zone),
+        }
+    }
+
+    /// PostgreSQL's text output of the value (NULL has none; `to_text` gives ""), with a
+    /// timestamptz shown in UTC.
     pub fn to_text(&self) -> String {
+        self.to_text_in(TimeZone::UTC)
+    }
+
+    /// PostgreSQL's text output of the value, with a timestamptz shown in `zone`.
+    pub fn to_text_in(&self, zone: TimeZone) -> String {
         let mut out = String::new();
-        self.write_text(&mut out);
+        self.write_text(&mut out, zone);
         out
     }
 
-    /// Appends PostgreSQL's text output of the value to `out`.
-    pub fn write_text(&self, out: &mut String) {
+    /// Appends PostgreSQL's text output of the value to `out`, with a timestamptz shown in
+    /// `zone` (the session's time zone).
+    pub fn write_text(&self, out: &mut String, zone: TimeZone) {
         match self {
             Value::Null => {}
             Value::Bool(b) => out.push(if *b { 't' } else { 'f' }),
@@ -456,10 +475,7 @@ impl Value {
                 let _ = write!(out, "{}", d.format("%Y-%m-%d"));
             }
             Value::Timestamp(t) => format_timestamp(t, out),
-            Value::TimestampTz(t) => {
-                format_timestamp(&t.naive_utc(), out);
-                out.push_str("+00");
-            }
+            Value::TimestampTz(t) => zone.write_timestamptz(t, out),
         }
     }
 
@@ -768,7 +784,7 @@ fn format_float(f: f64, out: &mut String) {
     }
 }
 
-fn format_timestamp(t: &NaiveDateTime, out: &mut String) {
+pub(crate) fn format_timestamp(t: &NaiveDateTime, out: &mut String) {
     let _ = write!(out, "{}", t.format("%Y-%m-%d %H:%M:%S"));
     let micros = t.and_utc().timestamp_subsec_micros();
     if micros != 0 {
@@ -786,29 +802,38 @@ fn parse_timestamp(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
     parse_naive(s)
         // A timestamp with an offset given to a timestamp column: PostgreSQL ignores the offset.
-        .or_else(|| parse_timestamptz(s).map(|t| t.naive_utc()))
+        .or_else(|| parse_with_offset(s).map(|t| t.naive_local()))
         .or_else(|| parse_date(s).map(|d| d.and_time(NaiveTime::MIN)))
 }
 
-fn parse_timestamptz(s: &str) -> Option<DateTime<Utc>> {
+/// A date and time with an explicit offset (`+02`, `-03:30`, `Z`, ` UTC`, ...).
+fn parse_with_offset(s: &str) -> Option<DateTime<FixedOffset>> {
     let s = s.trim();
     for fmt in [
         "%Y-%m-%d %H:%M:%S%.f%#z",
         "%Y-%m-%dT%H:%M:%S%.f%#z",
         "%Y-%m-%d %H:%M:%S%.f %#z",
+        "%Y-%m-%d %H:%M%#z",
     ] {
         if let Ok(t) = DateTime::parse_from_str(s, fmt) {
-            return Some(t.with_timezone(&Utc));
+            return Some(t);
         }
     }
     let upper = s.to_ascii_uppercase();
-    for suffix in [" UTC", "Z", " GMT", "+00", "+00:00"] {
+    for suffix in [" UTC", "Z", " GMT", " Z"] {
         if let Some(prefix) = upper.strip_suffix(suffix) {
-            return parse_naive_only(&s[..prefix.len()]).map(|t| t.and_utc());
+            return parse_naive_only(&s[..prefix.len()]).map(|t| t.and_utc().fixed_offset());
         }
     }
-    // No offset: the session time zone (dsql sessions run in UTC).
-    parse_naive_only(s).map(|t| t.and_utc())
+    None
+}
+
+/// A timestamptz: with an explicit offset, or a local time in the session's `zone`.
+fn parse_timestamptz(s: &str, zone: TimeZone) -> Option<DateTime<Utc>> {
+    if let Some(t) = parse_with_offset(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    parse_naive_only(s).map(|t| zone.to_utc(t))
 }
 
 fn parse_naive_only(s: &str) -> Option<NaiveDateTime> {
@@ -843,25 +868,33 @@ mod tests {
             ("2024-02-29 13:14:15+00", DataType::TimestampTz),
             ("1.5", DataType::Float8),
         ] {
-            assert_eq!(Value::parse(text, ty).unwrap().to_text(), text, "{ty:?}");
+            assert_eq!(
+                Value::parse(text, ty, TimeZone::UTC).unwrap().to_text(),
+                text,
+                "{ty:?}"
+            );
         }
     }
 
     #[test]
     fn postgres_error_texts() {
-        let err = Value::parse("abc", DataType::Int4).unwrap_err();
+        let err = Value::parse("abc", DataType::Int4, TimeZone::UTC).unwrap_err();
         assert_eq!(
             (err.code(), err.message.as_str()),
             ("22P02", "invalid input syntax for type integer: \"abc\"")
         );
-        let err = Value::parse("99999", DataType::Int2).unwrap_err();
+        let err = Value::parse("99999", DataType::Int2, TimeZone::UTC).unwrap_err();
         assert_eq!(err.code(), "22003");
         let err = Value::Text("abcd".into())
-            .cast(DataType::Text, DataType::Varchar(Some(3)))
+            .cast(DataType::Text, DataType::Varchar(Some(3)), TimeZone::UTC)
             .unwrap_err();
         assert_eq!(err.message, "value too long for type character varying(3)");
         let err = Value::Numeric(Decimal::from(1000))
-            .cast(DataType::Numeric(None), DataType::Numeric(Some((5, 2))))
+            .cast(
+                DataType::Numeric(None),
+                DataType::Numeric(Some((5, 2))),
+                TimeZone::UTC,
+            )
             .unwrap_err();
         assert_eq!(err.message, "numeric field overflow");
     }
@@ -890,9 +923,14 @@ mod tests {
             Value::Float(2.5),
             Value::Numeric(Decimal::from_str("-12.340").unwrap()),
             Value::Text("héllo".into()),
-            Value::parse("2024-02-29", DataType::Date).unwrap(),
-            Value::parse("2024-02-29 01:02:03.25", DataType::Timestamp).unwrap(),
-            Value::parse("2024-02-29 01:02:03+00", DataType::TimestampTz).unwrap(),
+            Value::parse("2024-02-29", DataType::Date, TimeZone::UTC).unwrap(),
+            Value::parse("2024-02-29 01:02:03.25", DataType::Timestamp, TimeZone::UTC).unwrap(),
+            Value::parse(
+                "2024-02-29 01:02:03+00",
+                DataType::TimestampTz,
+                TimeZone::UTC,
+            )
+            .unwrap(),
         ];
         let mut bytes = Vec::new();
         encode_row(&row, &mut bytes);
@@ -932,10 +970,10 @@ mod tests {
     #[test]
     fn char_pads_and_numeric_rounds() {
         let v = Value::Text("ab".into())
-            .cast(DataType::Text, DataType::Char(4))
+            .cast(DataType::Text, DataType::Char(4), TimeZone::UTC)
             .unwrap();
         assert_eq!(v, Value::Text("ab  ".into()));
-        let v = Value::parse("1.005", DataType::Numeric(Some((5, 2)))).unwrap();
+        let v = Value::parse("1.005", DataType::Numeric(Some((5, 2))), TimeZone::UTC).unwrap();
         assert_eq!(v.to_text(), "1.01");
     }
 }

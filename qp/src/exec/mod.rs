@@ -17,6 +17,7 @@
 use crate::error::{Error, Result};
 use crate::expr::EvalContext;
 use crate::plan::Plan;
+use crate::timezone::TimeZone;
 use crate::txn::{Limits, Transaction};
 use crate::value::Value;
 use ddl::{create_table, drop_table};
@@ -62,17 +63,27 @@ pub struct ExecContext<'a> {
     pub limits: &'a Limits,
     /// The row id generator.
     pub row_ids: &'a RowIds,
+    /// The statement's start time (`statement_timestamp()`).
+    pub statement_started_at: chrono::DateTime<chrono::Utc>,
+    /// The session's time zone.
+    pub time_zone: TimeZone,
+    /// The first existing schema of the session's `search_path` (`current_schema()`).
+    pub current_schema: Option<&'a str>,
 }
 
 impl ExecContext<'_> {
     /// The context expressions are evaluated in: the bound parameters, the transaction's
-    /// start time (`now()`), and the current and session users.
+    /// and statement's start times, the current and session users, the time zone and the
+    /// current schema.
     fn eval_context(&self) -> EvalContext<'_> {
         EvalContext {
             params: self.params,
             now: self.txn.started_at,
             user: self.user,
             session_user: self.session_user,
+            statement_started_at: self.statement_started_at,
+            time_zone: self.time_zone,
+            current_schema: self.current_schema,
         }
     }
 }

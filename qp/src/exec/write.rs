@@ -143,7 +143,9 @@ pub(super) async fn insert(p: &InsertPlan, cx: &mut ExecContext<'_>) -> Result<O
                 for (source, column) in sources.iter().zip(&p.table.columns) {
                     row.push(match source {
                         ColumnSource::Output(i, from) => {
-                            out[*i].clone().cast(*from, column.data_type)?
+                            out[*i]
+                                .clone()
+                                .cast(*from, column.data_type, ecx.time_zone)?
                         }
                         ColumnSource::Default(e) => e.eval(&[], &ecx)?,
                     });

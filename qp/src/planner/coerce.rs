@@ -8,25 +8,30 @@
 
 use crate::error::{Error, Result};
 use crate::expr::Expr;
+use crate::timezone::TimeZone;
 use crate::value::{DataType, Value};
 
 /// Converts a planned expression from one type to another. String literals are parsed now;
 /// other conversions become a cast evaluated per row. `explicit` allows conversions only an
-/// explicit cast or an assignment may do (e.g. text to integer).
+/// explicit cast or an assignment may do (e.g. text to integer). A conversion whose result
+/// depends on the session's time zone (to or from timestamptz, from a local time or text) is
+/// never done at planning: a plan outlives `SET TimeZone`.
 pub(super) fn coerce(e: Expr, from: DataType, to: DataType, explicit: bool) -> Result<Expr> {
     if from == to || to == DataType::Unknown {
         return Ok(e);
     }
-    if let Expr::Literal(v) = &e {
+    if let Expr::Literal(v) = &e
+        && !depends_on_time_zone(from, to)
+    {
         if from == DataType::Unknown {
             return Ok(Expr::Literal(match v {
-                Value::Text(s) => Value::parse(s, to)?,
+                Value::Text(s) => Value::parse(s, to, TimeZone::UTC)?,
                 Value::Null => Value::Null,
-                other => other.clone().cast(from, to)?,
+                other => other.clone().cast(from, to, TimeZone::UTC)?,
             }));
         }
         if explicit || implicit_ok(from, to) {
-            return Ok(Expr::Literal(v.clone().cast(from, to)?));
+            return Ok(Expr::Literal(v.clone().cast(from, to, TimeZone::UTC)?));
         }
     }
     if from == DataType::Unknown || explicit || implicit_ok(from, to) {
@@ -41,6 +46,14 @@ pub(super) fn coerce(e: Expr, from: DataType, to: DataType, explicit: bool) -> R
         from.name(),
         to.name()
     )))
+}
+
+/// Whether converting `from` to `to` needs the session's time zone.
+fn depends_on_time_zone(from: DataType, to: DataType) -> bool {
+    let local = |t: DataType| {
+        matches!(t, DataType::Timestamp | DataType::Date | DataType::Unknown) || t.is_string()
+    };
+    (to == DataType::TimestampTz && local(from)) || (from == DataType::TimestampTz && local(to))
 }
 
 /// Whether `from` converts to `to` implicitly (in comparisons, arithmetic, function

@@ -15,6 +15,7 @@ use super::names::{data_type, ident_name};
 use super::scope::{AggState, Scope};
 use crate::error::{Error, Result, SqlState};
 use crate::expr::{BinOp, Expr, Func};
+use crate::timezone::TimeZone;
 use crate::value::{DataType, Value};
 use sqlparser::ast;
 
@@ -94,7 +95,9 @@ impl Planner<'_> {
                     ast::Value::SingleQuotedString(s) => s.clone(),
                     other => other.to_string(),
                 };
-                (Expr::Literal(Value::parse(&text, ty)?), ty)
+                // `TIMESTAMPTZ '...'` depends on the session's time zone: converted when it runs.
+                let literal = Expr::Literal(Value::Text(text));
+                (coerce(literal, DataType::Unknown, ty, true)?, ty)
             }
             E::Nested(inner) => self.plan_expr(inner, scope, agg, expected)?,
             E::UnaryOp { op, expr } => match op {
@@ -228,16 +231,17 @@ impl Planner<'_> {
                 negated,
                 expr,
                 pattern,
-                escape_char: None,
+                escape_char,
                 any: false,
             }
             | E::ILike {
                 negated,
                 expr,
                 pattern,
-                escape_char: None,
+                escape_char,
                 any: false,
             } => {
+                let escape = like_escape(escape_char.as_deref())?;
                 let (e, ty) =
                     self.plan_expr(expr, scope, agg.as_deref_mut(), Some(DataType::Text))?;
                 let (p, pty) = self.plan_expr(pattern, scope, agg, Some(DataType::Text))?;
@@ -247,6 +251,7 @@ impl Planner<'_> {
                         pattern: Box::new(coerce(p, pty, DataType::Text, false)?),
                         negated: *negated,
                         case_insensitive: matches!(ast_expr, E::ILike { .. }),
+                        escape,
                     },
                     DataType::Bool,
                 )
@@ -335,7 +340,7 @@ impl Planner<'_> {
                     };
                     (Expr::Literal(Value::Int(i)), ty)
                 } else {
-                    let v = Value::parse(n, DataType::Numeric(None))?;
+                    let v = Value::parse(n, DataType::Numeric(None), TimeZone::UTC)?;
                     (Expr::Literal(v), DataType::Numeric(None))
                 }
             }
@@ -395,4 +400,32 @@ fn group_by_error(name: &str, _scope: &Scope) -> Error {
             "column \"{name}\" must appear in the GROUP BY clause or be used in an aggregate function"
         ),
     )
+}
+
+/// The escape character of a LIKE: backslash by default, none for `ESCAPE ''`, else the one
+/// character given (22019 for more).
+fn like_escape(escape: Option<&ast::Expr>) -> Result<Option<char>> {
+    let Some(escape) = escape else {
+        return Ok(Some('\\'));
+    };
+    let ast::Expr::Value(v) = escape else {
+        return Err(Error::unsupported(
+            "an ESCAPE that is not a string literal is not supported",
+        ));
+    };
+    let (ast::Value::SingleQuotedString(text) | ast::Value::EscapedStringLiteral(text)) = &v.value
+    else {
+        return Err(Error::unsupported(
+            "an ESCAPE that is not a string literal is not supported",
+        ));
+    };
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (None, _) => Ok(None),
+        (Some(c), None) => Ok(Some(c)),
+        _ => Err(
+            Error::new(SqlState::INVALID_ESCAPE_CHARACTER, "invalid escape string")
+                .with_hint("Escape string must be empty or one character."),
+        ),
+    }
 }

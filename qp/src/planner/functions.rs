@@ -326,9 +326,9 @@ pub(super) fn contains_aggregate(e: &ast::Expr) -> bool {
 /// [`Planner::plan_expr`]).
 pub(super) fn nullary_function(name: &str) -> Option<(Func, DataType)> {
     Some(match name {
-        "now" | "current_timestamp" | "transaction_timestamp" | "statement_timestamp" => {
-            (Func::Now, DataType::TimestampTz)
-        }
+        "now" | "current_timestamp" | "transaction_timestamp" => (Func::Now, DataType::TimestampTz),
+        "statement_timestamp" => (Func::StatementTimestamp, DataType::TimestampTz),
+        "clock_timestamp" => (Func::ClockTimestamp, DataType::TimestampTz),
         "version" => (Func::Version, DataType::Text),
         "current_database" => (Func::CurrentDatabase, DataType::Text),
         "current_schema" => (Func::CurrentSchema, DataType::Text),

@@ -84,11 +84,22 @@ impl Planner<'_> {
             ((l, lt), (r, rt))
         };
         if bin == BinOp::Concat {
+            // `text || anynonarray` and `anynonarray || text`: with a string on one side,
+            // the other is converted by its output function (as a cast to text would).
+            let stringy = |t: DataType| t.is_string() || t == DataType::Unknown;
+            let explicit = stringy(lt) || stringy(rt);
+            if !explicit {
+                return Err(Error::undefined_function(format!(
+                    "operator does not exist: {} || {}",
+                    lt.name(),
+                    rt.name()
+                )));
+            }
             return Ok((
                 Expr::Binary {
                     op: bin,
-                    left: Box::new(coerce(l, lt, DataType::Text, false)?),
-                    right: Box::new(coerce(r, rt, DataType::Text, false)?),
+                    left: Box::new(coerce(l, lt, DataType::Text, explicit)?),
+                    right: Box::new(coerce(r, rt, DataType::Text, explicit)?),
                     operand_type: DataType::Text,
                     result_type: DataType::Text,
                 },
