@@ -304,8 +304,11 @@ impl Session {
     /// The session's time zone (the `TimeZone` setting), in which timestamptz values are
     /// read and shown.
     pub fn time_zone(&self) -> TimeZone {
-        self.show("timezone")
-            .and_then(|setting| TimeZone::parse_setting(&setting))
+        // Read without copying: this runs for every statement.
+        self.local_settings
+            .get("timezone")
+            .or_else(|| self.settings.get("timezone"))
+            .and_then(|setting| TimeZone::parse_setting(setting))
             .map_or(TimeZone::UTC, |(zone, _)| zone)
     }
 
@@ -469,8 +472,9 @@ impl Session {
             crate::refusals::check(sql)?;
         }
         let catalog = self.engine.catalog_for(txn).await?;
+        let search_path = self.search_path();
         let planned = match plan {
-            Some(p) if p.is_valid_for(catalog.version, &self.search_path()) => p,
+            Some(p) if p.is_valid_for(catalog.version, &search_path) => p,
             _ => Arc::new(self.plan_with(stmt, &catalog, declared)?),
         };
         if is_ddl(&planned.plan) {
@@ -506,10 +510,9 @@ impl Session {
             .map(String::as_str)
             .unwrap_or(&self.user);
         crate::privileges::check_plan(&catalog, role, &planned.plan)?;
-        let current_schema = self
-            .search_path()
-            .into_iter()
-            .find(|schema| catalog.schemas.contains(schema));
+        let current_schema = search_path
+            .iter()
+            .find(|schema| catalog.schemas.contains(*schema));
         let time_zone = self.time_zone();
         let mut cx = ExecContext {
             txn,
@@ -520,7 +523,7 @@ impl Session {
             row_ids: &self.engine.row_ids,
             statement_started_at,
             time_zone,
-            current_schema: current_schema.as_deref(),
+            current_schema: current_schema.map(String::as_str),
         };
         let output = exec::execute(&planned.plan, &mut cx).await?;
         // Every write path checks the size as it buffers; this also covers any it misses.
