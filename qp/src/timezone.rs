@@ -114,8 +114,20 @@ impl TimeZone {
     /// `2024-07-01 12:00:00+02`, `2024-07-01 12:00:00.5-03:30`.
     pub fn write_timestamptz(self, instant: &DateTime<Utc>, out: &mut String) {
         let offset = self.offset_at(instant);
-        crate::value::format_timestamp(&(instant.naive_utc() + offset), out);
+        format_timestamp(&(instant.naive_utc() + offset), out);
         write_offset(offset.local_minus_utc(), out);
+    }
+}
+
+/// Appends PostgreSQL's text form of a date and time: `2024-07-01 12:00:00`, with the
+/// fraction of a second when there is one (`12:00:00.25`).
+pub(crate) fn format_timestamp(t: &NaiveDateTime, out: &mut String) {
+    let _ = write!(out, "{}", t.format("%Y-%m-%d %H:%M:%S"));
+    let micros = t.and_utc().timestamp_subsec_micros();
+    if micros != 0 {
+        let frac = format!("{micros:06}");
+        out.push('.');
+        out.push_str(frac.trim_end_matches('0'));
     }
 }
 

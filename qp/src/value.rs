@@ -7,7 +7,7 @@
 //! arithmetic results), with PostgreSQL's messages.
 
 use crate::error::{Error, Result, SqlState};
-use crate::timezone::TimeZone;
+use crate::timezone::{TimeZone, format_timestamp};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use postgres_types::Type;
 use proto::format::FormatError;
@@ -781,16 +781,6 @@ fn format_float(f: f64, out: &mut String) {
         } else {
             let _ = write!(out, "{f}");
         }
-    }
-}
-
-pub(crate) fn format_timestamp(t: &NaiveDateTime, out: &mut String) {
-    let _ = write!(out, "{}", t.format("%Y-%m-%d %H:%M:%S"));
-    let micros = t.and_utc().timestamp_subsec_micros();
-    if micros != 0 {
-        let frac = format!("{micros:06}");
-        out.push('.');
-        out.push_str(frac.trim_end_matches('0'));
     }
 }
 
