@@ -2,7 +2,7 @@
 //!
 //! `CREATE INDEX ASYNC` commits, in one transaction, the index in state
 //! [`IndexState::Building`] and a job row in `sys.jobs` (status `submitted`), and returns the
-//! job id at once. Each engine runs one [`Engine::start_jobs`] task that polls `sys.jobs` at
+//! job id at once. Each engine runs one [`Runner::start`] task that polls `sys.jobs` at
 //! fresh snapshots and runs the oldest unfinished job. Because job rows are durable data, a
 //! restarted engine simply finds its unfinished jobs again and runs them from the start
 //! (building is idempotent, see below).
@@ -50,8 +50,7 @@ use crate::catalog::{self, Catalog, ColumnDef, TableDef};
 use crate::error::{Error, ErrorKind, Result, SqlState};
 use crate::index::IndexState;
 use crate::keycode;
-use crate::session::Engine;
-use crate::txn::Transaction;
+use crate::txn::{Cluster, Transaction};
 use crate::value::{DataType, Value};
 use chrono::{DateTime, Utc};
 use proto::{Key, KeyRange};
@@ -393,15 +392,28 @@ where
     }
 }
 
-impl Engine {
-    /// Starts this engine's job runner: a task that runs unfinished jobs from `sys.jobs`, one
-    /// at a time, until aborted. Jobs left unfinished by a previous run are resumed.
-    pub fn start_jobs(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
-        let engine = self.clone();
-        tokio::spawn(async move { engine.run_jobs().await })
+/// What the job runner needs from the engine it runs in: the cluster services, and the
+/// catalog a transaction sees (through the engine's shared cache). The session layer's
+/// `Engine` provides it, so the runner does not depend on the session.
+#[async_trait::async_trait]
+pub trait JobHost: Send + Sync + 'static {
+    /// The cluster services.
+    fn cluster(&self) -> &Cluster;
+    /// The catalog `txn`'s snapshot sees.
+    async fn catalog_for(&self, txn: &mut Transaction) -> Result<Arc<Catalog>>;
+}
+
+/// One engine's job runner.
+pub struct Runner<H: JobHost>(pub Arc<H>);
+
+impl<H: JobHost> Runner<H> {
+    /// Starts the runner: a task that runs unfinished jobs from `sys.jobs`, one at a time,
+    /// until aborted. Jobs left unfinished by a previous run are resumed.
+    pub fn start(self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move { self.run_jobs().await })
     }
 
-    async fn run_jobs(self: Arc<Self>) {
+    async fn run_jobs(self) {
         loop {
             match self.next_job().await {
                 Ok(Some(job)) => match self.run_job(&job).await {
@@ -432,7 +444,7 @@ impl Engine {
     /// The oldest job that still has work to do. Finished jobs older than [`JOB_RETENTION`]
     /// are removed on the way, as DSQL prunes them.
     async fn next_job(&self) -> Result<Option<Job>> {
-        let mut txn = Transaction::new(self.cluster.clone());
+        let mut txn = Transaction::new(self.0.cluster().clone());
         let jobs = Job::all(&mut txn).await?;
         let now = Utc::now();
         for job in &jobs {
@@ -478,7 +490,7 @@ impl Engine {
 
     /// Moves a submitted job to processing; false if it is no longer active.
     async fn mark_processing(&self, job_id: &str) -> Result<bool> {
-        let mut txn = Transaction::new(self.cluster.clone());
+        let mut txn = Transaction::new(self.0.cluster().clone());
         let Some(mut job) = Job::read(&mut txn, job_id).await? else {
             return Ok(false);
         };
@@ -497,8 +509,8 @@ impl Engine {
 
     /// Indexes the next batch of rows from `from` (the table's start when `None`).
     async fn backfill_batch(&self, index_id: u32, from: Option<Key>) -> Result<Batch> {
-        let mut txn = Transaction::new(self.cluster.clone());
-        let catalog: Arc<Catalog> = self.catalog_for(&mut txn).await?;
+        let mut txn = Transaction::new(self.0.cluster().clone());
+        let catalog: Arc<Catalog> = self.0.catalog_for(&mut txn).await?;
         txn.require_unchanged(catalog::version_key());
         let Some((table, pos)) = catalog.find_index_by_id(index_id) else {
             return Ok(Batch::Gone);
@@ -543,8 +555,8 @@ impl Engine {
 
     /// Records a job's end: the index state and the job status change in one transaction.
     async fn finish_job(&self, job_id: &str, index_id: u32, outcome: &Outcome) -> Result<()> {
-        let mut txn = Transaction::new(self.cluster.clone());
-        let catalog = self.catalog_for(&mut txn).await?;
+        let mut txn = Transaction::new(self.0.cluster().clone());
+        let catalog = self.0.catalog_for(&mut txn).await?;
         let Some(mut job) = Job::read(&mut txn, job_id).await? else {
             return Ok(());
         };
@@ -586,7 +598,7 @@ impl Engine {
     /// Marks an active job failed with `reason`, touching nothing but its `sys.jobs` row: the
     /// last resort when even recording its end with [`Self::finish_job`] fails.
     async fn fail_job(&self, job_id: &str, reason: &str) -> Result<()> {
-        let mut txn = Transaction::new(self.cluster.clone());
+        let mut txn = Transaction::new(self.0.cluster().clone());
         let Some(mut job) = Job::read(&mut txn, job_id).await? else {
             return Ok(());
         };
@@ -600,36 +612,36 @@ impl Engine {
         txn.commit().await?;
         Ok(())
     }
+}
 
-    /// Blocks until the job finishes: true if it completed, false if it failed or was
-    /// cancelled. Polls `sys.jobs` at fresh snapshots, so it sees jobs run by any QP.
-    pub async fn wait_for_job(&self, job_id: &str) -> Result<bool> {
-        if !is_job_id(job_id) {
-            // DSQL's job ids are UUIDs in base 32; anything else fails the conversion.
-            return Err(Error::new(
-                SqlState::INVALID_TEXT_REPRESENTATION,
-                "Unable to convert text to UUID",
-            ));
-        }
-        let mut delay = Duration::from_millis(2);
-        loop {
-            let mut txn = Transaction::new(self.cluster.clone());
-            match Job::read(&mut txn, job_id).await? {
-                None => {
-                    return Err(Error::new(
-                        SqlState::UNDEFINED_OBJECT,
-                        format!("job \"{job_id}\" does not exist"),
-                    ));
-                }
-                Some(job) => match job.status {
-                    JobStatus::Completed => return Ok(true),
-                    JobStatus::Failed | JobStatus::Cancelled => return Ok(false),
-                    JobStatus::Submitted | JobStatus::Processing => {}
-                },
+/// Blocks until the job finishes: true if it completed, false if it failed or was
+/// cancelled. Polls `sys.jobs` at fresh snapshots, so it sees jobs run by any QP.
+pub async fn wait_for_job(cluster: &Cluster, job_id: &str) -> Result<bool> {
+    if !is_job_id(job_id) {
+        // DSQL's job ids are UUIDs in base 32; anything else fails the conversion.
+        return Err(Error::new(
+            SqlState::INVALID_TEXT_REPRESENTATION,
+            "Unable to convert text to UUID",
+        ));
+    }
+    let mut delay = Duration::from_millis(2);
+    loop {
+        let mut txn = Transaction::new(cluster.clone());
+        match Job::read(&mut txn, job_id).await? {
+            None => {
+                return Err(Error::new(
+                    SqlState::UNDEFINED_OBJECT,
+                    format!("job \"{job_id}\" does not exist"),
+                ));
             }
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_millis(50));
+            Some(job) => match job.status {
+                JobStatus::Completed => return Ok(true),
+                JobStatus::Failed | JobStatus::Cancelled => return Ok(false),
+                JobStatus::Submitted | JobStatus::Processing => {}
+            },
         }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_millis(50));
     }
 }
 

@@ -17,9 +17,9 @@
 //!    Ok
 //! ```
 
+use crate::catalog::Catalog;
 use crate::error::Error;
 use crate::roles::{self, ADMIN};
-use crate::session::Engine;
 use crate::txn::Transaction;
 
 /// Why a role may not log in. Logged by the router, never shown to the client (which only
@@ -54,34 +54,32 @@ impl From<Error> for LoginRefusal {
     }
 }
 
-impl Engine {
-    /// Whether the IAM principal `principal_arn` may log in as `role`: the role exists, has
-    /// LOGIN, and `AWS IAM GRANT role TO '<principal_arn>'` was run. `admin` always passes:
-    /// the router admits it on a valid `DbConnectAdmin` token alone.
-    pub async fn check_login(
-        &self,
-        role: &str,
-        principal_arn: Option<&str>,
-    ) -> Result<(), LoginRefusal> {
-        if role == ADMIN {
-            return Ok(());
-        }
-        let mut txn = Transaction::new(self.cluster().clone());
-        let catalog = self.catalog_for(&mut txn).await?;
-        let found = catalog
-            .roles
-            .get(role)
-            .ok_or_else(|| LoginRefusal::UnknownRole(role.into()))?;
-        if !found.login {
-            return Err(LoginRefusal::NoLogin(role.into()));
-        }
-        let arn = principal_arn.ok_or_else(|| LoginRefusal::NoPrincipal(role.into()))?;
-        if txn.get(&roles::mapping_key(role, arn)).await?.is_none() {
-            return Err(LoginRefusal::NotMapped {
-                role: role.into(),
-                arn: arn.into(),
-            });
-        }
-        Ok(())
+/// Whether the IAM principal `principal_arn` may log in as `role`, read in `txn` against
+/// its `catalog`: the role exists, has LOGIN, and `AWS IAM GRANT role TO '<principal_arn>'`
+/// was run. `admin` always passes: the router admits it on a valid `DbConnectAdmin` token
+/// alone.
+pub async fn check_login(
+    txn: &mut Transaction,
+    catalog: &Catalog,
+    role: &str,
+    principal_arn: Option<&str>,
+) -> Result<(), LoginRefusal> {
+    if role == ADMIN {
+        return Ok(());
     }
+    let found = catalog
+        .roles
+        .get(role)
+        .ok_or_else(|| LoginRefusal::UnknownRole(role.into()))?;
+    if !found.login {
+        return Err(LoginRefusal::NoLogin(role.into()));
+    }
+    let arn = principal_arn.ok_or_else(|| LoginRefusal::NoPrincipal(role.into()))?;
+    if txn.get(&roles::mapping_key(role, arn)).await?.is_none() {
+        return Err(LoginRefusal::NotMapped {
+            role: role.into(),
+            arn: arn.into(),
+        });
+    }
+    Ok(())
 }

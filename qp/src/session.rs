@@ -42,6 +42,17 @@ pub struct Engine {
     limits: Limits,
 }
 
+#[async_trait::async_trait]
+impl crate::jobs::JobHost for Engine {
+    fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    async fn catalog_for(&self, txn: &mut Transaction) -> Result<Arc<Catalog>> {
+        Engine::catalog_for(self, txn).await
+    }
+}
+
 impl Engine {
     /// An engine over the given cluster services.
     pub fn new(cluster: Cluster, limits: Limits) -> Arc<Engine> {
@@ -51,11 +62,6 @@ impl Engine {
             catalog: Mutex::new(Arc::new(Catalog::default())),
             limits,
         })
-    }
-
-    /// The cluster services this engine talks to.
-    pub(crate) fn cluster(&self) -> &Cluster {
-        &self.cluster
     }
 
     fn cached_catalog(&self) -> Arc<Catalog> {
@@ -74,6 +80,26 @@ impl Engine {
         let catalog = self.load_catalog(txn).await?;
         txn.catalog = Some(catalog.clone());
         Ok(catalog)
+    }
+
+    /// Starts this engine's job runner (see [`crate::jobs::Runner`]).
+    pub fn start_jobs(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        crate::jobs::Runner(self.clone()).start()
+    }
+
+    /// Whether the IAM principal `principal_arn` may log in as `role` (see
+    /// [`crate::login::check_login`]), at a fresh snapshot; nothing is written.
+    pub async fn check_login(
+        &self,
+        role: &str,
+        principal_arn: Option<&str>,
+    ) -> std::result::Result<(), crate::login::LoginRefusal> {
+        if role == crate::roles::ADMIN {
+            return Ok(());
+        }
+        let mut txn = Transaction::new(self.cluster.clone());
+        let catalog = self.catalog_for(&mut txn).await?;
+        crate::login::check_login(&mut txn, &catalog, role, principal_arn).await
     }
 
     async fn load_catalog(&self, txn: &mut Transaction) -> Result<Arc<Catalog>> {
@@ -560,7 +586,9 @@ impl Session {
         };
         let done = match job_id.eval(&[], &ecx)? {
             Value::Null => Value::Null,
-            id => Value::Bool(self.engine.wait_for_job(&id.to_text()).await?),
+            id => {
+                Value::Bool(crate::jobs::wait_for_job(&self.engine.cluster, &id.to_text()).await?)
+            }
         };
         Ok(Output::Rows {
             rows: vec![vec![done]],

@@ -15,7 +15,6 @@
 //! ```
 
 use crate::error::Result;
-pub use crate::limits::Limits;
 use proto::adjudicator::{Adjudicator, CommitRequest};
 use proto::key::ShardMap;
 use proto::storage::{GetRequest, ScanRequest, Shard};
@@ -266,10 +265,11 @@ impl Transaction {
         !self.writes.is_empty() || !self.locked.is_empty()
     }
 
-    /// Counts modified rows against the transaction's row limit.
-    pub fn count_modified(&mut self, rows: usize, limits: &Limits) -> Result<()> {
+    /// Counts modified rows; returns the transaction's total so far (which the caller checks
+    /// against the row limit).
+    pub fn count_modified(&mut self, rows: usize) -> usize {
         self.rows_modified += rows;
-        limits.check_rows_modified(self.rows_modified)
+        self.rows_modified
     }
 
     /// Commits: nothing to do for a read-only transaction; otherwise one adjudicator call.

@@ -16,9 +16,10 @@
 
 use crate::error::{Error, Result};
 use crate::expr::EvalContext;
+use crate::limits::Limits;
 use crate::plan::Plan;
 use crate::timezone::TimeZone;
-use crate::txn::{Limits, Transaction};
+use crate::txn::Transaction;
 use crate::value::Value;
 use ddl::{create_table, drop_table};
 use write::{delete, insert, update};

@@ -155,7 +155,8 @@ pub(super) async fn insert(p: &InsertPlan, cx: &mut ExecContext<'_>) -> Result<O
             rows
         }
     };
-    cx.txn.count_modified(new_rows.len(), cx.limits)?;
+    cx.limits
+        .check_rows_modified(cx.txn.count_modified(new_rows.len()))?;
     for row in &new_rows {
         write_new_row(&p.table, row, cx).await?;
     }
@@ -201,7 +202,8 @@ pub(super) async fn update(p: &UpdatePlan, cx: &mut ExecContext<'_>) -> Result<O
             changes.push((key, old, new));
         }
     }
-    cx.txn.count_modified(changes.len(), cx.limits)?;
+    cx.limits
+        .check_rows_modified(cx.txn.count_modified(changes.len()))?;
     let pk_changed = |old: &[Value], new: &[Value]| {
         p.table
             .primary_key
@@ -251,7 +253,8 @@ pub(super) async fn delete(p: &DeletePlan, cx: &mut ExecContext<'_>) -> Result<O
             }
         }
     }
-    cx.txn.count_modified(deleted.len(), cx.limits)?;
+    cx.limits
+        .check_rows_modified(cx.txn.count_modified(deleted.len()))?;
     let mut old_rows = Vec::with_capacity(deleted.len());
     for (key, row) in deleted {
         crate::index::delete_entries(&p.table, &key, &row, cx.txn)?;
