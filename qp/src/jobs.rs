@@ -46,20 +46,19 @@
 //! status together, bumping the catalog version: concurrent transactions that used the catalog
 //! then fail with OC001, as DSQL documents.
 
-use crate::catalog::{self, Catalog, ColumnDef, TableDef};
+pub use crate::catalog::sys::{JOBS_TABLE_ID, jobs_table};
+use crate::catalog::{self, Catalog, TableDef};
 use crate::error::{Error, ErrorKind, Result, SqlState};
 use crate::index::IndexState;
 use crate::keycode;
 use crate::txn::{Cluster, Transaction};
-use crate::value::{DataType, Value};
+use crate::value::Value;
 use chrono::{DateTime, Utc};
 use proto::{Key, KeyRange};
 use sqlparser::ast;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The fixed table id of `sys.jobs`.
-pub const JOBS_TABLE_ID: u32 = 10;
 /// Rows indexed per backfill transaction (well under the per-transaction row limit).
 pub const BATCH_ROWS: usize = 500;
 /// The `job_type` of an index build.
@@ -70,35 +69,6 @@ const PG_CLASS_OID: i64 = 1259;
 pub const JOB_RETENTION: Duration = Duration::from_secs(30 * 60);
 /// How often an idle runner looks for new jobs.
 const POLL: Duration = Duration::from_millis(50);
-
-/// The definition of `sys.jobs`: one row per asynchronous job.
-pub fn jobs_table() -> TableDef {
-    let column = |name: &str, data_type, nullable| ColumnDef {
-        name: name.into(),
-        data_type,
-        nullable,
-        default: None,
-    };
-    TableDef {
-        id: JOBS_TABLE_ID,
-        schema: catalog::SYS_SCHEMA.into(),
-        name: "jobs".into(),
-        columns: vec![
-            column("job_id", DataType::Text, false),
-            column("status", DataType::Text, false),
-            column("details", DataType::Text, true),
-            column("job_type", DataType::Text, false),
-            column("class_id", DataType::Int8, true),
-            column("object_id", DataType::Int8, true),
-            column("object_name", DataType::Text, true),
-            column("start_time", DataType::TimestampTz, false),
-            column("update_time", DataType::TimestampTz, false),
-        ],
-        primary_key: vec![0],
-        indexes: vec![],
-        owner: crate::roles::ADMIN.into(),
-    }
-}
 
 /// Where a job is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -20,6 +20,8 @@
 //! DROP TABLE s.t                     ownership of s.t
 //! ```
 
+pub use crate::catalog::defs::{Grant, Grantee, Object, Privilege};
+pub use crate::catalog::sys::GRANTS_TABLE_ID;
 use crate::catalog::{Catalog, DEFAULT_SCHEMA, SYS_SCHEMA, TableDef};
 use crate::error::{Error, Result, SqlState};
 use crate::expr::Expr;
@@ -28,101 +30,6 @@ use crate::plan::{InsertSource, Plan, QueryPlan, Source};
 use crate::roles::ADMIN;
 use crate::txn::Transaction;
 use proto::{Key, KeyRange};
-use serde::{Deserialize, Serialize};
-
-/// The system table holding one [`Grant`] per granted privilege.
-pub const GRANTS_TABLE_ID: u32 = 4;
-
-/// A privilege on a table or a schema.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Privilege {
-    /// Read a table's rows.
-    Select,
-    /// Insert rows.
-    Insert,
-    /// Update rows.
-    Update,
-    /// Delete rows.
-    Delete,
-    /// Refer to a schema's objects.
-    Usage,
-    /// Create objects in a schema.
-    Create,
-}
-
-impl Privilege {
-    /// What `ALL [PRIVILEGES]` means on a table.
-    pub const TABLE: [Privilege; 4] = [
-        Privilege::Select,
-        Privilege::Insert,
-        Privilege::Update,
-        Privilege::Delete,
-    ];
-    /// What `ALL [PRIVILEGES]` means on a schema.
-    pub const SCHEMA: [Privilege; 2] = [Privilege::Usage, Privilege::Create];
-
-    /// The SQL keyword.
-    pub fn name(self) -> &'static str {
-        match self {
-            Privilege::Select => "SELECT",
-            Privilege::Insert => "INSERT",
-            Privilege::Update => "UPDATE",
-            Privilege::Delete => "DELETE",
-            Privilege::Usage => "USAGE",
-            Privilege::Create => "CREATE",
-        }
-    }
-}
-
-/// An object privileges are granted on.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Object {
-    /// A table, by id (ids are never reused, so a grant cannot outlive its table's identity).
-    Table(u32),
-    /// A schema, by name.
-    Schema(String),
-}
-
-/// Who a privilege is granted to.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Grantee {
-    /// Every role.
-    Public,
-    /// One role, by name.
-    Role(String),
-}
-
-impl std::fmt::Display for Grantee {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Grantee::Public => f.write_str("PUBLIC"),
-            Grantee::Role(r) => f.write_str(r),
-        }
-    }
-}
-
-/// One granted privilege.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Grant {
-    /// The object.
-    pub object: Object,
-    /// The grantee.
-    pub grantee: Grantee,
-    /// The privilege.
-    pub privilege: Privilege,
-    /// The role that granted it (the object's owner, or admin).
-    pub grantor: String,
-}
-
-impl Grant {
-    /// The grant's catalog key: one key per (object, grantee, privilege), whoever granted it.
-    pub fn key(&self) -> Key {
-        let mut key = keycode::table_prefix(GRANTS_TABLE_ID);
-        let id = (&self.object, &self.grantee, self.privilege);
-        key.extend(postcard::to_allocvec(&id).expect("serializing to a Vec cannot fail"));
-        key
-    }
-}
 
 fn granted(catalog: &Catalog, object: &Object, role: &str, privilege: Privilege) -> bool {
     catalog.grants.iter().any(|g| {

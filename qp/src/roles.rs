@@ -17,48 +17,18 @@
 //! catalog version. IAM mappings are rows of a real system table, read by normal queries and
 //! by [`crate::Engine::check_login`]; they are not part of the in-memory catalog.
 
-use crate::catalog::{ColumnDef, SYS_SCHEMA, TableDef};
+pub use crate::catalog::defs::{ADMIN, ADMIN_OID, Role};
+pub use crate::catalog::sys::{
+    IAM_MAPPINGS_TABLE, IAM_MAPPINGS_TABLE_ID, ROLES_TABLE_ID, iam_mappings_table,
+};
 use crate::error::{Error, Result, SqlState};
 use crate::keycode;
 use crate::txn::Transaction;
-use crate::value::{DataType, Value};
+use crate::value::Value;
 use proto::{Key, KeyRange};
-use serde::{Deserialize, Serialize};
 
-/// The built-in administrator role.
-pub const ADMIN: &str = "admin";
-/// The oid of `admin` (PostgreSQL's bootstrap superuser has oid 10).
-pub const ADMIN_OID: i64 = 10;
 /// The first oid given to a role or IAM mapping (PostgreSQL's first user object id).
 pub const FIRST_OID: i64 = 16384;
-/// The system table holding one [`Role`] per created role.
-pub const ROLES_TABLE_ID: u32 = 3;
-/// The system table `sys.iam_pg_role_mappings`.
-pub const IAM_MAPPINGS_TABLE_ID: u32 = 5;
-/// The name of the IAM mapping table in schema `sys`.
-pub const IAM_MAPPINGS_TABLE: &str = "iam_pg_role_mappings";
-
-/// A database role.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Role {
-    /// The role's oid (`pg_role_oid` in `sys.iam_pg_role_mappings`).
-    pub oid: i64,
-    /// The role's name (lower case unless it was quoted).
-    pub name: String,
-    /// Whether the role may log in (`LOGIN`); only login roles can be mapped to IAM principals.
-    pub login: bool,
-}
-
-impl Role {
-    /// The built-in `admin` role.
-    pub fn admin() -> Role {
-        Role {
-            oid: ADMIN_OID,
-            name: ADMIN.into(),
-            login: true,
-        }
-    }
-}
 
 /// The catalog key of a role.
 pub fn role_key(name: &str) -> Key {
@@ -89,33 +59,6 @@ pub async fn next_oid(txn: &mut Transaction) -> Result<i64> {
     };
     txn.put(key, (next + 1).to_be_bytes().to_vec());
     Ok(next)
-}
-
-/// The definition of `sys.iam_pg_role_mappings`: one row per (role, IAM principal) pair,
-/// keyed by role name then ARN. Oids are `bigint`s (dsql has no `oid` type).
-pub fn iam_mappings_table() -> TableDef {
-    let column = |name: &str, data_type| ColumnDef {
-        name: name.into(),
-        data_type,
-        nullable: false,
-        default: None,
-    };
-    TableDef {
-        id: IAM_MAPPINGS_TABLE_ID,
-        schema: SYS_SCHEMA.into(),
-        name: IAM_MAPPINGS_TABLE.into(),
-        columns: vec![
-            column("iam_oid", DataType::Int8),
-            column("arn", DataType::Text),
-            column("pg_role_oid", DataType::Int8),
-            column("pg_role_name", DataType::Text),
-            column("grantor_pg_role_oid", DataType::Int8),
-            column("grantor_pg_role_name", DataType::Text),
-        ],
-        primary_key: vec![3, 1],
-        indexes: vec![],
-        owner: ADMIN.into(),
-    }
 }
 
 /// One row of `sys.iam_pg_role_mappings`.

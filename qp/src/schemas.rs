@@ -9,6 +9,8 @@
 //! `DROP SCHEMA s` refuses (2BP01) while `s` holds tables; `DROP SCHEMA s CASCADE` drops them
 //! in the same statement (still one DDL statement in its own transaction), with their grants.
 
+pub use crate::catalog::defs::SchemaDef;
+pub use crate::catalog::sys::SCHEMAS_TABLE_ID;
 use crate::catalog::{self, Catalog, DEFAULT_SCHEMA, SYS_SCHEMA, TableName};
 use crate::error::{Error, Result, SqlState};
 use crate::exec::{ExecContext, Output};
@@ -18,12 +20,8 @@ use crate::privileges::{self, Object};
 use crate::roles::{self, ADMIN};
 use crate::value::Value;
 use proto::Key;
-use serde::{Deserialize, Serialize};
 use sqlparser::ast;
 use std::sync::Arc;
-
-/// The system table holding one [`SchemaDef`] per user schema.
-pub const SCHEMAS_TABLE_ID: u32 = 2;
 
 /// Schema names that exist in PostgreSQL and can be neither created nor dropped.
 const SYSTEM_SCHEMAS: [&str; 4] = [
@@ -32,15 +30,6 @@ const SYSTEM_SCHEMAS: [&str; 4] = [
     "pg_catalog",
     "information_schema",
 ];
-
-/// A user schema.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SchemaDef {
-    /// The schema's name.
-    pub name: String,
-    /// The role that owns it.
-    pub owner: String,
-}
 
 /// The catalog key of a schema.
 pub fn schema_key(name: &str) -> Key {

@@ -23,10 +23,8 @@
 //! lists every format and its versions.
 
 use crate::catalog::TableDef;
+use crate::catalog::defs::{Grant, Role, SchemaDef};
 use crate::error::{Error, Result};
-use crate::privileges::Grant;
-use crate::roles::Role;
-use crate::schemas::SchemaDef;
 use proto::format::{self, FormatError, LEGACY};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -111,7 +109,7 @@ mod tests {
     use serde::Deserialize;
 
     fn table() -> TableDef {
-        let mut def = crate::jobs::jobs_table();
+        let mut def = crate::catalog::sys::jobs_table();
         def.id = 1000;
         def.primary_key = vec![];
         def

@@ -54,15 +54,6 @@ const LAYER: &[(&str, u32)] = &[
 const KNOWN_BACK_EDGES: &[(&str, &str)] = &[
     // The transaction caches the catalog.
     ("txn", "catalog"),
-    // System tables are defined next to the features that use them.
-    ("catalog", "jobs"),
-    ("catalog", "privileges"),
-    ("catalog", "roles"),
-    ("catalog", "schemas"),
-    ("stored", "jobs"),
-    ("stored", "privileges"),
-    ("stored", "roles"),
-    ("stored", "schemas"),
     // Index definitions live with index maintenance, and the catalog loads itself through
     // the versioned decoders that read its definitions (defs and store are to be split).
     ("catalog", "index"),

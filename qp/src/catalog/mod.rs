@@ -33,11 +33,13 @@
 //! planned with a catalog version lists the version key as `unchanged` in its commit request,
 //! so a concurrent DDL makes it fail with OC001.
 
+pub mod defs;
+pub mod sys;
+
 use crate::error::{Error, Result, SqlState};
 use crate::keycode;
-use crate::privileges::Grant;
-use crate::roles::{ADMIN, Role};
 use crate::value::{DataType, Value};
+use defs::{ADMIN, Grant, Role};
 use proto::Key;
 use proto::format::FormatError;
 use serde::{Deserialize, Serialize};
@@ -128,10 +130,7 @@ impl std::fmt::Display for TableName {
 /// Reserved ids: 0 and 1 are the catalog's own keys (above); 2–9 are for the role and privilege
 /// tables (`sys.iam_pg_role_mappings` among them); 10–19 for jobs and indexes (`sys.jobs`).
 pub fn builtin_tables() -> Vec<TableDef> {
-    vec![
-        crate::roles::iam_mappings_table(),
-        crate::jobs::jobs_table(),
-    ]
+    vec![sys::iam_mappings_table(), sys::jobs_table()]
 }
 
 /// The keys a catalog is built from: table definitions, schemas, roles and grants (system
@@ -139,7 +138,7 @@ pub fn builtin_tables() -> Vec<TableDef> {
 pub fn catalog_range() -> proto::KeyRange {
     proto::KeyRange {
         start: keycode::table_prefix(TABLES_TABLE_ID),
-        end: Some(keycode::table_prefix(crate::roles::IAM_MAPPINGS_TABLE_ID)),
+        end: Some(keycode::table_prefix(sys::IAM_MAPPINGS_TABLE_ID)),
     }
 }
 
@@ -348,16 +347,16 @@ impl Catalog {
                     let def: TableDef = decode(bytes)?;
                     catalog.tables.insert(def.qualified_name(), Arc::new(def));
                 }
-                Some(crate::schemas::SCHEMAS_TABLE_ID) => {
-                    let def: crate::schemas::SchemaDef = decode(bytes)?;
+                Some(sys::SCHEMAS_TABLE_ID) => {
+                    let def: defs::SchemaDef = decode(bytes)?;
                     catalog.schemas.insert(def.name.clone());
                     catalog.schema_owners.insert(def.name, def.owner);
                 }
-                Some(crate::roles::ROLES_TABLE_ID) => {
+                Some(sys::ROLES_TABLE_ID) => {
                     let role: Role = decode(bytes)?;
                     catalog.roles.insert(role.name.clone(), role);
                 }
-                Some(crate::privileges::GRANTS_TABLE_ID) => {
+                Some(sys::GRANTS_TABLE_ID) => {
                     catalog.grants.insert(decode(bytes)?);
                 }
                 _ => return Err(Error::internal("stray key in the catalog range")),
