@@ -105,9 +105,11 @@ fn wire_status(status: TxnStatus) -> TransactionStatus {
     }
 }
 
-/// Parses SQL text into statements (DSQL's `AWS IAM` statements included).
+/// Parses SQL text into statements (DSQL's `AWS IAM` statements included). Text sqlparser
+/// cannot parse is refused as DSQL refuses it when it is a statement DSQL does not run (a
+/// `DO` block: 0A000), else it is a syntax error.
 pub fn parse_sql(sql: &str) -> Result<Vec<Parsed>, Error> {
-    crate::parse::parse_sql(sql)
+    crate::parse::parse_sql(sql).map_err(|e| crate::refusals::check_unparsed(sql).unwrap_or(e))
 }
 
 fn field_infos(planned: &Planned, format: Option<&Format>) -> Vec<FieldInfo> {

@@ -83,12 +83,11 @@ impl std::fmt::Display for AwsIam {
     }
 }
 
-/// Parses SQL text into statements (empty statements between `;` are skipped).
+/// Parses SQL text into statements (empty statements between `;` are skipped). Text that
+/// does not parse is a syntax error here; the protocol layer asks DSQL's refusals first
+/// whether it is a statement DSQL refuses (see [`crate::refusals::check_unparsed`]).
 pub fn parse_sql(sql: &str) -> Result<Vec<Parsed>> {
     parse_statements(sql).map_err(|e| {
-        if let Some(refused) = crate::refusals::check_unparsed(sql) {
-            return refused;
-        }
         let text = e.to_string();
         let text = text
             .strip_prefix("sql parser error: ")

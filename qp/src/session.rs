@@ -396,9 +396,14 @@ impl Session {
         declared: &[Option<DataType>],
     ) -> Result<Planned> {
         match stmt {
-            Parsed::Sql(stmt) => Planner::new(catalog, declared)
-                .with_search_path(self.search_path())
-                .plan(stmt),
+            Parsed::Sql(stmt) => {
+                // DSQL's refusals come first, whatever planned the statement (a Describe
+                // plans without a transaction).
+                crate::refusals::check(stmt)?;
+                Planner::new(catalog, declared)
+                    .with_search_path(self.search_path())
+                    .plan(stmt)
+            }
             Parsed::AwsIam(iam) => crate::ddl_roles::plan_aws_iam(iam, catalog),
         }
     }
@@ -492,7 +497,7 @@ impl Session {
     ) -> Result<(Output, Arc<Planned>)> {
         let limits = &self.engine.limits;
         limits.check_transaction_age(txn.started.elapsed())?;
-        // Refused statements are refused before the catalog is read (the planner checks
+        // Refused statements are refused before the catalog is read (`plan_with` checks
         // again, for statements planned without a transaction, such as at Describe).
         if let Parsed::Sql(sql) = stmt {
             crate::refusals::check(sql)?;
