@@ -15,12 +15,12 @@
 //!   state) and DSQL's message `role r must have the LOGIN attribute`.
 
 use crate::catalog::Catalog;
+use crate::catalog::defs::{Grant, Grantee, Object, Privilege};
 use crate::error::{Error, Result, SqlState};
 use crate::exec::{ExecContext, Output};
 use crate::parse::AwsIam;
 use crate::plan::{Plan, Planned};
 use crate::planner::{ident_name, resolve_relation};
-use crate::privileges::{Grant, Grantee, Object, Privilege};
 use crate::roles::{self, ADMIN, IamMapping, Role};
 use crate::schemas::catalog_of;
 use sqlparser::ast;
@@ -465,8 +465,10 @@ async fn create_role(
 }
 
 fn put_role(cx: &mut ExecContext<'_>, role: &Role) {
-    cx.txn
-        .put(roles::role_key(&role.name), crate::stored::encode(role));
+    cx.txn.put(
+        roles::role_key(&role.name),
+        crate::catalog::codec::encode(role),
+    );
 }
 
 async fn alter_role(
@@ -613,7 +615,7 @@ async fn change_privileges(
                 let exists = catalog.grants.iter().any(|g| g.key() == grant_row.key());
                 if grant && !exists {
                     cx.txn
-                        .put(grant_row.key(), crate::stored::encode(&grant_row));
+                        .put(grant_row.key(), crate::catalog::codec::encode(&grant_row));
                     changed = true;
                 } else if !grant && exists {
                     cx.txn.delete(grant_row.key());

@@ -57,13 +57,13 @@
 //! [`crate::jobs`] module doc).
 
 use crate::catalog::TableDef;
+pub use crate::catalog::defs::{IndexColumn, IndexDef, IndexState};
 use crate::error::{Error, Result, SqlState};
 use crate::keycode;
 use crate::txn::Transaction;
 use crate::value::Value;
 use proto::key::prefix_successor;
 use proto::{Key, KeyRange};
-use serde::{Deserialize, Serialize};
 
 /// DSQL's limit on the encoded size of a key (primary or index).
 pub const MAX_KEY_SIZE: usize = 1024;
@@ -76,51 +76,6 @@ const VALUE_MARKER: u8 = 0x01;
 const NULL_MARKER: u8 = 0x02;
 /// First byte of an entry value that carries covered column values after the row key.
 const COVERING_MARKER: u8 = 0xFF;
-
-/// The life cycle of an index.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum IndexState {
-    /// Created; its build job has not finished. Writers maintain it; readers do not use it.
-    Building,
-    /// Built: maintained and used by the planner.
-    Valid,
-    /// The build failed (for example duplicates in a unique index): neither maintained nor
-    /// used, until dropped.
-    Invalid,
-}
-
-/// One key column of an index.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct IndexColumn {
-    /// The position of the column in the table.
-    pub column: usize,
-    /// `DESC` was given (recorded for display; entries are stored ascending, and an index
-    /// is read forward or in reverse as an ORDER BY needs).
-    pub desc: bool,
-    /// `NULLS FIRST` was given (recorded for display; NULL entries are stored last, so come
-    /// first in a reverse read).
-    pub nulls_first: bool,
-}
-
-/// A secondary index of a table, stored inside its [`TableDef`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct IndexDef {
-    /// The index id: the four-byte prefix of its entries (from the table id counter).
-    pub id: u32,
-    /// The index name, unique among the relations of the table's schema.
-    pub name: String,
-    /// The key columns, in key order.
-    pub columns: Vec<IndexColumn>,
-    /// `INCLUDE` columns (positions in the table): every entry carries their values (and
-    /// the key columns'), for index-only reads.
-    pub include: Vec<usize>,
-    /// `UNIQUE`.
-    pub unique: bool,
-    /// `NULLS DISTINCT` (the default): rows with a NULL key column never conflict.
-    pub nulls_distinct: bool,
-    /// Building, valid or invalid.
-    pub state: IndexState,
-}
 
 impl IndexDef {
     /// Whether DML must keep this index's entries up to date.

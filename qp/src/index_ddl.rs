@@ -22,7 +22,7 @@ async fn current_def(table: &TableDef, cx: &mut ExecContext<'_>) -> Result<Table
         .get(&catalog::table_key(&name))
         .await?
         .ok_or_else(|| Error::undefined_table(&name.to_string()))?;
-    crate::stored::decode(&bytes)
+    crate::catalog::codec::decode(&bytes)
 }
 
 /// Takes the next id from the table id counter (indexes share it with tables).

@@ -269,7 +269,7 @@ pub async fn bump_catalog_version(txn: &mut Transaction) -> Result<()> {
 pub fn write_table_def(txn: &mut Transaction, def: &TableDef) {
     txn.put(
         catalog::table_key(&def.qualified_name()),
-        crate::stored::encode(def),
+        crate::catalog::codec::encode(def),
     );
 }
 

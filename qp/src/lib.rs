@@ -14,7 +14,7 @@
 //! - [`session`]: transaction blocks, autocommit, settings, prepared statement plan caching.
 //! - [`planner`] / [`plan`]: SQL → typed plan, parameter type inference, access paths.
 //! - [`exec`]: runs plans inside a [`txn::Transaction`] (snapshot reads + local write buffer).
-//! - [`catalog`]: table definitions stored as rows in the MVCC store; [`stored`]: the
+//! - [`catalog`]: table definitions stored as rows in the MVCC store; [`catalog::codec`]: the
 //!   versioned encodings of catalog entries.
 //! - [`index`], [`index_ddl`], [`jobs`]: secondary indexes, `CREATE INDEX ASYNC` / `DROP INDEX`,
 //!   and the background jobs that build indexes (`sys.jobs`, `sys.wait_for_job`).
@@ -51,7 +51,6 @@ pub mod roles;
 pub mod schemas;
 pub mod session;
 pub mod settings;
-pub mod stored;
 pub mod timezone;
 pub mod txn;
 pub mod value;

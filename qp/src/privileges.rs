@@ -21,15 +21,13 @@
 //! ```
 
 pub use crate::catalog::defs::{Grant, Grantee, Object, Privilege};
+pub use crate::catalog::store::{revoke_all_on, stored_grants};
 pub use crate::catalog::sys::GRANTS_TABLE_ID;
 use crate::catalog::{Catalog, DEFAULT_SCHEMA, SYS_SCHEMA, TableDef};
 use crate::error::{Error, Result, SqlState};
 use crate::expr::Expr;
-use crate::keycode;
 use crate::plan::{InsertSource, Plan, QueryPlan, Source};
 use crate::roles::ADMIN;
-use crate::txn::Transaction;
-use proto::{Key, KeyRange};
 
 fn granted(catalog: &Catalog, object: &Object, role: &str, privilege: Privilege) -> bool {
     catalog.grants.iter().any(|g| {
@@ -190,33 +188,6 @@ fn reads_columns(e: &Expr) -> bool {
         Expr::Like { expr, pattern, .. } => reads_columns(expr) || reads_columns(pattern),
         Expr::Func(_, args) => args.iter().any(reads_columns),
     }
-}
-
-/// Deletes every grant on `object` (its table or schema is being dropped).
-pub async fn revoke_all_on(txn: &mut Transaction, object: &Object) -> Result<()> {
-    for (key, grant) in stored_grants(txn).await? {
-        if grant.object == *object {
-            txn.delete(key);
-        }
-    }
-    Ok(())
-}
-
-/// Every stored grant with its key, as the transaction sees them.
-pub async fn stored_grants(txn: &mut Transaction) -> Result<Vec<(Key, Grant)>> {
-    let rows = txn
-        .scan(
-            &KeyRange::prefix(&keycode::table_prefix(GRANTS_TABLE_ID)),
-            None,
-            false,
-        )
-        .await?;
-    rows.into_iter()
-        .map(|(key, bytes)| {
-            let grant = crate::stored::decode(&bytes)?;
-            Ok((key, grant))
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -9,14 +9,15 @@
 //! `DROP SCHEMA s` refuses (2BP01) while `s` holds tables; `DROP SCHEMA s CASCADE` drops them
 //! in the same statement (still one DDL statement in its own transaction), with their grants.
 
+use crate::catalog::defs::Object;
 pub use crate::catalog::defs::SchemaDef;
+use crate::catalog::store::revoke_all_on;
 pub use crate::catalog::sys::SCHEMAS_TABLE_ID;
 use crate::catalog::{self, Catalog, DEFAULT_SCHEMA, SYS_SCHEMA, TableName};
 use crate::error::{Error, Result, SqlState};
 use crate::exec::{ExecContext, Output};
 use crate::keycode;
 use crate::planner::ident_name;
-use crate::privileges::{self, Object};
 use crate::roles::{self, ADMIN};
 use crate::value::Value;
 use proto::Key;
@@ -198,7 +199,8 @@ async fn create(
         name: name.into(),
         owner: owner.unwrap_or(cx.user).into(),
     };
-    cx.txn.put(schema_key(name), crate::stored::encode(&def));
+    cx.txn
+        .put(schema_key(name), crate::catalog::codec::encode(&def));
     crate::exec::bump_catalog_version(cx).await?;
     done()
 }
@@ -263,10 +265,10 @@ async fn drop(
             let def = catalog.table(&table)?;
             // TODO: as for DROP TABLE, the rows stay in storage, unreachable.
             cx.txn.delete(catalog::table_key(&table));
-            privileges::revoke_all_on(cx.txn, &Object::Table(def.id)).await?;
+            revoke_all_on(cx.txn, &Object::Table(def.id)).await?;
         }
         cx.txn.delete(schema_key(name));
-        privileges::revoke_all_on(cx.txn, &Object::Schema(name.clone())).await?;
+        revoke_all_on(cx.txn, &Object::Schema(name.clone())).await?;
     }
     crate::exec::bump_catalog_version(cx).await?;
     Ok(Output::Command("DROP SCHEMA".into()))

@@ -1,5 +1,5 @@
-//! The records the catalog stores besides table definitions: user schemas, roles and
-//! grants. The features that use them (`schemas`, `roles`, `privileges`) build on these
+//! The records the catalog stores besides table definitions: secondary index definitions
+//! (inside their table's), user schemas, roles and grants. The features that use them (`schemas`, `roles`, `privileges`) build on these
 //! definitions; the catalog loads them without depending on those features.
 
 use super::sys::GRANTS_TABLE_ID;
@@ -132,4 +132,49 @@ impl Grant {
         key.extend(postcard::to_allocvec(&id).expect("serializing to a Vec cannot fail"));
         key
     }
+}
+
+/// The life cycle of an index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IndexState {
+    /// Created; its build job has not finished. Writers maintain it; readers do not use it.
+    Building,
+    /// Built: maintained and used by the planner.
+    Valid,
+    /// The build failed (for example duplicates in a unique index): neither maintained nor
+    /// used, until dropped.
+    Invalid,
+}
+
+/// One key column of an index.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IndexColumn {
+    /// The position of the column in the table.
+    pub column: usize,
+    /// `DESC` was given (recorded for display; entries are stored ascending, and an index
+    /// is read forward or in reverse as an ORDER BY needs).
+    pub desc: bool,
+    /// `NULLS FIRST` was given (recorded for display; NULL entries are stored last, so come
+    /// first in a reverse read).
+    pub nulls_first: bool,
+}
+
+/// A secondary index of a table, stored inside its [`TableDef`](super::TableDef).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IndexDef {
+    /// The index id: the four-byte prefix of its entries (from the table id counter).
+    pub id: u32,
+    /// The index name, unique among the relations of the table's schema.
+    pub name: String,
+    /// The key columns, in key order.
+    pub columns: Vec<IndexColumn>,
+    /// `INCLUDE` columns (positions in the table): every entry carries their values (and
+    /// the key columns'), for index-only reads.
+    pub include: Vec<usize>,
+    /// `UNIQUE`.
+    pub unique: bool,
+    /// `NULLS DISTINCT` (the default): rows with a NULL key column never conflict.
+    pub nulls_distinct: bool,
+    /// Building, valid or invalid.
+    pub state: IndexState,
 }

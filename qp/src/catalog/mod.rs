@@ -19,7 +19,7 @@
 //! ```
 //!
 //! Every value above except the counters is stored in a versioned encoding (see
-//! [`crate::stored`]; rows of system tables are rows like any other, [`crate::value::encode_row`]).
+//! [`codec`]; rows of system tables are rows like any other, [`crate::value::encode_row`]).
 //!
 //! Names live in schemas. `public` (the default for unqualified names) and `sys` (DSQL's system
 //! views, such as `sys.jobs`) always exist. System tables are ordinary tables with fixed ids
@@ -33,7 +33,9 @@
 //! planned with a catalog version lists the version key as `unchanged` in its commit request,
 //! so a concurrent DDL makes it fail with OC001.
 
+pub mod codec;
 pub mod defs;
+pub mod store;
 pub mod sys;
 
 use crate::error::{Error, Result, SqlState};
@@ -170,7 +172,7 @@ pub struct TableDef {
     /// primary key: its rows are keyed by a hidden, generated row id.
     pub primary_key: Vec<usize>,
     /// Secondary indexes (see [`crate::index`]), in creation order.
-    pub indexes: Vec<crate::index::IndexDef>,
+    pub indexes: Vec<defs::IndexDef>,
     /// The role that created the table (its owner); `admin` for system tables.
     pub owner: String,
 }
@@ -336,7 +338,7 @@ impl Catalog {
             version,
             ..Catalog::default()
         };
-        use crate::stored::decode;
+        use crate::catalog::codec::decode;
         for (key, bytes) in rows {
             let table_id = key
                 .get(..4)

@@ -83,7 +83,7 @@ pub(super) async fn create_table(
     def.id = next_id.max(FIRST_USER_TABLE_ID);
     def.owner = cx.user.to_string();
     cx.txn.put(id_key, (def.id + 1).to_be_bytes().to_vec());
-    cx.txn.put(key, crate::stored::encode(&def));
+    cx.txn.put(key, crate::catalog::codec::encode(&def));
     bump_catalog_version(cx).await?;
     Ok(Output::Command("CREATE TABLE".into()))
 }
@@ -109,8 +109,9 @@ pub(super) async fn drop_table(
             }
             return Err(Error::undefined_table(&name.to_string()));
         };
-        let def: TableDef = crate::stored::decode(&bytes)?;
-        crate::privileges::revoke_all_on(cx.txn, &crate::privileges::Object::Table(def.id)).await?;
+        let def: TableDef = crate::catalog::codec::decode(&bytes)?;
+        crate::catalog::store::revoke_all_on(cx.txn, &crate::catalog::defs::Object::Table(def.id))
+            .await?;
         // TODO: the dropped table's rows stay in storage, unreachable (table ids are never
         // reused). Removing them needs a background job so a DROP is not limited by the
         // transaction row limit; until then they cost storage memory, journal space and

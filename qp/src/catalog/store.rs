@@ -1,0 +1,36 @@
+//! Reading and changing the catalog's stored records in a transaction, below the features
+//! that use them.
+
+use super::defs::{Grant, Object};
+use super::sys::GRANTS_TABLE_ID;
+use crate::error::Result;
+use crate::keycode;
+use crate::txn::Transaction;
+use proto::{Key, KeyRange};
+
+/// Deletes every grant on `object` (its table or schema is being dropped).
+pub async fn revoke_all_on(txn: &mut Transaction, object: &Object) -> Result<()> {
+    for (key, grant) in stored_grants(txn).await? {
+        if grant.object == *object {
+            txn.delete(key);
+        }
+    }
+    Ok(())
+}
+
+/// Every stored grant with its key, as the transaction sees them.
+pub async fn stored_grants(txn: &mut Transaction) -> Result<Vec<(Key, Grant)>> {
+    let rows = txn
+        .scan(
+            &KeyRange::prefix(&keycode::table_prefix(GRANTS_TABLE_ID)),
+            None,
+            false,
+        )
+        .await?;
+    rows.into_iter()
+        .map(|(key, bytes)| {
+            let grant = crate::catalog::codec::decode(&bytes)?;
+            Ok((key, grant))
+        })
+        .collect()
+}
