@@ -18,81 +18,13 @@ use crate::catalog::Catalog;
 use crate::catalog::defs::{Grant, Grantee, Object, Privilege};
 use crate::error::{Error, Result, SqlState};
 use crate::exec::{ExecContext, Output};
+use crate::names::{ident_name, resolve_relation};
 use crate::parse::AwsIam;
 use crate::plan::{Plan, Planned};
-use crate::planner::{ident_name, resolve_relation};
+pub use crate::plan::{RoleDdl, Target};
 use crate::roles::{self, ADMIN, IamMapping, Role};
 use crate::schemas::catalog_of;
 use sqlparser::ast;
-
-/// A planned role statement.
-#[derive(Debug)]
-pub enum RoleDdl {
-    /// `CREATE ROLE name [WITH] [LOGIN | NOLOGIN]`, `CREATE USER name` (LOGIN).
-    Create {
-        /// The new role.
-        name: String,
-        /// `LOGIN`
-        login: bool,
-        /// `IF NOT EXISTS`
-        if_not_exists: bool,
-    },
-    /// `ALTER ROLE name [WITH] LOGIN | NOLOGIN`
-    Alter {
-        /// The role.
-        name: String,
-        /// The new LOGIN attribute.
-        login: bool,
-    },
-    /// `DROP ROLE [IF EXISTS] name, ...`
-    Drop {
-        /// The roles.
-        names: Vec<String>,
-        /// `IF EXISTS`
-        if_exists: bool,
-    },
-    /// `GRANT privileges ON objects TO grantees`, or `REVOKE ... FROM` when `grant` is false.
-    Privileges {
-        /// GRANT (true) or REVOKE (false).
-        grant: bool,
-        /// The privileges, each valid for every target.
-        privileges: Vec<Privilege>,
-        /// The objects, resolved when planned.
-        targets: Vec<Target>,
-        /// The grantees.
-        grantees: Vec<Grantee>,
-    },
-    /// `AWS IAM GRANT role TO 'arn'` or `AWS IAM REVOKE role FROM 'arn'`.
-    AwsIam(AwsIam),
-}
-
-impl RoleDdl {
-    /// The statement's command tag, as PostgreSQL (or DSQL, for `AWS IAM`) names it.
-    pub fn command_tag(&self) -> &'static str {
-        match self {
-            RoleDdl::Create { .. } => "CREATE ROLE",
-            RoleDdl::Alter { .. } => "ALTER ROLE",
-            RoleDdl::Drop { .. } => "DROP ROLE",
-            RoleDdl::Privileges { grant: true, .. } => "GRANT",
-            RoleDdl::Privileges { grant: false, .. } => "REVOKE",
-            RoleDdl::AwsIam(iam) if iam.grant => "AWS IAM GRANT",
-            RoleDdl::AwsIam(_) => "AWS IAM REVOKE",
-        }
-    }
-}
-
-/// An object named in GRANT or REVOKE.
-#[derive(Debug, Clone)]
-pub struct Target {
-    /// The object.
-    pub object: Object,
-    /// Its owner.
-    pub owner: String,
-    /// `table t` or `schema s`, for messages.
-    pub kind: &'static str,
-    /// The name as messages show it.
-    pub name: String,
-}
 
 fn unsupported(what: impl std::fmt::Display) -> Error {
     Error::unsupported(format!("unsupported statement: {what}"))

@@ -12,7 +12,8 @@
 //!
 //! - [`handler`]: the pgwire glue (simple and extended protocol, Describe with real types).
 //! - [`session`]: transaction blocks, autocommit, settings, prepared statement plan caching.
-//! - [`planner`] / [`plan`]: SQL → typed plan, parameter type inference, access paths.
+//! - [`planner`] / [`plan`]: SQL → typed plan, parameter type inference, access paths;
+//!   [`names`]: identifiers, table names and SQL type names.
 //! - [`exec`]: runs plans inside a [`txn::Transaction`] (snapshot reads + local write buffer).
 //! - [`catalog`]: table definitions stored as rows in the MVCC store; [`catalog::codec`]: the
 //!   versioned encodings of catalog entries.
@@ -42,6 +43,7 @@ pub mod keycode;
 pub mod limits;
 pub mod locking;
 pub mod login;
+pub mod names;
 pub mod parse;
 pub mod plan;
 pub mod planner;

@@ -21,8 +21,8 @@
 //! contacts the adjudicator and so never conflicts, as in DSQL.
 
 use crate::error::{Error, Result, SqlState};
+use crate::names::ident_name;
 use crate::plan::{Access, Source};
-use crate::planner::ident_name;
 use sqlparser::ast;
 
 /// DSQL's refusal of a locking clause whose rows are not fixed by the primary key.

@@ -142,7 +142,7 @@ fn parse_aws_iam(parser: &mut Parser) -> std::result::Result<AwsIam, ParserError
     } else {
         return parser.expected_ref("GRANT or REVOKE", parser.peek_token_ref());
     };
-    let role = crate::planner::ident_name(&parser.parse_identifier()?);
+    let role = crate::names::ident_name(&parser.parse_identifier()?);
     parser.expect_keyword_is(if grant { Keyword::TO } else { Keyword::FROM })?;
     let arn = match parser.next_token().token {
         Token::SingleQuotedString(s) | Token::EscapedStringLiteral(s) => s,

@@ -4,7 +4,9 @@
 //! version and executes many times with different parameters.
 
 use crate::catalog::TableDef;
+use crate::catalog::defs::{Grantee, Object, Privilege};
 use crate::expr::{AggCall, Expr};
+use crate::parse::AwsIam;
 use crate::value::DataType;
 use std::sync::Arc;
 
@@ -113,9 +115,9 @@ pub enum Plan {
     /// `SET ROLE r` (`Some`), `SET ROLE NONE` / `RESET ROLE` (`None`).
     SetRole(Option<String>),
     /// CREATE/DROP SCHEMA.
-    Schema(crate::schemas::SchemaDdl),
+    Schema(SchemaDdl),
     /// Role statements, GRANT/REVOKE, AWS IAM GRANT/REVOKE.
-    Roles(crate::ddl_roles::RoleDdl),
+    Roles(RoleDdl),
     /// SHOW name.
     Show {
         /// Parameter name (lower case).
@@ -283,4 +285,96 @@ pub struct DeletePlan {
     pub filter: Option<Expr>,
     /// RETURNING over the deleted row.
     pub returning: Vec<Expr>,
+}
+
+/// A planned schema statement.
+#[derive(Debug)]
+pub enum SchemaDdl {
+    /// `CREATE SCHEMA [IF NOT EXISTS] name [AUTHORIZATION role]`
+    Create {
+        /// The new schema.
+        name: String,
+        /// The owner named by `AUTHORIZATION`, if any (else the creating role).
+        owner: Option<String>,
+        /// `IF NOT EXISTS`
+        if_not_exists: bool,
+    },
+    /// `DROP SCHEMA [IF EXISTS] name, ... [CASCADE | RESTRICT]`
+    Drop {
+        /// The schemas.
+        names: Vec<String>,
+        /// `IF EXISTS`
+        if_exists: bool,
+        /// `CASCADE`: drop the schemas' tables too.
+        cascade: bool,
+    },
+}
+
+/// A planned role statement.
+#[derive(Debug)]
+pub enum RoleDdl {
+    /// `CREATE ROLE name [WITH] [LOGIN | NOLOGIN]`, `CREATE USER name` (LOGIN).
+    Create {
+        /// The new role.
+        name: String,
+        /// `LOGIN`
+        login: bool,
+        /// `IF NOT EXISTS`
+        if_not_exists: bool,
+    },
+    /// `ALTER ROLE name [WITH] LOGIN | NOLOGIN`
+    Alter {
+        /// The role.
+        name: String,
+        /// The new LOGIN attribute.
+        login: bool,
+    },
+    /// `DROP ROLE [IF EXISTS] name, ...`
+    Drop {
+        /// The roles.
+        names: Vec<String>,
+        /// `IF EXISTS`
+        if_exists: bool,
+    },
+    /// `GRANT privileges ON objects TO grantees`, or `REVOKE ... FROM` when `grant` is false.
+    Privileges {
+        /// GRANT (true) or REVOKE (false).
+        grant: bool,
+        /// The privileges, each valid for every target.
+        privileges: Vec<Privilege>,
+        /// The objects, resolved when planned.
+        targets: Vec<Target>,
+        /// The grantees.
+        grantees: Vec<Grantee>,
+    },
+    /// `AWS IAM GRANT role TO 'arn'` or `AWS IAM REVOKE role FROM 'arn'`.
+    AwsIam(AwsIam),
+}
+
+impl RoleDdl {
+    /// The statement's command tag, as PostgreSQL (or DSQL, for `AWS IAM`) names it.
+    pub fn command_tag(&self) -> &'static str {
+        match self {
+            RoleDdl::Create { .. } => "CREATE ROLE",
+            RoleDdl::Alter { .. } => "ALTER ROLE",
+            RoleDdl::Drop { .. } => "DROP ROLE",
+            RoleDdl::Privileges { grant: true, .. } => "GRANT",
+            RoleDdl::Privileges { grant: false, .. } => "REVOKE",
+            RoleDdl::AwsIam(iam) if iam.grant => "AWS IAM GRANT",
+            RoleDdl::AwsIam(_) => "AWS IAM REVOKE",
+        }
+    }
+}
+
+/// An object named in GRANT or REVOKE.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The object.
+    pub object: Object,
+    /// Its owner.
+    pub owner: String,
+    /// `table t` or `schema s`, for messages.
+    pub kind: &'static str,
+    /// The name as messages show it.
+    pub name: String,
 }

@@ -210,7 +210,7 @@ fn check_identity_column(
         let name = match data_type {
             D::Int(_) | D::Integer(_) | D::Int4(_) => "integer".to_string(),
             D::SmallInt(_) | D::Int2(_) => "smallint".to_string(),
-            other => crate::planner::type_display_name(other),
+            other => crate::names::type_display_name(other),
         };
         return Err(Error::unsupported(format!(
             "datatype {name} not supported, identity column type must be bigint"

@@ -17,7 +17,8 @@ use crate::catalog::{self, Catalog, DEFAULT_SCHEMA, SYS_SCHEMA, TableName};
 use crate::error::{Error, Result, SqlState};
 use crate::exec::{ExecContext, Output};
 use crate::keycode;
-use crate::planner::ident_name;
+use crate::names::ident_name;
+pub use crate::plan::SchemaDdl;
 use crate::roles::{self, ADMIN};
 use crate::value::Value;
 use proto::Key;
@@ -37,29 +38,6 @@ pub fn schema_key(name: &str) -> Key {
     let mut key = keycode::table_prefix(SCHEMAS_TABLE_ID);
     keycode::encode_value(&Value::Text(name.into()), &mut key).expect("text always encodes");
     key
-}
-
-/// A planned schema statement.
-#[derive(Debug)]
-pub enum SchemaDdl {
-    /// `CREATE SCHEMA [IF NOT EXISTS] name [AUTHORIZATION role]`
-    Create {
-        /// The new schema.
-        name: String,
-        /// The owner named by `AUTHORIZATION`, if any (else the creating role).
-        owner: Option<String>,
-        /// `IF NOT EXISTS`
-        if_not_exists: bool,
-    },
-    /// `DROP SCHEMA [IF EXISTS] name, ... [CASCADE | RESTRICT]`
-    Drop {
-        /// The schemas.
-        names: Vec<String>,
-        /// `IF EXISTS`
-        if_exists: bool,
-        /// `CASCADE`: drop the schemas' tables too.
-        cascade: bool,
-    },
 }
 
 fn schema_name(name: &ast::ObjectName) -> Result<String> {

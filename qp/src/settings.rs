@@ -27,8 +27,8 @@
 //! LOCAL` and for `SET` inside a transaction block that rolls back).
 
 use crate::error::{Error, Result, SqlState};
+use crate::names::ident_name;
 use crate::plan::Plan;
-use crate::planner::ident_name;
 use crate::refusals;
 use crate::timezone::TimeZone;
 use sqlparser::ast;

@@ -32,6 +32,7 @@ const LAYER: &[(&str, u32)] = &[
     // Role records, oids and IAM mappings in the catalog keyspace (the name and ARN rules
     // in it belong to a security layer later).
     ("roles", 3),
+    ("names", 4),
     ("parse", 4),
     ("planner", 4),
     ("plan", 4),
@@ -58,8 +59,6 @@ const KNOWN_BACK_EDGES: &[(&str, &str)] = &[
     // Schema and role DDL plan and execute in one module each; index DDL creates its build
     // job; the planner plans SET, sys.wait_for_job and FOR UPDATE with the modules that own
     // them.
-    ("plan", "ddl_roles"),
-    ("plan", "schemas"),
     ("planner", "ddl_roles"),
     ("planner", "schemas"),
     ("planner", "jobs"),

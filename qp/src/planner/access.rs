@@ -16,11 +16,11 @@
 //! narrows the read and never changes the result.
 
 use super::Planner;
-use super::names::ident_name;
 use super::scope::Scope;
 use crate::catalog::TableDef;
 use crate::error::{Error, Result};
 use crate::expr::Expr;
+use crate::names::ident_name;
 use crate::plan::Access;
 use crate::value::DataType;
 use sqlparser::ast;

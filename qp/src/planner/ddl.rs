@@ -6,10 +6,10 @@
 
 use super::Planner;
 use super::coerce::coerce;
-use super::names::{creation_name, data_type, ident_name};
 use super::scope::Scope;
 use crate::catalog::{ColumnDef, TableDef};
 use crate::error::{Error, Result, SqlState};
+use crate::names::{creation_name, data_type, ident_name};
 use crate::plan::Plan;
 use sqlparser::ast;
 

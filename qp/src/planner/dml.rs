@@ -9,11 +9,11 @@
 
 use super::Planner;
 use super::coerce::{coerce, require_bool};
-use super::names::{column_name, ident_name};
 use super::scope::Scope;
 use crate::catalog::{ColumnDef, TableDef};
 use crate::error::{Error, Result, SqlState};
 use crate::expr::Expr;
+use crate::names::{column_name, ident_name};
 use crate::plan::{
     Access, ColumnSource, Columns, DeletePlan, InsertPlan, InsertSource, Plan, UpdatePlan,
 };

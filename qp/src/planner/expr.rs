@@ -11,10 +11,10 @@
 use super::Planner;
 use super::coerce::{coerce, require_bool, unify};
 use super::functions::nullary_function;
-use super::names::{data_type, ident_name};
 use super::scope::{AggState, Scope};
 use crate::error::{Error, Result, SqlState};
 use crate::expr::{BinOp, Expr, Func};
+use crate::names::{data_type, ident_name};
 use crate::timezone::TimeZone;
 use crate::value::{DataType, Value};
 use sqlparser::ast;

@@ -11,10 +11,10 @@
 
 use super::Planner;
 use super::coerce::{coerce, unify};
-use super::names::ident_name;
 use super::scope::{AggState, Scope};
 use crate::error::{Error, Result, SqlState};
 use crate::expr::{AggCall, AggFunc, Expr, Func};
+use crate::names::ident_name;
 use crate::value::DataType;
 use sqlparser::ast;
 

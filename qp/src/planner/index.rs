@@ -21,12 +21,12 @@
 use super::Planner;
 use super::access::{column_ref, split_conjuncts};
 use super::coerce::coerce;
-use super::names::{ident_name, resolve_relation};
 use super::scope::Scope;
 use crate::catalog::TableDef;
 use crate::error::{Error, Result, SqlState};
 use crate::expr::Expr;
 use crate::index::{IndexColumn, IndexDef, IndexState, MAX_INDEX_COLUMNS};
+use crate::names::{ident_name, resolve_relation};
 use crate::plan::{Access, Plan, SortKey};
 use crate::value::DataType;
 use sqlparser::ast;

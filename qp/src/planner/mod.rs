@@ -8,9 +8,8 @@
 //! always evaluated in full on the rows read, so the access path only narrows what is read.
 //!
 //! The planner is one [`Planner`] per statement, whose methods are spread over one file per
-//! kind of statement or expression:
+//! kind of statement or expression (names are resolved by [`crate::names`]):
 //!
-//! - `names.rs`: identifiers, table names, SQL type names → [`DataType`];
 //! - `scope.rs`: the columns an expression may refer to;
 //! - `ddl.rs`: `CREATE TABLE`, `SET ROLE`; `index.rs`: `CREATE INDEX ASYNC`, `DROP INDEX`
 //!   and reading through an index;
@@ -23,6 +22,7 @@
 
 use crate::catalog::{Catalog, TableDef};
 use crate::error::{Error, Result, SqlState};
+use crate::names::{ident_name, resolve_relation};
 use crate::plan::{Plan, Planned};
 use crate::value::DataType;
 use coerce::coerce;
@@ -38,13 +38,9 @@ mod dml;
 mod expr;
 mod functions;
 mod index;
-mod names;
 mod operators;
 mod scope;
 mod select;
-
-pub(crate) use names::resolve_relation;
-pub use names::{data_type, ident_name, type_display_name};
 
 /// Plans statements against one catalog version.
 pub struct Planner<'a> {

@@ -14,10 +14,10 @@
 use super::Planner;
 use super::coerce::{coerce, require_bool};
 use super::functions::contains_aggregate;
-use super::names::{column_name, ident_name};
 use super::scope::{AggState, Scope, ScopeColumn};
 use crate::error::{Error, Result, SqlState};
 use crate::expr::Expr;
+use crate::names::{column_name, ident_name};
 use crate::plan::{Access, Aggregation, QueryPlan, SortKey, Source};
 use crate::value::{DataType, Value};
 use sqlparser::ast;

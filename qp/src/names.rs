@@ -208,7 +208,7 @@ fn numeric_spec(p: u64, s: u64) -> Result<DataType> {
 }
 
 /// The output name PostgreSQL gives an unaliased expression.
-pub(super) fn column_name(expr: &ast::Expr) -> String {
+pub(crate) fn column_name(expr: &ast::Expr) -> String {
     match expr {
         ast::Expr::Identifier(i) => ident_name(i),
         ast::Expr::CompoundIdentifier(parts) => parts.last().map(ident_name).unwrap_or_default(),
