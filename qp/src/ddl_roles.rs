@@ -392,7 +392,7 @@ async fn create_role(
         login,
     };
     put_role(cx, &role);
-    crate::exec::bump_catalog_version(cx).await?;
+    crate::catalog::store::bump_version(cx.txn).await?;
     Ok(Output::Command("CREATE ROLE".into()))
 }
 
@@ -424,7 +424,7 @@ async fn alter_role(
         .ok_or_else(|| roles::undefined_role(name))?;
     role.login = login;
     put_role(cx, &role);
-    crate::exec::bump_catalog_version(cx).await?;
+    crate::catalog::store::bump_version(cx.txn).await?;
     Ok(Output::Command("ALTER ROLE".into()))
 }
 
@@ -506,7 +506,7 @@ async fn drop_roles(
         }
         cx.txn.delete(roles::role_key(name));
     }
-    crate::exec::bump_catalog_version(cx).await?;
+    crate::catalog::store::bump_version(cx.txn).await?;
     Ok(Output::Command("DROP ROLE".into()))
 }
 
@@ -557,7 +557,7 @@ async fn change_privileges(
         }
     }
     if changed {
-        crate::exec::bump_catalog_version(cx).await?;
+        crate::catalog::store::bump_version(cx.txn).await?;
     } else {
         // Nothing to change, but it is still this transaction's one DDL statement.
         cx.txn.has_ddl = true;
@@ -612,12 +612,12 @@ async fn aws_iam(catalog: &Catalog, iam: &AwsIam, cx: &mut ExecContext<'_>) -> R
                 mapping.key(),
                 crate::catalog::TableDef::encode_row(&mapping.row()),
             );
-            crate::exec::bump_catalog_version(cx).await?;
+            crate::catalog::store::bump_version(cx.txn).await?;
             return Ok(Output::Command(tag));
         }
     } else if exists {
         cx.txn.delete(key);
-        crate::exec::bump_catalog_version(cx).await?;
+        crate::catalog::store::bump_version(cx.txn).await?;
         return Ok(Output::Command(tag));
     }
     cx.txn.has_ddl = true;

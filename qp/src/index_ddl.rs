@@ -6,11 +6,11 @@
 //! index also records its build job in `sys.jobs`; the build itself runs in the background
 //! (see [`crate::jobs`]).
 
+use crate::catalog::job::{Job, JobStatus};
 use crate::catalog::{self, FIRST_USER_TABLE_ID, TableDef};
 use crate::error::{Error, Result, SqlState};
 use crate::exec::{ExecContext, Output};
 use crate::index::{IndexDef, IndexState};
-use crate::jobs::{self, Job, JobStatus};
 use crate::value::Value;
 use std::sync::Arc;
 
@@ -72,9 +72,9 @@ pub async fn create_index(
     index.state = IndexState::Building;
     let job = Job::index_build(index.id, format!("{}.{}", def.schema, index.name));
     def.indexes.push(index);
-    jobs::write_table_def(cx.txn, &def);
+    crate::catalog::store::write_table_def(cx.txn, &def);
     job.write(cx.txn);
-    jobs::bump_catalog_version(cx.txn).await?;
+    crate::catalog::store::bump_version(cx.txn).await?;
     Ok(Output::Rows {
         // DSQL answers the job id as a row under the command's own tag.
         rows: vec![vec![Value::Text(job.job_id)]],
@@ -101,7 +101,7 @@ pub async fn drop_index(
             ));
         };
         dropped.push(def.indexes.remove(pos).id);
-        jobs::write_table_def(cx.txn, &def);
+        crate::catalog::store::write_table_def(cx.txn, &def);
     }
     // TODO: the dropped index's entries stay in storage, unreachable (ids are never reused),
     // like a dropped table's rows; removing them needs a cleanup job.
@@ -112,6 +112,6 @@ pub async fn drop_index(
             job.write(cx.txn);
         }
     }
-    jobs::bump_catalog_version(cx.txn).await?;
+    crate::catalog::store::bump_version(cx.txn).await?;
     Ok(Output::Command("DROP INDEX".into()))
 }

@@ -179,7 +179,7 @@ async fn create(
     };
     cx.txn
         .put(schema_key(name), crate::catalog::codec::encode(&def));
-    crate::exec::bump_catalog_version(cx).await?;
+    crate::catalog::store::bump_version(cx.txn).await?;
     done()
 }
 
@@ -248,7 +248,7 @@ async fn drop(
         cx.txn.delete(schema_key(name));
         revoke_all_on(cx.txn, &Object::Schema(name.clone())).await?;
     }
-    crate::exec::bump_catalog_version(cx).await?;
+    crate::catalog::store::bump_version(cx.txn).await?;
     Ok(Output::Command("DROP SCHEMA".into()))
 }
 

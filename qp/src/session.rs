@@ -198,7 +198,7 @@ fn is_session_statement(stmt: &Parsed) -> bool {
                 | Statement::Reset(_)
                 | Statement::ShowVariable { .. }
         )
-    ) || matches!(stmt, Parsed::Sql(s) if crate::jobs::wait_for_job_args(s).is_some())
+    ) || matches!(stmt, Parsed::Sql(s) if crate::planner::wait_for_job_args(s).is_some())
 }
 
 fn is_ddl(plan: &Plan) -> bool {

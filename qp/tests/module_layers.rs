@@ -56,15 +56,12 @@ const LAYER: &[(&str, u32)] = &[
 const KNOWN_BACK_EDGES: &[(&str, &str)] = &[
     // The transaction caches the catalog.
     ("txn", "catalog"),
-    // Schema and role DDL plan and execute in one module each; index DDL creates its build
-    // job; the planner plans SET, sys.wait_for_job and FOR UPDATE with the modules that own
-    // them.
+    // Schema and role DDL plan and execute in one module each; the planner plans SET and
+    // FOR UPDATE with the modules that own them.
     ("planner", "ddl_roles"),
     ("planner", "schemas"),
-    ("planner", "jobs"),
     ("planner", "locking"),
     ("planner", "settings"),
-    ("index_ddl", "jobs"),
     // The executor dispatches to DDL modules that use its context (they become exec/ddl/).
     ("exec", "ddl_roles"),
     ("exec", "schemas"),

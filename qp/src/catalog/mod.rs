@@ -35,6 +35,7 @@
 
 pub mod codec;
 pub mod defs;
+pub mod job;
 pub mod store;
 pub mod sys;
 

@@ -1,6 +1,7 @@
 //! Reading and changing the catalog's stored records in a transaction, below the features
 //! that use them.
 
+use super::TableDef;
 use super::defs::{Grant, Object};
 use super::sys::GRANTS_TABLE_ID;
 use crate::error::Result;
@@ -33,4 +34,24 @@ pub async fn stored_grants(txn: &mut Transaction) -> Result<Vec<(Key, Grant)>> {
             Ok((key, grant))
         })
         .collect()
+}
+
+/// Marks the transaction as DDL and bumps the catalog version (every change to table, index,
+/// schema, role or grant definitions does), so every concurrent transaction that planned with
+/// the old catalog fails at COMMIT (OC001).
+pub async fn bump_version(txn: &mut Transaction) -> Result<()> {
+    let key = super::version_key();
+    let version = super::decode_u64(txn.get(&key).await?.as_deref())?;
+    txn.put(key, (version + 1).to_be_bytes().to_vec());
+    txn.has_ddl = true;
+    txn.catalog = None;
+    Ok(())
+}
+
+/// Stores a changed table definition in `txn`.
+pub fn write_table_def(txn: &mut Transaction, def: &TableDef) {
+    txn.put(
+        super::table_key(&def.qualified_name()),
+        super::codec::encode(def),
+    );
 }

@@ -24,17 +24,6 @@ pub async fn load_catalog(txn: &mut Transaction, cached: &Catalog) -> Result<Opt
     Ok(Some(Catalog::from_rows(version, &rows)?))
 }
 
-/// Marks the transaction as DDL and bumps the catalog version, so every concurrent
-/// transaction that planned with the old catalog fails at COMMIT (OC001).
-pub(crate) async fn bump_catalog_version(cx: &mut ExecContext<'_>) -> Result<()> {
-    let key = catalog::version_key();
-    let version = catalog::decode_u64(cx.txn.get(&key).await?.as_deref())?;
-    cx.txn.put(key, (version + 1).to_be_bytes().to_vec());
-    cx.txn.has_ddl = true;
-    cx.txn.catalog = None;
-    Ok(())
-}
-
 /// Executes CREATE TABLE: checks the table limits and that the name is free among the
 /// tables and indexes of its schema, assigns the next table id and the owner, and stores
 /// the definition.
@@ -84,7 +73,7 @@ pub(super) async fn create_table(
     def.owner = cx.user.to_string();
     cx.txn.put(id_key, (def.id + 1).to_be_bytes().to_vec());
     cx.txn.put(key, crate::catalog::codec::encode(&def));
-    bump_catalog_version(cx).await?;
+    crate::catalog::store::bump_version(cx.txn).await?;
     Ok(Output::Command("CREATE TABLE".into()))
 }
 
@@ -120,7 +109,7 @@ pub(super) async fn drop_table(
         dropped = true;
     }
     if dropped {
-        bump_catalog_version(cx).await?;
+        crate::catalog::store::bump_version(cx.txn).await?;
     }
     Ok(Output::Command("DROP TABLE".into()))
 }

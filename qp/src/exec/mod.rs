@@ -30,7 +30,6 @@ mod read;
 pub mod row_ids;
 mod write;
 
-pub(crate) use ddl::bump_catalog_version;
 pub use ddl::load_catalog;
 pub use read::run_query;
 pub use row_ids::RowIds;

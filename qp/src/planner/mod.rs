@@ -113,7 +113,7 @@ impl<'a> Planner<'a> {
     /// Plans one statement: the plan and its output columns (name and type).
     fn plan_statement(&mut self, stmt: &ast::Statement) -> Result<(Plan, Vec<(String, DataType)>)> {
         use ast::Statement as S;
-        if let Some(args) = crate::jobs::wait_for_job_args(stmt) {
+        if let Some(args) = wait_for_job_args(stmt) {
             let [arg] = args.as_slice() else {
                 return Err(Error::undefined_function(
                     "function sys.wait_for_job does not exist",
@@ -246,5 +246,80 @@ impl<'a> Planner<'a> {
                 return Err(Error::unsupported(format!("unsupported statement: {kind}")));
             }
         })
+    }
+}
+
+/// If `stmt` is `SELECT sys.wait_for_job(..)` or `CALL sys.wait_for_job(..)`, its arguments.
+pub fn wait_for_job_args(stmt: &ast::Statement) -> Option<Vec<&ast::Expr>> {
+    let function = match stmt {
+        ast::Statement::Call(f) => f,
+        ast::Statement::Query(q) => {
+            let ast::SetExpr::Select(select) = q.body.as_ref() else {
+                return None;
+            };
+            if !select.from.is_empty() || select.selection.is_some() || q.with.is_some() {
+                return None;
+            }
+            match select.projection.as_slice() {
+                [ast::SelectItem::UnnamedExpr(ast::Expr::Function(f))]
+                | [
+                    ast::SelectItem::ExprWithAlias {
+                        expr: ast::Expr::Function(f),
+                        ..
+                    },
+                ] => f,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    let name: Vec<String> = function
+        .name
+        .0
+        .iter()
+        .map(|p| p.to_string().to_ascii_lowercase())
+        .collect();
+    if name != ["sys", "wait_for_job"] {
+        return None;
+    }
+    let mut args = Vec::new();
+    if let ast::FunctionArguments::List(list) = &function.args {
+        for arg in &list.args {
+            match arg {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => args.push(e),
+                _ => return Some(vec![]),
+            }
+        }
+    }
+    Some(args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wait_for_job_args;
+    use sqlparser::ast;
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::parser::Parser;
+
+    fn parse(sql: &str) -> ast::Statement {
+        Parser::parse_sql(&PostgreSqlDialect {}, sql)
+            .unwrap()
+            .pop()
+            .unwrap()
+    }
+
+    #[test]
+    fn wait_for_job_is_recognised_in_both_forms() {
+        for sql in [
+            "SELECT sys.wait_for_job('abc')",
+            "select SYS.WAIT_FOR_JOB('abc') AS done",
+            "CALL sys.wait_for_job('abc')",
+        ] {
+            let stmt = parse(sql);
+            let args = wait_for_job_args(&stmt).expect(sql);
+            assert_eq!(args.len(), 1, "{sql}");
+        }
+        assert!(wait_for_job_args(&parse("SELECT wait_for_job('abc')")).is_none());
+        assert!(wait_for_job_args(&parse("SELECT sys.wait_for_job('a') FROM t")).is_none());
     }
 }
