@@ -17,10 +17,11 @@
 //! - [`exec`]: runs plans inside a [`txn::Transaction`] (snapshot reads + local write buffer).
 //! - [`catalog`]: table definitions stored as rows in the MVCC store; [`catalog::codec`]: the
 //!   versioned encodings of catalog entries.
-//! - [`index`], [`index_ddl`], [`jobs`]: secondary indexes, `CREATE INDEX ASYNC` / `DROP INDEX`,
-//!   and the background jobs that build indexes (`sys.jobs`, `sys.wait_for_job`).
-//! - [`roles`], [`privileges`], [`schemas`], [`ddl_roles`], [`login`]: roles and their IAM
-//!   mappings, GRANT/REVOKE and the privilege checks, user schemas, the router's login check.
+//! - [`index`], [`exec::index_ddl`], [`jobs`]: secondary indexes, `CREATE INDEX ASYNC` /
+//!   `DROP INDEX`, and the background jobs that build indexes (`sys.jobs`, `sys.wait_for_job`).
+//! - [`roles`], [`privileges`], [`login`]: roles and their IAM mappings, the privilege checks,
+//!   the router's login check; schema and role DDL is planned in [`planner::schemas`] and
+//!   [`planner::roles`] and run in [`exec::schemas`] and [`exec::roles`].
 //! - [`parse`]: SQL text → statements, including DSQL's `AWS IAM GRANT/REVOKE`.
 //! - [`value`], [`keycode`], [`expr`]: SQL values, their order-preserving key encoding,
 //!   expressions.
@@ -31,13 +32,11 @@
 //! - [`locking`]: which `SELECT ... FOR UPDATE` DSQL accepts.
 
 pub mod catalog;
-pub mod ddl_roles;
 pub mod error;
 pub mod exec;
 pub mod expr;
 pub mod handler;
 pub mod index;
-pub mod index_ddl;
 pub mod jobs;
 pub mod keycode;
 pub mod limits;
@@ -50,7 +49,6 @@ pub mod planner;
 pub mod privileges;
 pub mod refusals;
 pub mod roles;
-pub mod schemas;
 pub mod session;
 pub mod settings;
 pub mod timezone;

@@ -404,7 +404,7 @@ impl Session {
                     .with_search_path(self.search_path())
                     .plan(stmt)
             }
-            Parsed::AwsIam(iam) => crate::ddl_roles::plan_aws_iam(iam, catalog),
+            Parsed::AwsIam(iam) => crate::planner::roles::plan_aws_iam(iam, catalog),
         }
     }
 
@@ -820,8 +820,8 @@ fn writing_command(plan: &Plan) -> Option<&'static str> {
         Plan::DropTable { .. } => "DROP TABLE",
         Plan::CreateIndex { .. } => "CREATE INDEX",
         Plan::DropIndex { .. } => "DROP INDEX",
-        Plan::Schema(crate::schemas::SchemaDdl::Create { .. }) => "CREATE SCHEMA",
-        Plan::Schema(crate::schemas::SchemaDdl::Drop { .. }) => "DROP SCHEMA",
+        Plan::Schema(crate::plan::SchemaDdl::Create { .. }) => "CREATE SCHEMA",
+        Plan::Schema(crate::plan::SchemaDdl::Drop { .. }) => "DROP SCHEMA",
         Plan::Roles(ddl) => ddl.command_tag(),
         _ => return None,
     })

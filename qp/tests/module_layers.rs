@@ -38,9 +38,6 @@ const LAYER: &[(&str, u32)] = &[
     ("plan", 4),
     ("expr", 4),
     ("exec", 7),
-    ("index_ddl", 7),
-    ("schemas", 7),
-    ("ddl_roles", 7),
     ("refusals", 8),
     ("locking", 8),
     ("privileges", 8),
@@ -56,16 +53,9 @@ const LAYER: &[(&str, u32)] = &[
 const KNOWN_BACK_EDGES: &[(&str, &str)] = &[
     // The transaction caches the catalog.
     ("txn", "catalog"),
-    // Schema and role DDL plan and execute in one module each; the planner plans SET and
-    // FOR UPDATE with the modules that own them.
-    ("planner", "ddl_roles"),
-    ("planner", "schemas"),
+    // The planner plans SET and FOR UPDATE with the modules that own them.
     ("planner", "locking"),
     ("planner", "settings"),
-    // The executor dispatches to DDL modules that use its context (they become exec/ddl/).
-    ("exec", "ddl_roles"),
-    ("exec", "schemas"),
-    ("exec", "index_ddl"),
 ];
 
 /// The top-level module a source file belongs to (`exec/read.rs` → `exec`); `None` for

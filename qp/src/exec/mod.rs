@@ -11,8 +11,8 @@
 //! - `row_ids.rs`: [`RowIds`], the durable allocator of hidden row ids;
 //! - `ddl.rs`: CREATE / DROP TABLE, the catalog version, and [`load_catalog`].
 //!
-//! Index, schema and role DDL run in their own modules ([`crate::index_ddl`],
-//! [`crate::schemas`], [`crate::ddl_roles`]).
+//! Index, schema and role DDL run in their own modules ([`index_ddl`], [`schemas`],
+//! [`roles`]).
 
 use crate::error::{Error, Result};
 use crate::expr::EvalContext;
@@ -26,8 +26,11 @@ use write::{delete, insert, update};
 
 mod aggregate;
 mod ddl;
+pub mod index_ddl;
 mod read;
+pub mod roles;
 pub mod row_ids;
+pub mod schemas;
 mod write;
 
 pub use ddl::load_catalog;
@@ -104,11 +107,11 @@ pub async fn execute(plan: &Plan, cx: &mut ExecContext<'_>) -> Result<Output> {
         } => create_table(table, *if_not_exists, cx).await,
         Plan::DropTable { names, if_exists } => drop_table(names, *if_exists, cx).await,
         Plan::CreateIndex { table, index, skip } => {
-            crate::index_ddl::create_index(table, index, *skip, cx).await
+            index_ddl::create_index(table, index, *skip, cx).await
         }
-        Plan::DropIndex { targets } => crate::index_ddl::drop_index(targets, cx).await,
-        Plan::Schema(ddl) => crate::schemas::execute(ddl, cx).await,
-        Plan::Roles(ddl) => crate::ddl_roles::execute(ddl, cx).await,
+        Plan::DropIndex { targets } => index_ddl::drop_index(targets, cx).await,
+        Plan::Schema(ddl) => schemas::execute(ddl, cx).await,
+        Plan::Roles(ddl) => roles::execute(ddl, cx).await,
         _ => Err(Error::internal("session statement given to the executor")),
     }
 }

@@ -2,7 +2,7 @@
 //! `SET ROLE` / `SET role = ...`.
 //!
 //! `DROP TABLE`, schemas and roles are planned in the dispatch ([`Planner::plan`]) or by
-//! their own modules ([`crate::schemas`], [`crate::ddl_roles`]); indexes in `index.rs`.
+//! their own modules ([`super::schemas`], [`super::roles`]); indexes in `index.rs`.
 
 use super::Planner;
 use super::coerce::coerce;

@@ -39,6 +39,8 @@ mod expr;
 mod functions;
 mod index;
 mod operators;
+pub mod roles;
+pub mod schemas;
 mod scope;
 mod select;
 
@@ -205,7 +207,7 @@ impl<'a> Planner<'a> {
                 ..
             } => {
                 self.uses_catalog = true;
-                let ddl = crate::schemas::plan(stmt)?
+                let ddl = schemas::plan(stmt)?
                     .ok_or_else(|| Error::internal("not a schema statement"))?;
                 (Plan::Schema(ddl), vec![])
             }
@@ -219,7 +221,7 @@ impl<'a> Planner<'a> {
                 ..
             } => {
                 self.uses_catalog = true;
-                let ddl = crate::ddl_roles::plan(stmt, self.catalog, &self.search_path)?
+                let ddl = roles::plan(stmt, self.catalog, &self.search_path)?
                     .ok_or_else(|| Error::internal("not a role statement"))?;
                 (Plan::Roles(ddl), vec![])
             }

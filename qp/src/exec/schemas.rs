@@ -1,4 +1,5 @@
-//! User schemas: `CREATE SCHEMA` and `DROP SCHEMA`.
+//! Running `CREATE SCHEMA` and `DROP SCHEMA` ([`SchemaDdl`] plans, see
+//! [`crate::planner::schemas`]).
 //!
 //! `public` and `sys` are built in (owned by `admin`); a cluster may hold up to
 //! [`Limits::max_schemas`](crate::Limits::max_schemas) more (DSQL: 10). Each user schema
@@ -9,21 +10,25 @@
 //! `DROP SCHEMA s` refuses (2BP01) while `s` holds tables; `DROP SCHEMA s CASCADE` drops them
 //! in the same statement (still one DDL statement in its own transaction), with their grants.
 
+use super::{ExecContext, Output};
 use crate::catalog::defs::Object;
-pub use crate::catalog::defs::SchemaDef;
+use crate::catalog::defs::SchemaDef;
 use crate::catalog::store::revoke_all_on;
-pub use crate::catalog::sys::SCHEMAS_TABLE_ID;
+use crate::catalog::sys::SCHEMAS_TABLE_ID;
 use crate::catalog::{self, Catalog, DEFAULT_SCHEMA, SYS_SCHEMA, TableName};
 use crate::error::{Error, Result, SqlState};
-use crate::exec::{ExecContext, Output};
 use crate::keycode;
-use crate::names::ident_name;
-pub use crate::plan::SchemaDdl;
+use crate::plan::SchemaDdl;
 use crate::roles::{self, ADMIN};
 use crate::value::Value;
 use proto::Key;
-use sqlparser::ast;
 use std::sync::Arc;
+/// The catalog key of a schema.
+pub fn schema_key(name: &str) -> Key {
+    let mut key = keycode::table_prefix(SCHEMAS_TABLE_ID);
+    keycode::encode_value(&Value::Text(name.into()), &mut key).expect("text always encodes");
+    key
+}
 
 /// Schema names that exist in PostgreSQL and can be neither created nor dropped.
 const SYSTEM_SCHEMAS: [&str; 4] = [
@@ -32,75 +37,6 @@ const SYSTEM_SCHEMAS: [&str; 4] = [
     "pg_catalog",
     "information_schema",
 ];
-
-/// The catalog key of a schema.
-pub fn schema_key(name: &str) -> Key {
-    let mut key = keycode::table_prefix(SCHEMAS_TABLE_ID);
-    keycode::encode_value(&Value::Text(name.into()), &mut key).expect("text always encodes");
-    key
-}
-
-fn schema_name(name: &ast::ObjectName) -> Result<String> {
-    match name.0.as_slice() {
-        [part] => part
-            .as_ident()
-            .map(ident_name)
-            .ok_or_else(|| Error::syntax(format!("invalid name {name}"))),
-        _ => Err(Error::syntax(format!(
-            "improper qualified name (too many dotted names): {name}"
-        ))),
-    }
-}
-
-/// Plans `CREATE SCHEMA` / `DROP SCHEMA`; `None` for other statements.
-pub fn plan(stmt: &ast::Statement) -> Result<Option<SchemaDdl>> {
-    Ok(Some(match stmt {
-        ast::Statement::CreateSchema {
-            schema_name: name,
-            if_not_exists,
-            or_replace,
-            with,
-            options,
-            default_collate_spec,
-            clone,
-        } => {
-            if *or_replace
-                || with.is_some()
-                || options.is_some()
-                || default_collate_spec.is_some()
-                || clone.is_some()
-            {
-                return Err(Error::unsupported(format!("unsupported statement: {stmt}")));
-            }
-            let (name, owner) = match name {
-                ast::SchemaName::Simple(n) => (schema_name(n)?, None),
-                ast::SchemaName::UnnamedAuthorization(role) => {
-                    (ident_name(role), Some(ident_name(role)))
-                }
-                ast::SchemaName::NamedAuthorization(n, role) => {
-                    (schema_name(n)?, Some(ident_name(role)))
-                }
-            };
-            SchemaDdl::Create {
-                name,
-                owner,
-                if_not_exists: *if_not_exists,
-            }
-        }
-        ast::Statement::Drop {
-            object_type: ast::ObjectType::Schema,
-            if_exists,
-            names,
-            cascade,
-            ..
-        } => SchemaDdl::Drop {
-            names: names.iter().map(schema_name).collect::<Result<_>>()?,
-            if_exists: *if_exists,
-            cascade: *cascade,
-        },
-        _ => return Ok(None),
-    }))
-}
 
 /// The catalog a DDL statement runs against (the session loaded it before planning).
 pub(crate) fn catalog_of(cx: &ExecContext<'_>) -> Result<Arc<Catalog>> {
@@ -250,45 +186,4 @@ async fn drop(
     }
     crate::catalog::store::bump_version(cx.txn).await?;
     Ok(Output::Command("DROP SCHEMA".into()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::parse::{Parsed, parse_sql};
-
-    fn plan_one(sql: &str) -> Result<Option<SchemaDdl>> {
-        match parse_sql(sql)?.pop() {
-            Some(Parsed::Sql(stmt)) => plan(&stmt),
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-
-    #[test]
-    fn plans_schema_statements() {
-        match plan_one("CREATE SCHEMA IF NOT EXISTS \"Sales\"").unwrap() {
-            Some(SchemaDdl::Create {
-                name,
-                owner: None,
-                if_not_exists: true,
-            }) => assert_eq!(name, "Sales"),
-            other => panic!("{other:?}"),
-        }
-        match plan_one("CREATE SCHEMA AUTHORIZATION App").unwrap() {
-            Some(SchemaDdl::Create { name, owner, .. }) => {
-                assert_eq!((name.as_str(), owner.as_deref()), ("app", Some("app")))
-            }
-            other => panic!("{other:?}"),
-        }
-        match plan_one("DROP SCHEMA a, b CASCADE").unwrap() {
-            Some(SchemaDdl::Drop {
-                names,
-                if_exists: false,
-                cascade: true,
-            }) => assert_eq!(names, ["a", "b"]),
-            other => panic!("{other:?}"),
-        }
-        assert!(plan_one("DROP TABLE t").unwrap().is_none());
-        assert_eq!(plan_one("CREATE SCHEMA a.b").unwrap_err().code(), "42601");
-    }
 }

@@ -6,10 +6,10 @@
 //! index also records its build job in `sys.jobs`; the build itself runs in the background
 //! (see [`crate::jobs`]).
 
+use super::{ExecContext, Output};
 use crate::catalog::job::{Job, JobStatus};
 use crate::catalog::{self, FIRST_USER_TABLE_ID, TableDef};
 use crate::error::{Error, Result, SqlState};
-use crate::exec::{ExecContext, Output};
 use crate::index::{IndexDef, IndexState};
 use crate::value::Value;
 use std::sync::Arc;
