@@ -34,6 +34,7 @@
 pub mod catalog;
 pub mod error;
 pub mod exec;
+pub mod explain;
 pub mod expr;
 pub mod handler;
 pub mod index;

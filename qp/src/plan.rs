@@ -118,6 +118,14 @@ pub enum Plan {
     Schema(SchemaDdl),
     /// Role statements, GRANT/REVOKE, AWS IAM GRANT/REVOKE.
     Roles(RoleDdl),
+    /// `EXPLAIN [VERBOSE] statement`: the statement's plan, printed (see [`crate::explain`]);
+    /// the statement is not run.
+    Explain {
+        /// The explained statement's plan.
+        inner: Box<Plan>,
+        /// `VERBOSE`: output columns and schema-qualified names too.
+        verbose: bool,
+    },
     /// SHOW name.
     Show {
         /// Parameter name (lower case).

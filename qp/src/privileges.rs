@@ -120,6 +120,7 @@ pub fn check_plan(catalog: &Catalog, role: &str, plan: &Plan) -> Result<()> {
         return Ok(());
     }
     match plan {
+        Plan::Explain { inner, .. } => check_plan(catalog, role, inner),
         Plan::Query(q) => check_query(catalog, role, q),
         Plan::Insert(p) => {
             require_table(catalog, role, &p.table, Privilege::Insert)?;

@@ -519,7 +519,7 @@ impl Session {
                     "ddl and dml are not supported in the same transaction",
                 ));
             }
-        } else if txn.has_ddl && !matches!(planned.plan, Plan::Query(_)) {
+        } else if txn.has_ddl && !matches!(planned.plan, Plan::Query(_) | Plan::Explain { .. }) {
             return Err(Error::unsupported(
                 "ddl and dml are not supported in the same transaction",
             ));

@@ -37,6 +37,7 @@ const LAYER: &[(&str, u32)] = &[
     ("planner", 4),
     ("plan", 4),
     ("expr", 4),
+    ("explain", 4),
     ("exec", 7),
     ("refusals", 8),
     ("locking", 8),

@@ -98,6 +98,13 @@ pub async fn execute(plan: &Plan, cx: &mut ExecContext<'_>) -> Result<Output> {
             rows: run_query(q, cx).await?,
             tag: "SELECT".into(),
         }),
+        Plan::Explain { inner, verbose } => Ok(Output::Rows {
+            rows: crate::explain::explain(inner, *verbose)?
+                .into_iter()
+                .map(|line| vec![Value::Text(line)])
+                .collect(),
+            tag: "EXPLAIN".into(),
+        }),
         Plan::Insert(p) => insert(p, cx).await,
         Plan::Update(p) => update(p, cx).await,
         Plan::Delete(p) => delete(p, cx).await,

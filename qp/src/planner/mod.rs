@@ -112,9 +112,105 @@ impl<'a> Planner<'a> {
         })
     }
 
+    /// Plans `EXPLAIN [ANALYZE] [VERBOSE] statement` or `EXPLAIN (option [value], ...)
+    /// statement`: the plan of a query or DML statement, shown as the one text column `QUERY
+    /// PLAN` that PostgreSQL answers.
+    fn plan_explain(
+        &mut self,
+        statement: &ast::Statement,
+        analyze: bool,
+        verbose: bool,
+        format: &Option<ast::AnalyzeFormatKind>,
+        options: &Option<Vec<ast::UtilityOption>>,
+    ) -> Result<(Plan, Vec<(String, DataType)>)> {
+        let (mut analyze, mut verbose) = (analyze, verbose);
+        let mut text_format = format.as_ref().is_none_or(|f| {
+            matches!(
+                f,
+                ast::AnalyzeFormatKind::Keyword(ast::AnalyzeFormat::TEXT)
+                    | ast::AnalyzeFormatKind::Assignment(ast::AnalyzeFormat::TEXT)
+            )
+        });
+        for option in options.iter().flatten() {
+            let name = ident_name(&option.name);
+            let arg = option
+                .arg
+                .as_ref()
+                .map(|a| a.to_string().to_ascii_lowercase());
+            let on = || -> Result<bool> {
+                match arg.as_deref() {
+                    None | Some("true" | "on" | "1") => Ok(true),
+                    Some("false" | "off" | "0") => Ok(false),
+                    Some(other) => Err(Error::syntax(format!(
+                        "{name} requires a Boolean value, not \"{other}\""
+                    ))),
+                }
+            };
+            match name.as_str() {
+                "analyze" => analyze = on()?,
+                "verbose" => verbose = on()?,
+                // dsql prints no costs, timings or buffers: these change nothing.
+                "costs" | "settings" | "buffers" | "wal" | "timing" | "summary"
+                | "generic_plan" => {
+                    on()?;
+                }
+                "format" => text_format = arg.as_deref() == Some("text"),
+                other => {
+                    return Err(Error::syntax(format!(
+                        "unrecognized EXPLAIN option \"{other}\""
+                    )));
+                }
+            }
+        }
+        if analyze {
+            return Err(Error::unsupported("EXPLAIN ANALYZE is not supported yet"));
+        }
+        if !text_format {
+            return Err(Error::unsupported(
+                "EXPLAIN formats other than TEXT are not supported yet",
+            ));
+        }
+        let explainable = matches!(
+            statement,
+            ast::Statement::Query(_)
+                | ast::Statement::Insert(_)
+                | ast::Statement::Update(_)
+                | ast::Statement::Delete(_)
+        );
+        if !explainable {
+            let first = statement.to_string();
+            let word = first
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            return Err(Error::syntax(format!("syntax error at or near \"{word}\"")));
+        }
+        let (inner, _) = self.plan_statement(statement)?;
+        Ok((
+            Plan::Explain {
+                inner: Box::new(inner),
+                verbose,
+            },
+            vec![("QUERY PLAN".into(), DataType::Text)],
+        ))
+    }
+
     /// Plans one statement: the plan and its output columns (name and type).
     fn plan_statement(&mut self, stmt: &ast::Statement) -> Result<(Plan, Vec<(String, DataType)>)> {
         use ast::Statement as S;
+        if let S::Explain {
+            describe_alias: ast::DescribeAlias::Explain,
+            analyze,
+            verbose,
+            statement,
+            format,
+            options,
+            ..
+        } = stmt
+        {
+            return self.plan_explain(statement, *analyze, *verbose, format, options);
+        }
         if let Some(args) = wait_for_job_args(stmt) {
             let [arg] = args.as_slice() else {
                 return Err(Error::undefined_function(
