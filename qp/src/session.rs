@@ -71,17 +71,6 @@ impl Engine {
             .clone()
     }
 
-    /// The catalog a transaction sees: loaded once per transaction (one point read when the
-    /// shared cache is current).
-    pub(crate) async fn catalog_for(&self, txn: &mut Transaction) -> Result<Arc<Catalog>> {
-        if let Some(catalog) = &txn.catalog {
-            return Ok(catalog.clone());
-        }
-        let catalog = self.load_catalog(txn).await?;
-        txn.catalog = Some(catalog.clone());
-        Ok(catalog)
-    }
-
     /// Starts this engine's job runner (see [`crate::jobs::Runner`]).
     pub fn start_jobs(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
         crate::jobs::Runner(self.clone()).start()
@@ -102,7 +91,8 @@ impl Engine {
         crate::login::check_login(&mut txn, &catalog, role, principal_arn).await
     }
 
-    async fn load_catalog(&self, txn: &mut Transaction) -> Result<Arc<Catalog>> {
+    /// The catalog `txn`'s snapshot sees (one point read when the shared cache is current).
+    pub(crate) async fn catalog_for(&self, txn: &mut Transaction) -> Result<Arc<Catalog>> {
         let cached = self.cached_catalog();
         match exec::load_catalog(txn, &cached).await? {
             None => Ok(cached),
@@ -161,6 +151,10 @@ pub struct Session {
     pub user: String,
     /// The open transaction: the block's, or the current autocommit statement's.
     txn: Option<Transaction>,
+    /// The catalog of a transaction of this session, loaded once per transaction: (the
+    /// transaction's id, whether it had changed the catalog then, the catalog). Under a fixed
+    /// snapshot the catalog changes only through the transaction's own DDL.
+    txn_catalog: Option<(u64, bool, Arc<Catalog>)>,
     /// Inside BEGIN ... COMMIT, or an implicit block.
     in_block: bool,
     /// The block is the implicit one of a multi-statement simple Query (see
@@ -220,6 +214,7 @@ impl Session {
             engine,
             user,
             txn: None,
+            txn_catalog: None,
             in_block: false,
             implicit: false,
             failed: false,
@@ -357,7 +352,7 @@ impl Session {
             None => Transaction::new(self.engine.cluster.clone()),
         };
         let result = async {
-            let catalog = self.engine.catalog_for(&mut txn).await?;
+            let catalog = cached_catalog(&self.engine, &mut self.txn_catalog, &mut txn).await?;
             if let Some(plan) = prepared.cached_plan()
                 && plan.is_valid_for(catalog.version, &self.search_path())
             {
@@ -418,7 +413,7 @@ impl Session {
     /// The catalog as the session sees it now: the open transaction's, else a fresh snapshot's.
     async fn current_catalog(&mut self) -> Result<Arc<Catalog>> {
         match self.txn.as_mut() {
-            Some(txn) => self.engine.catalog_for(txn).await,
+            Some(txn) => cached_catalog(&self.engine, &mut self.txn_catalog, txn).await,
             None => {
                 let mut txn = Transaction::new(self.engine.cluster.clone());
                 self.engine.catalog_for(&mut txn).await
@@ -502,7 +497,7 @@ impl Session {
         if let Parsed::Sql(sql) = stmt {
             crate::refusals::check(sql)?;
         }
-        let catalog = self.engine.catalog_for(txn).await?;
+        let catalog = cached_catalog(&self.engine, &mut self.txn_catalog, txn).await?;
         let search_path = self.search_path();
         let planned = match plan {
             Some(p) if p.is_valid_for(catalog.version, &search_path) => p,
@@ -547,6 +542,7 @@ impl Session {
         let time_zone = self.time_zone();
         let mut cx = ExecContext {
             txn,
+            catalog: catalog.clone(),
             params,
             user: role,
             session_user: &self.user,
@@ -806,6 +802,25 @@ fn default_or_set(settings: &BTreeMap<String, String>, name: &str) -> String {
         .get(name)
         .cloned()
         .unwrap_or_else(|| default_value(name))
+}
+
+/// The catalog `txn` sees, through a session's per-transaction cache (`cache`): loaded once
+/// per transaction, and again after the transaction's own DDL changed it.
+async fn cached_catalog(
+    engine: &Engine,
+    cache: &mut Option<(u64, bool, Arc<Catalog>)>,
+    txn: &mut Transaction,
+) -> Result<Arc<Catalog>> {
+    let changed = txn.wrote(&crate::catalog::version_key());
+    if let Some((id, was_changed, catalog)) = cache.as_ref()
+        && *id == txn.id
+        && *was_changed == changed
+    {
+        return Ok(catalog.clone());
+    }
+    let catalog = engine.catalog_for(txn).await?;
+    *cache = Some((txn.id, changed, catalog.clone()));
+    Ok(catalog)
 }
 
 /// The command a read-only transaction refuses, as PostgreSQL names it; `None` for reads.

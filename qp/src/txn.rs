@@ -109,9 +109,9 @@ pub struct Transaction {
     pub has_ddl: bool,
     /// Whether a DML statement ran in this transaction.
     pub has_dml: bool,
-    /// The catalog this transaction's snapshot sees, once loaded: it cannot change under a
-    /// fixed snapshot, only through the transaction's own DDL (which clears it).
-    pub catalog: Option<Arc<crate::catalog::Catalog>>,
+    /// Unique among the transactions of this process: what a cache of things derived from
+    /// the transaction's snapshot (the session's catalog) is keyed by.
+    pub id: u64,
 }
 
 impl Transaction {
@@ -130,7 +130,10 @@ impl Transaction {
             read_only_mode: false,
             has_ddl: false,
             has_dml: false,
-            catalog: None,
+            id: {
+                static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+                NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
         }
     }
 

@@ -44,7 +44,6 @@ pub async fn bump_version(txn: &mut Transaction) -> Result<()> {
     let version = super::decode_u64(txn.get(&key).await?.as_deref())?;
     txn.put(key, (version + 1).to_be_bytes().to_vec());
     txn.has_ddl = true;
-    txn.catalog = None;
     Ok(())
 }
 

@@ -35,11 +35,7 @@ pub(super) async fn create_table(
     cx.limits.check_table(table)?;
     let key = catalog::table_key(&table.qualified_name());
     // Indexes share the relation namespace of their schema.
-    let index_named_so = cx
-        .txn
-        .catalog
-        .as_ref()
-        .is_some_and(|c| c.find_index(&table.schema, &table.name).is_some());
+    let index_named_so = cx.catalog.find_index(&table.schema, &table.name).is_some();
     if index_named_so || cx.txn.get(&key).await?.is_some() {
         if if_not_exists {
             return Ok(Output::Command("CREATE TABLE".into()));

@@ -14,6 +14,7 @@
 //! Index, schema and role DDL run in their own modules ([`index_ddl`], [`schemas`],
 //! [`roles`]).
 
+use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::expr::EvalContext;
 use crate::limits::Limits;
@@ -22,6 +23,7 @@ use crate::timezone::TimeZone;
 use crate::txn::Transaction;
 use crate::value::Value;
 use ddl::{create_table, drop_table};
+use std::sync::Arc;
 use write::{delete, insert, update};
 
 mod aggregate;
@@ -56,6 +58,8 @@ pub enum Output {
 pub struct ExecContext<'a> {
     /// The transaction.
     pub txn: &'a mut Transaction,
+    /// The catalog the statement was planned with (the transaction's, before the statement).
+    pub catalog: Arc<Catalog>,
     /// Bound parameters.
     pub params: &'a [Value],
     /// The current role (`current_user`): the session user unless `SET ROLE` changed it.

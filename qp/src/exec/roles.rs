@@ -15,7 +15,6 @@
 //! - `AWS IAM GRANT` to a role without LOGIN fails with 55000 (object not in prerequisite
 //!   state) and DSQL's message `role r must have the LOGIN attribute`.
 
-use super::schemas::catalog_of;
 use super::{ExecContext, Output};
 use crate::catalog::Catalog;
 use crate::catalog::defs::{Grant, Grantee, Object, Privilege};
@@ -25,7 +24,7 @@ use crate::plan::{RoleDdl, Target};
 use crate::roles::{self, ADMIN, IamMapping, Role};
 /// Runs a role statement as the transaction's current role (`cx.user`).
 pub async fn execute(ddl: &RoleDdl, cx: &mut ExecContext<'_>) -> Result<Output> {
-    let catalog = catalog_of(cx)?;
+    let catalog = cx.catalog.clone();
     match ddl {
         RoleDdl::Create {
             name,

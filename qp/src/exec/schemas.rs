@@ -22,7 +22,6 @@ use crate::plan::SchemaDdl;
 use crate::roles::{self, ADMIN};
 use crate::value::Value;
 use proto::Key;
-use std::sync::Arc;
 /// The catalog key of a schema.
 pub fn schema_key(name: &str) -> Key {
     let mut key = keycode::table_prefix(SCHEMAS_TABLE_ID);
@@ -38,17 +37,9 @@ const SYSTEM_SCHEMAS: [&str; 4] = [
     "information_schema",
 ];
 
-/// The catalog a DDL statement runs against (the session loaded it before planning).
-pub(crate) fn catalog_of(cx: &ExecContext<'_>) -> Result<Arc<Catalog>> {
-    cx.txn
-        .catalog
-        .clone()
-        .ok_or_else(|| Error::internal("DDL without a loaded catalog"))
-}
-
 /// Runs a schema statement.
 pub async fn execute(ddl: &SchemaDdl, cx: &mut ExecContext<'_>) -> Result<Output> {
-    let catalog = catalog_of(cx)?;
+    let catalog = cx.catalog.clone();
     match ddl {
         SchemaDdl::Create {
             name,
