@@ -45,6 +45,14 @@ async fn tables_live_in_user_schemas() {
     assert_eq!(row.get::<_, String>(0), "public one");
     assert_eq!(
         fails(&c, "SELECT * FROM nowhere.orders").await,
+        (
+            "42P01".into(),
+            "relation \"nowhere.orders\" does not exist".into()
+        )
+    );
+    // DDL naming the missing schema reports the schema, as in PostgreSQL.
+    assert_eq!(
+        fails(&c, "CREATE TABLE nowhere.t (id int PRIMARY KEY)").await,
         ("3F000".into(), "schema \"nowhere\" does not exist".into())
     );
 }
@@ -114,7 +122,7 @@ async fn schema_ddl_errors() {
     }
     c.batch_execute("INSERT INTO s.a VALUES (1)").await.unwrap();
     c.batch_execute("DROP SCHEMA s CASCADE").await.unwrap();
-    assert_eq!(fails(&c, "SELECT * FROM s.a").await.0, "3F000");
+    assert_eq!(fails(&c, "SELECT * FROM s.a").await.0, "42P01");
     // A new schema of the same name starts empty.
     script(
         &c,

@@ -323,6 +323,12 @@ impl Value {
             return Ok(self);
         }
         Ok(match (self, to) {
+            // char(n) → text or varchar drops the padding, as in PostgreSQL.
+            (Value::Text(s), DataType::Text | DataType::Varchar(_))
+                if matches!(from, DataType::Char(_)) =>
+            {
+                Value::Text(s.trim_end_matches(' ').to_string()).cast(DataType::Text, to, zone)?
+            }
             (Value::Text(s), to) if !to.is_string() && to != DataType::Unknown => {
                 Value::parse(&s, to, zone)?
             }

@@ -35,7 +35,7 @@ impl Planner<'_> {
         if insert.on.is_some() {
             return Err(Error::unsupported("ON CONFLICT is not supported yet"));
         }
-        let table = self.writable_table(name)?;
+        let table = self.writable_table(name, true)?;
         // Target columns, in the order the statement lists them.
         let targets: Vec<usize> = if insert.columns.is_empty() {
             (0..table.columns.len()).collect()
@@ -214,7 +214,7 @@ impl Planner<'_> {
                 "UPDATE of this kind of relation is not supported",
             ));
         };
-        let table = self.writable_table(name)?;
+        let table = self.writable_table(name, true)?;
         let alias = alias.as_ref().map(|a| ident_name(&a.name));
         let scope = Scope::of_table(&table, alias.as_deref());
         let mut assignments = Vec::new();
@@ -277,7 +277,7 @@ impl Planner<'_> {
                 "DELETE from this kind of relation is not supported",
             ));
         };
-        let table = self.writable_table(name)?;
+        let table = self.writable_table(name, true)?;
         let alias = alias.as_ref().map(|a| ident_name(&a.name));
         let scope = Scope::of_table(&table, alias.as_deref());
         let (filter, access) = self.plan_where(&delete.selection, &table, &scope)?;

@@ -340,7 +340,7 @@ impl Planner<'_> {
         if !create.with.is_empty() || !create.index_options.is_empty() {
             return Err(Error::unsupported("index options are not supported"));
         }
-        let table = self.writable_table(&create.table_name)?;
+        let table = self.writable_table(&create.table_name, false)?;
         let mut columns = Vec::new();
         for c in &create.columns {
             if c.operator_class.is_some() {

@@ -82,9 +82,30 @@ impl<'a> Planner<'a> {
             .table(&resolve_relation(self.catalog, &self.search_path, name)?)
     }
 
-    /// Looks up a table an INSERT, UPDATE or DELETE writes: system tables are read-only.
-    fn writable_table(&mut self, name: &ast::ObjectName) -> Result<Arc<TableDef>> {
-        let table = self.table(name)?;
+    /// Looks up a table a query reads or DML writes. As in PostgreSQL, a schema that does not
+    /// exist makes the relation missing (42P01 `relation "s.t" does not exist`); DDL naming
+    /// it reports the schema instead (3F000, [`Planner::table`]).
+    fn queried_table(&mut self, name: &ast::ObjectName) -> Result<Arc<TableDef>> {
+        self.table(name).map_err(|e| {
+            if e.state == SqlState::INVALID_SCHEMA_NAME {
+                match resolve_relation(self.catalog, &self.search_path, name) {
+                    Ok(resolved) => Error::undefined_table(&resolved.to_string()),
+                    Err(other) => other,
+                }
+            } else {
+                e
+            }
+        })
+    }
+
+    /// Looks up a table an INSERT, UPDATE or DELETE writes (`dml`) or an index is created on:
+    /// system tables are read-only.
+    fn writable_table(&mut self, name: &ast::ObjectName, dml: bool) -> Result<Arc<TableDef>> {
+        let table = if dml {
+            self.queried_table(name)?
+        } else {
+            self.table(name)?
+        };
         if table.is_system() {
             return Err(Error::new(
                 SqlState::INSUFFICIENT_PRIVILEGE,

@@ -58,7 +58,7 @@ impl Planner<'_> {
                         "only plain tables are supported in FROM yet",
                     ));
                 };
-                let table = self.table(name)?;
+                let table = self.queried_table(name)?;
                 let alias = alias.as_ref().map(|a| ident_name(&a.name));
                 let scope = Scope::of_table(&table, alias.as_deref());
                 (
