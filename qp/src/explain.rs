@@ -420,6 +420,7 @@ fn func_name(f: Func) -> &'static str {
         Func::Least => "LEAST",
         Func::Random => "random",
         Func::Repeat => "repeat",
+        Func::Left => "left",
     }
 }
 

@@ -92,6 +92,8 @@ pub enum Func {
     Random,
     /// `repeat(text, count)`
     Repeat,
+    /// `left(text, n)`: the first `n` characters (all but the last `-n` when negative).
+    Left,
 }
 
 /// Aggregate functions.
@@ -668,6 +670,14 @@ fn eval_func(func: Func, args: &[Expr], row: &[Value], ctx: &EvalContext) -> Res
         Func::Upper => match arg(0)? {
             Value::Text(s) => Value::Text(s.to_uppercase()),
             v => v,
+        },
+        Func::Left => match (arg(0)?, arg(1)?) {
+            (Value::Text(s), Value::Int(n)) => {
+                let len = s.chars().count() as i64;
+                let keep = if n >= 0 { n } else { (len + n).max(0) };
+                Value::Text(s.chars().take(keep as usize).collect())
+            }
+            _ => Value::Null,
         },
         Func::Repeat => match (arg(0)?, arg(1)?) {
             (Value::Text(s), Value::Int(n)) => {

@@ -7,7 +7,7 @@
 //! integer. Anything else is 42804 `cannot convert type X to Y`.
 
 use crate::error::{Error, Result};
-use crate::expr::Expr;
+use crate::expr::{Expr, Func};
 use crate::timezone::TimeZone;
 use crate::value::{DataType, Value};
 
@@ -46,6 +46,22 @@ pub(super) fn coerce(e: Expr, from: DataType, to: DataType, explicit: bool) -> R
         from.name(),
         to.name()
     )))
+}
+
+/// An explicit cast (`CAST`, `::`, `type 'literal'`): as [`coerce`] with `explicit`, except
+/// that a string longer than a `varchar(n)` or `char(n)` target is cut to `n` characters, as
+/// PostgreSQL's cast does (an assignment to such a column refuses it with 22001 instead).
+pub(super) fn cast(e: Expr, from: DataType, to: DataType) -> Result<Expr> {
+    let n = match to {
+        DataType::Varchar(Some(n)) | DataType::Char(n) => n,
+        _ => return coerce(e, from, to, true),
+    };
+    let text = coerce(e, from, DataType::Text, true)?;
+    let cut = Expr::Func(
+        Func::Left,
+        vec![text, Expr::Literal(Value::Int(i64::from(n)))],
+    );
+    coerce(cut, DataType::Text, to, true)
 }
 
 /// Whether converting `from` to `to` needs the session's time zone.

@@ -9,7 +9,7 @@
 //! and aggregates in `functions.rs`, type conversions in `coerce.rs`.
 
 use super::Planner;
-use super::coerce::{coerce, require_bool, unify};
+use super::coerce::{cast, coerce, require_bool, unify};
 use super::functions::nullary_function;
 use super::scope::{AggState, Scope};
 use crate::error::{Error, Result, SqlState};
@@ -97,7 +97,7 @@ impl Planner<'_> {
                 };
                 // `TIMESTAMPTZ '...'` depends on the session's time zone: converted when it runs.
                 let literal = Expr::Literal(Value::Text(text));
-                (coerce(literal, DataType::Unknown, ty, true)?, ty)
+                (cast(literal, DataType::Unknown, ty)?, ty)
             }
             E::Nested(inner) => self.plan_expr(inner, scope, agg, expected)?,
             E::UnaryOp { op, expr } => match op {
@@ -308,7 +308,7 @@ impl Planner<'_> {
             } => {
                 let to = data_type(dt)?;
                 let (e, from) = self.plan_expr(expr, scope, agg, Some(to))?;
-                (coerce(e, from, to, true)?, to)
+                (cast(e, from, to)?, to)
             }
             E::Function(f) => self.plan_function(f, scope, agg, expected)?,
             E::Subquery(_) | E::Exists { .. } | E::InSubquery { .. } => {

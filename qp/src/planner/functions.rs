@@ -217,6 +217,22 @@ impl Planner<'_> {
                 arity(1)?;
                 (Expr::Func(Func::Length, text_arg(planned)?), DataType::Int4)
             }
+            "left" => {
+                arity(2)?;
+                let mut it = planned.into_iter();
+                let (text, text_type) = it.next().expect("arity checked");
+                let (count, count_type) = it.next().expect("arity checked");
+                (
+                    Expr::Func(
+                        Func::Left,
+                        vec![
+                            coerce(text, text_type, DataType::Text, false)?,
+                            coerce(count, count_type, DataType::Int4, false)?,
+                        ],
+                    ),
+                    DataType::Text,
+                )
+            }
             "repeat" => {
                 arity(2)?;
                 let mut it = planned.into_iter();
