@@ -236,32 +236,12 @@ fn table_scan(
     };
     match access {
         Access::Full => Node::new(format!("Seq Scan{backward} on {on}")),
-        Access::Point(values) => {
-            let columns = key_names(&mut table.primary_key.iter().copied());
-            Node::new(format!(
-                "Index Scan{backward} using {}_pkey on {on}",
-                table.name
-            ))
-            .detail(format!(
-                "Index Cond: {}",
-                key_condition(&columns, values, &None, &None, names)
-            ))
-        }
+        Access::Point(values) => pk_scan(table, backward, &on, values, &None, &None, names),
         Access::Range {
             prefix,
             lower,
             upper,
-        } => {
-            let columns = key_names(&mut table.primary_key.iter().copied());
-            Node::new(format!(
-                "Index Scan{backward} using {}_pkey on {on}",
-                table.name
-            ))
-            .detail(format!(
-                "Index Cond: {}",
-                key_condition(&columns, prefix, lower, upper, names)
-            ))
-        }
+        } => pk_scan(table, backward, &on, prefix, lower, upper, names),
         Access::Index {
             index_id,
             prefix,
@@ -289,6 +269,27 @@ fn table_scan(
             }
         }
     }
+}
+
+/// A point or range read of the primary key.
+fn pk_scan(
+    table: &TableDef,
+    backward: &str,
+    on: &str,
+    prefix: &[Expr],
+    lower: &Option<(Expr, bool)>,
+    upper: &Option<(Expr, bool)>,
+    names: &Names,
+) -> Node {
+    let columns: Vec<String> = table.primary_key.iter().map(|&c| names.column(c)).collect();
+    Node::new(format!(
+        "Index Scan{backward} using {}_pkey on {on}",
+        table.name
+    ))
+    .detail(format!(
+        "Index Cond: {}",
+        key_condition(&columns, prefix, lower, upper, names)
+    ))
 }
 
 /// `((a = 1) AND (b > 2))`: equalities on the leading key columns and bounds on the next.

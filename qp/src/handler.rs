@@ -439,9 +439,11 @@ impl Handler {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        let state = portal.state();
-        let initial = matches!(*state.lock().await, PortalExecutionState::Initial);
-        let finished = matches!(*state.lock().await, PortalExecutionState::Finished);
+        let (initial, finished) = match *portal.state().lock().await {
+            PortalExecutionState::Initial => (true, false),
+            PortalExecutionState::Finished => (false, true),
+            PortalExecutionState::Suspended(_) => (false, false),
+        };
         if initial {
             match ExtendedQueryHandler::do_query(self, client, portal, max_rows).await? {
                 Response::Query(results) => portal.start(results).await,

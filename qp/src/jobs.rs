@@ -52,7 +52,7 @@ use crate::catalog::{self, Catalog};
 use crate::error::{Error, ErrorKind, Result, SqlState};
 use crate::index::IndexState;
 use crate::keycode;
-use crate::txn::{Cluster, Transaction};
+use crate::txn::{Cluster, Transaction, retrying};
 use chrono::Utc;
 use proto::{Key, KeyRange};
 use std::sync::Arc;
@@ -88,25 +88,6 @@ enum Outcome {
 /// was unavailable, or a commit's outcome is unknown (every job step can safely run twice).
 fn resumable(err: &Error) -> bool {
     matches!(err.kind, ErrorKind::Retryable | ErrorKind::OutcomeUnknown)
-}
-
-/// Runs `step` until it does not fail with a serialization failure, backing off between
-/// attempts (5 ms doubling to 500 ms).
-async fn retrying<T, F, Fut>(mut step: F) -> Result<T>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T>>,
-{
-    let mut delay = Duration::from_millis(5);
-    loop {
-        match step().await {
-            Err(e) if e.is_serialization_failure() => {
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_millis(500));
-            }
-            other => return other,
-        }
-    }
 }
 
 /// What the job runner needs from the engine it runs in: the cluster services, and the

@@ -306,3 +306,23 @@ impl Transaction {
         Ok(Some(response.commit_ts))
     }
 }
+
+/// Runs `step`, a whole transaction, until it does not fail with a serialization failure
+/// (another transaction committed a conflicting change first), backing off between attempts
+/// (5 ms doubling to 500 ms). For the QP's own system transactions; clients retry their own.
+pub async fn retrying<T, F, Fut>(mut step: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut delay = std::time::Duration::from_millis(5);
+    loop {
+        match step().await {
+            Err(e) if e.is_serialization_failure() => {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(std::time::Duration::from_millis(500));
+            }
+            other => return other,
+        }
+    }
+}

@@ -103,12 +103,7 @@ pub async fn serve_one(engine: Arc<qp::Engine>) -> std::net::SocketAddr {
 /// The command tags (CommandComplete bodies) a simple query answers, over a fresh session
 /// of `user` on `addr`.
 pub async fn command_tags(addr: std::net::SocketAddr, user: &str, sql: &str) -> Vec<String> {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream
-        .write_all(&startup(&[("user", user), ("database", "postgres")]))
-        .await
-        .unwrap();
-    read_until_ready(&mut stream).await;
+    let mut stream = session(addr, user).await;
     stream.write_all(&query(sql)).await.unwrap();
     read_until_ready(&mut stream)
         .await

@@ -37,9 +37,8 @@
 
 use crate::catalog::{self, next_row_id_key};
 use crate::error::{Error, Result};
-use crate::txn::{Cluster, Transaction};
+use crate::txn::{Cluster, Transaction, retrying};
 use std::ops::Range;
-use std::time::Duration;
 
 /// The first hidden row id of a database (see the module docs for why 2^62).
 pub const FIRST_ROW_ID: i64 = 1 << 62;
@@ -102,9 +101,8 @@ impl RowIds {
 /// Reserves `size` ids by committing the counter's increment, retrying (with backoff) when a
 /// concurrent reservation wins the race.
 async fn reserve(cluster: &Cluster, size: i64) -> Result<Range<i64>> {
-    let key = next_row_id_key();
-    let mut delay = Duration::from_millis(1);
-    loop {
+    retrying(|| async {
+        let key = next_row_id_key();
         let mut txn = Transaction::new(cluster.clone());
         let start = match txn.get(&key).await? {
             None => FIRST_ROW_ID,
@@ -114,14 +112,9 @@ async fn reserve(cluster: &Cluster, size: i64) -> Result<Range<i64>> {
         let end = start
             .checked_add(size)
             .ok_or_else(|| Error::internal("hidden row ids are exhausted"))?;
-        txn.put(key.clone(), (end as u64).to_be_bytes().to_vec());
-        match txn.commit().await {
-            Ok(_) => return Ok(start..end),
-            Err(e) if e.is_serialization_failure() => {
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_millis(100));
-            }
-            Err(e) => return Err(e),
-        }
-    }
+        txn.put(key, (end as u64).to_be_bytes().to_vec());
+        txn.commit().await?;
+        Ok(start..end)
+    })
+    .await
 }
