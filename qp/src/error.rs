@@ -94,6 +94,8 @@ sqlstates! {
     UNDEFINED_OBJECT = "42704";
     /// 42710
     DUPLICATE_OBJECT = "42710";
+    /// 42712
+    DUPLICATE_ALIAS = "42712";
     /// 42803
     GROUPING_ERROR = "42803";
     /// 42804
@@ -108,6 +110,10 @@ sqlstates! {
     RESERVED_NAME = "42939";
     /// 42P01
     UNDEFINED_TABLE = "42P01";
+    /// 42P19
+    INVALID_RECURSION = "42P19";
+    /// 21000
+    CARDINALITY_VIOLATION = "21000";
     /// 42P06
     DUPLICATE_SCHEMA = "42P06";
     /// 42P07

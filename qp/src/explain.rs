@@ -21,18 +21,28 @@
 
 use crate::catalog::TableDef;
 use crate::error::{Error, Result};
-use crate::expr::{AggCall, AggFunc, BinOp, Expr, Func};
+use crate::expr::{AggCall, AggFunc, BinOp, Expr, Func, SubLink};
 use crate::plan::{
-    Access, Aggregation, DeletePlan, InsertPlan, InsertSource, Plan, QueryPlan, SortKey, Source,
-    UpdatePlan,
+    Access, Aggregation, DeletePlan, InsertPlan, InsertSource, JoinKind, JoinMethod, Plan,
+    QueryPlan, SetOperator, SortKey, Source, SubqueryPlan, UpdatePlan,
 };
 use crate::value::Value;
+
+/// What EXPLAIN prints with.
+struct Cx<'a> {
+    /// The statement's subqueries.
+    subqueries: &'a [SubqueryPlan],
+    /// `VERBOSE`
+    verbose: bool,
+}
 
 /// One node of the printed tree.
 struct Node {
     title: String,
     details: Vec<String>,
     children: Vec<Node>,
+    /// Plans of subqueries the node's expressions use, each under its label.
+    subplans: Vec<(String, Node)>,
 }
 
 impl Node {
@@ -41,6 +51,7 @@ impl Node {
             title: title.into(),
             details: Vec::new(),
             children: Vec::new(),
+            subplans: Vec::new(),
         }
     }
 
@@ -73,16 +84,27 @@ impl Node {
         for c in &self.children {
             c.render(depth + 1, out);
         }
+        // A subquery's plan is drawn under its label, two spaces further in.
+        for (label, plan) in &self.subplans {
+            out.push(format!("{indent}{label}"));
+            let mut lines = Vec::new();
+            plan.render(depth + 1, &mut lines);
+            out.extend(lines.into_iter().map(|l| format!("  {l}")));
+        }
     }
 }
 
-/// The lines of `EXPLAIN` for a planned statement.
-pub fn explain(plan: &Plan, verbose: bool) -> Result<Vec<String>> {
+/// The lines of `EXPLAIN` for a planned statement whose subqueries are `subqueries`.
+pub fn explain(plan: &Plan, subqueries: &[SubqueryPlan], verbose: bool) -> Result<Vec<String>> {
+    let cx = Cx {
+        subqueries,
+        verbose,
+    };
     let node = match plan {
-        Plan::Query(q) => query_node(q, verbose),
-        Plan::Insert(p) => insert_node(p, verbose),
-        Plan::Update(p) => update_node(p, verbose),
-        Plan::Delete(p) => delete_node(p, verbose),
+        Plan::Query(q) => query_node(q, &[], &cx),
+        Plan::Insert(p) => insert_node(p, &cx),
+        Plan::Update(p) => update_node(p, &cx),
+        Plan::Delete(p) => delete_node(p, &cx),
         _ => {
             return Err(Error::internal(
                 "EXPLAIN of a statement without a plan tree",
@@ -94,48 +116,142 @@ pub fn explain(plan: &Plan, verbose: bool) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// Names for the columns an expression refers to.
-struct Names(Vec<String>);
+/// Names for the columns an expression refers to: the row's (as shown, and qualified by
+/// their relation), and the enclosing rows' (for outer references, always qualified),
+/// innermost last.
+#[derive(Clone)]
+struct Names {
+    shown: Vec<String>,
+    qualified: Vec<String>,
+    outer: Vec<Vec<String>>,
+}
 
 impl Names {
     fn of_table(table: &TableDef) -> Names {
-        Names(table.columns.iter().map(|c| c.name.clone()).collect())
+        Names {
+            shown: table.columns.iter().map(|c| c.name.clone()).collect(),
+            qualified: table
+                .columns
+                .iter()
+                .map(|c| format!("{}.{}", table.name, c.name))
+                .collect(),
+            outer: Vec::new(),
+        }
+    }
+
+    /// Names of `columns` (short, qualified), shown qualified when `qualify`.
+    fn of(columns: Vec<(String, String)>, qualify: bool, outer: &[Vec<String>]) -> Names {
+        let (short, qualified): (Vec<String>, Vec<String>) = columns.into_iter().unzip();
+        Names {
+            shown: if qualify { qualified.clone() } else { short },
+            qualified,
+            outer: outer.to_vec(),
+        }
+    }
+
+    /// The names of columns `range` of the row.
+    fn slice(&self, range: std::ops::Range<usize>) -> Names {
+        let clamp = |r: &std::ops::Range<usize>, len: usize| r.start.min(len)..r.end.min(len);
+        Names {
+            shown: self.shown[clamp(&range, self.shown.len())].to_vec(),
+            qualified: self.qualified[clamp(&range, self.qualified.len())].to_vec(),
+            outer: self.outer.clone(),
+        }
     }
 
     fn column(&self, i: usize) -> String {
-        self.0
+        self.shown
             .get(i)
             .cloned()
             .unwrap_or_else(|| format!("column{}", i + 1))
     }
+
+    fn outer(&self, level: usize, i: usize) -> String {
+        self.outer
+            .len()
+            .checked_sub(level)
+            .and_then(|l| self.outer[l].get(i))
+            .cloned()
+            .unwrap_or_else(|| format!("$outer{level}.column{}", i + 1))
+    }
+
+    /// The enclosing rows of a source read with this row as its outer row.
+    fn pushed(&self) -> Vec<Vec<String>> {
+        let mut outer = self.outer.clone();
+        outer.push(self.qualified.clone());
+        outer
+    }
 }
 
-fn table_name(table: &TableDef, verbose: bool) -> String {
-    if verbose {
+fn table_name(table: &TableDef, cx: &Cx) -> String {
+    if cx.verbose {
         format!("{}.{}", table.schema, table.name)
     } else {
         table.name.clone()
     }
 }
 
-/// The names a query's source rows have.
-fn source_names(source: &Source) -> Names {
+/// The names a source's columns have: (short, qualified by their relation).
+fn source_names(source: &Source) -> Vec<(String, String)> {
+    let named = |relation: &str, columns: &mut dyn Iterator<Item = String>| {
+        columns
+            .map(|c| (c.clone(), format!("{relation}.{c}")))
+            .collect::<Vec<_>>()
+    };
     match source {
-        Source::Table { table, .. } => Names::of_table(table),
-        Source::Values(rows) => Names(
-            (0..rows.first().map_or(0, Vec::len))
-                .map(|i| format!("\"*VALUES*\".column{}", i + 1))
-                .collect(),
+        Source::Table { table, alias, .. } => named(
+            alias.as_deref().unwrap_or(&table.name),
+            &mut table.columns.iter().map(|c| c.name.clone()),
         ),
-        Source::Single => Names(Vec::new()),
+        Source::Values(rows) => named(
+            "\"*VALUES*\"",
+            &mut (0..rows.first().map_or(0, Vec::len)).map(|i| format!("column{}", i + 1)),
+        ),
+        Source::Single => Vec::new(),
+        Source::Query(d) => named(&d.alias, &mut d.columns.iter().cloned()),
+        Source::Filter(inner, _) => source_names(inner),
+        Source::Join(j) => {
+            let mut names = source_names(&j.left);
+            names.extend(source_names(&j.right));
+            names
+        }
+        Source::SetOp(op) => named(
+            "\"*SELECT*\"",
+            &mut (0..op.left.projections.len()).map(|i| format!("column{}", i + 1)),
+        ),
+        Source::Recursive(r) => named(&r.name, &mut r.columns.iter().cloned()),
+        Source::WorkTable { name, columns, .. } => named(name, &mut columns.iter().cloned()),
     }
 }
 
-fn query_node(q: &QueryPlan, verbose: bool) -> Node {
-    let names = source_names(&q.source);
-    let mut node = scan_node(&q.source, &names, verbose);
+/// Adds a node for each subquery `exprs` use, as PostgreSQL prints them: `SubPlan n`.
+fn with_subplans<'e>(
+    mut node: Node,
+    exprs: impl IntoIterator<Item = &'e Expr>,
+    names: &Names,
+    cx: &Cx,
+) -> Node {
+    let mut ids = Vec::new();
+    for e in exprs {
+        e.subqueries(&mut ids);
+    }
+    ids.dedup();
+    for id in ids {
+        if let Some(sub) = cx.subqueries.get(id) {
+            let plan = query_node(&sub.query, &names.pushed(), cx);
+            node.subplans.push((format!("SubPlan {}", id + 1), plan));
+        }
+    }
+    node
+}
+
+fn query_node(q: &QueryPlan, outer: &[Vec<String>], cx: &Cx) -> Node {
+    let qualify = matches!(q.source, Source::Join(_));
+    let names = Names::of(source_names(&q.source), qualify, outer);
+    let mut node = source_node(&q.source, &names, cx);
     if let Some(filter) = &q.filter {
         node = node.detail(format!("Filter: {}", show_condition(filter, &names)));
+        node = with_subplans(node, [filter], &names, cx);
     }
     if q.for_update {
         node = Node::new("LockRows").child(node);
@@ -144,15 +260,16 @@ fn query_node(q: &QueryPlan, verbose: bool) -> Node {
     let names = match &q.aggregation {
         None => names,
         Some(agg) => {
-            let grouped = aggregated_names(agg, &names);
+            let grouped = aggregated_names(agg, &names, outer);
             node = aggregate_node(agg, &names, &grouped).child(node);
             grouped
         }
     };
-    if verbose {
+    if cx.verbose {
         let outputs: Vec<String> = q.projections.iter().map(|e| show(e, &names)).collect();
         node = node.detail(format!("Output: {}", outputs.join(", ")));
     }
+    node = with_subplans(node, &q.projections, &names, cx);
     // The executor sorts before it removes duplicates.
     if !q.order_by.is_empty() {
         node = sort_node(&q.order_by, &names).child(node);
@@ -166,10 +283,113 @@ fn query_node(q: &QueryPlan, verbose: bool) -> Node {
     node
 }
 
-fn aggregated_names(agg: &Aggregation, source: &Names) -> Names {
+/// The node that reads a source (a scan, a join, a subquery...).
+fn source_node(source: &Source, names: &Names, cx: &Cx) -> Node {
+    match source {
+        Source::Filter(inner, filter) => {
+            let node = source_node(inner, names, cx)
+                .detail(format!("Filter: {}", show_condition(filter, names)));
+            with_subplans(node, [filter], names, cx)
+        }
+        Source::Join(j) => {
+            let left_names = names.slice(0..j.left_width);
+            let right_names = names.slice(j.left_width..j.left_width + j.right_width);
+            let kind = match j.kind {
+                JoinKind::Inner => "",
+                JoinKind::Left => " Left Join",
+                JoinKind::Right => " Right Join",
+                JoinKind::Full => " Full Join",
+            };
+            let left = source_node(&j.left, &left_names, cx);
+            let mut node = match &j.method {
+                JoinMethod::NestedLoop | JoinMethod::Dependent => {
+                    let right_names = match j.method {
+                        JoinMethod::Dependent => Names {
+                            outer: left_names.pushed(),
+                            ..right_names
+                        },
+                        _ => right_names,
+                    };
+                    let right = source_node(&j.right, &right_names, cx);
+                    Node::new(format!("Nested Loop{kind}"))
+                        .child(left)
+                        .child(right)
+                }
+                JoinMethod::Hash {
+                    left_keys,
+                    right_keys,
+                } => {
+                    let conds: Vec<String> = left_keys
+                        .iter()
+                        .zip(right_keys)
+                        .map(|(l, r)| {
+                            format!("({} = {})", show(l, &left_names), show(r, &right_names))
+                        })
+                        .collect();
+                    let title = if kind.is_empty() {
+                        "Hash Join".to_string()
+                    } else {
+                        format!("Hash{kind}")
+                    };
+                    let right = source_node(&j.right, &right_names, cx);
+                    Node::new(title)
+                        .detail(format!("Hash Cond: {}", conds.join(" AND ")))
+                        .child(left)
+                        .child(Node::new("Hash").child(right))
+                }
+            };
+            if let Some(c) = &j.condition {
+                node.details
+                    .push(format!("Join Filter: {}", show_condition(c, names)));
+                node = with_subplans(node, [c], names, cx);
+            }
+            node
+        }
+        // The wrapper that sorts or limits a set operation's rows is not a relation.
+        Source::Query(d) if d.alias == "*SELECT*" => query_node(&d.query, &names.outer, cx),
+        Source::Query(d) => Node::new(format!("Subquery Scan on {}", d.alias)).child(query_node(
+            &d.query,
+            &names.outer,
+            cx,
+        )),
+        Source::SetOp(op) => {
+            let (title, all) = match op.op {
+                SetOperator::Union => ("Append", op.all),
+                SetOperator::Intersect => ("HashSetOp Intersect", op.all),
+                SetOperator::Except => ("HashSetOp Except", op.all),
+            };
+            let title = match (op.op, all) {
+                (SetOperator::Union, _) => title.to_string(),
+                (_, true) => format!("{title} All"),
+                _ => title.to_string(),
+            };
+            let node = Node::new(title)
+                .child(query_node(&op.left, &names.outer, cx))
+                .child(query_node(&op.right, &names.outer, cx));
+            if op.op == SetOperator::Union && !op.all {
+                Node::new("HashAggregate").child(node)
+            } else {
+                node
+            }
+        }
+        Source::Recursive(r) => Node::new(format!("CTE Scan on {}", r.name)).child(
+            Node::new("Recursive Union")
+                .child(query_node(&r.base, &names.outer, cx))
+                .child(query_node(&r.step, &names.outer, cx)),
+        ),
+        Source::WorkTable { name, .. } => Node::new(format!("WorkTable Scan on {name}")),
+        other => scan_node(other, names, cx),
+    }
+}
+
+fn aggregated_names(agg: &Aggregation, source: &Names, outer: &[Vec<String>]) -> Names {
     let mut names: Vec<String> = agg.group_by.iter().map(|e| show(e, source)).collect();
     names.extend(agg.aggs.iter().map(|a| show_agg(a, source)));
-    Names(names)
+    Names {
+        shown: names.clone(),
+        qualified: names,
+        outer: outer.to_vec(),
+    }
 }
 
 fn aggregate_node(agg: &Aggregation, source: &Names, grouped: &Names) -> Node {
@@ -207,29 +427,43 @@ fn sort_node(keys: &[SortKey], names: &Names) -> Node {
     Node::new("Sort").detail(format!("Sort Key: {}", keys.join(", ")))
 }
 
-fn scan_node(source: &Source, names: &Names, verbose: bool) -> Node {
+fn scan_node(source: &Source, names: &Names, cx: &Cx) -> Node {
     match source {
         Source::Single => Node::new("Result"),
         Source::Values(_) => Node::new("Values Scan on \"*VALUES*\""),
         Source::Table {
             table,
+            alias,
             access,
             reverse,
             index_only,
             ..
-        } => table_scan(table, access, *reverse, *index_only, names, verbose),
+        } => table_scan(
+            table,
+            alias.as_deref(),
+            access,
+            *reverse,
+            *index_only,
+            names,
+            cx,
+        ),
+        other => source_node(other, names, cx),
     }
 }
 
 fn table_scan(
     table: &TableDef,
+    alias: Option<&str>,
     access: &Access,
     reverse: bool,
     index_only: bool,
     names: &Names,
-    verbose: bool,
+    cx: &Cx,
 ) -> Node {
-    let on = table_name(table, verbose);
+    let on = match alias {
+        Some(alias) => format!("{} {alias}", table_name(table, cx)),
+        None => table_name(table, cx),
+    };
     let backward = if reverse { " Backward" } else { "" };
     let key_names = |columns: &mut dyn Iterator<Item = usize>| -> Vec<String> {
         columns.map(|c| names.column(c)).collect()
@@ -321,23 +555,24 @@ fn key_condition(
     }
 }
 
-fn insert_node(p: &InsertPlan, verbose: bool) -> Node {
+fn insert_node(p: &InsertPlan, cx: &Cx) -> Node {
     let source = match &p.rows {
         InsertSource::Values(rows) if rows.len() == 1 => Node::new("Result"),
         InsertSource::Values(_) => Node::new("Values Scan on \"*VALUES*\""),
-        InsertSource::Query(q, _) => query_node(q, verbose),
+        InsertSource::Query(q, _) => query_node(q, &[], cx),
     };
-    Node::new(format!("Insert on {}", table_name(&p.table, verbose))).child(source)
+    Node::new(format!("Insert on {}", table_name(&p.table, cx))).child(source)
 }
 
-fn update_node(p: &UpdatePlan, verbose: bool) -> Node {
+fn update_node(p: &UpdatePlan, cx: &Cx) -> Node {
     let names = Names::of_table(&p.table);
-    let mut scan = table_scan(&p.table, &p.access, false, false, &names, verbose);
+    let mut scan = table_scan(&p.table, None, &p.access, false, false, &names, cx);
     if let Some(filter) = &p.filter {
         scan = scan.detail(format!("Filter: {}", show_condition(filter, &names)));
+        scan = with_subplans(scan, [filter], &names, cx);
     }
-    let mut node = Node::new(format!("Update on {}", table_name(&p.table, verbose)));
-    if verbose {
+    let mut node = Node::new(format!("Update on {}", table_name(&p.table, cx)));
+    if cx.verbose {
         let sets: Vec<String> = p
             .assignments
             .iter()
@@ -348,13 +583,14 @@ fn update_node(p: &UpdatePlan, verbose: bool) -> Node {
     node.child(scan)
 }
 
-fn delete_node(p: &DeletePlan, verbose: bool) -> Node {
+fn delete_node(p: &DeletePlan, cx: &Cx) -> Node {
     let names = Names::of_table(&p.table);
-    let mut scan = table_scan(&p.table, &p.access, false, false, &names, verbose);
+    let mut scan = table_scan(&p.table, None, &p.access, false, false, &names, cx);
     if let Some(filter) = &p.filter {
         scan = scan.detail(format!("Filter: {}", show_condition(filter, &names)));
+        scan = with_subplans(scan, [filter], &names, cx);
     }
-    Node::new(format!("Delete on {}", table_name(&p.table, verbose))).child(scan)
+    Node::new(format!("Delete on {}", table_name(&p.table, cx))).child(scan)
 }
 
 /// A condition, always parenthesized as PostgreSQL prints filters.
@@ -382,22 +618,7 @@ fn show_agg(a: &AggCall, names: &Names) -> String {
 }
 
 fn binop(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Add => "+",
-        BinOp::Sub => "-",
-        BinOp::Mul => "*",
-        BinOp::Div => "/",
-        BinOp::Mod => "%",
-        BinOp::Eq => "=",
-        BinOp::NotEq => "<>",
-        BinOp::Lt => "<",
-        BinOp::LtEq => "<=",
-        BinOp::Gt => ">",
-        BinOp::GtEq => ">=",
-        BinOp::And => "AND",
-        BinOp::Or => "OR",
-        BinOp::Concat => "||",
-    }
+    op.symbol()
 }
 
 fn func_name(f: Func) -> &'static str {
@@ -439,6 +660,35 @@ fn show(e: &Expr, names: &Names) -> String {
     match e {
         Expr::Literal(v) => show_literal(v),
         Expr::Column(i) | Expr::AggRef(i) => names.column(*i),
+        Expr::Outer { level, index } => names.outer(*level, *index),
+        Expr::Subquery { id, link } => match link {
+            SubLink::Scalar => format!("(SubPlan {})", id + 1),
+            SubLink::Exists => format!("(SubPlan {})", id + 1),
+            SubLink::Quantified { lhs, op, all, .. } => format!(
+                "({} {} {}(SubPlan {}))",
+                show(lhs, names),
+                binop(*op),
+                if *all { "ALL " } else { "ANY " },
+                id + 1
+            ),
+        },
+        Expr::AnyOf {
+            lhs,
+            op,
+            all,
+            values,
+            ..
+        } => format!(
+            "({} {} {}('{{{}}}'))",
+            show(lhs, names),
+            binop(*op),
+            if *all { "ALL " } else { "ANY " },
+            values
+                .iter()
+                .map(|v| v.to_text())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
         Expr::Param(i) => format!("${}", i + 1),
         Expr::Binary {
             op, left, right, ..

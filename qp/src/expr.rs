@@ -41,6 +41,26 @@ pub enum BinOp {
 }
 
 impl BinOp {
+    /// The operator as SQL writes it.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Mod => "%",
+            BinOp::Eq => "=",
+            BinOp::NotEq => "<>",
+            BinOp::Lt => "<",
+            BinOp::LtEq => "<=",
+            BinOp::Gt => ">",
+            BinOp::GtEq => ">=",
+            BinOp::And => "AND",
+            BinOp::Or => "OR",
+            BinOp::Concat => "||",
+        }
+    }
+
     /// Comparison operators.
     pub fn is_comparison(self) -> bool {
         matches!(
@@ -179,6 +199,89 @@ pub enum Expr {
     Func(Func, Vec<Expr>),
     /// The result of aggregate call `i` (in an aggregated query's output row).
     AggRef(usize),
+    /// Column `index` of the row of an enclosing query: `level` 1 is the query (or the left
+    /// side of the join) this expression's query is nested in, 2 the one around that, and so
+    /// on (see [`EvalContext::outer`]). Correlated subqueries, LATERAL and index lookup
+    /// joins read their outer row through it.
+    Outer {
+        /// How many queries out.
+        level: usize,
+        /// The column of that query's row.
+        index: usize,
+    },
+    /// `lhs op ANY (values)`, or `op ALL` when `all`: what a quantified subquery becomes once
+    /// its rows are known (see [`SubLink::Quantified`]).
+    AnyOf {
+        /// The left operand.
+        lhs: Box<Expr>,
+        /// The comparison.
+        op: BinOp,
+        /// The type both sides are compared as.
+        operand_type: DataType,
+        /// `ALL` (else `ANY`).
+        all: bool,
+        /// The values compared with.
+        values: std::sync::Arc<Vec<Value>>,
+    },
+    /// A subquery's value: `id` is its index in the statement's subqueries
+    /// (`plan::Planned::subqueries`). The executor runs it and puts its value in place
+    /// before the expression is evaluated (see `exec::subquery`).
+    Subquery {
+        /// The subquery's index.
+        id: usize,
+        /// What value its rows make.
+        link: SubLink,
+    },
+}
+
+/// The value of `lhs op ANY (values)` (or `ALL`) under SQL's three-valued logic: ANY is
+/// true when some comparison is, ALL when none is false; otherwise NULL when a comparison was
+/// NULL (over no values ANY is false and ALL true, whatever `lhs` is).
+fn any_of(lhs: &Value, op: BinOp, operand: DataType, all: bool, values: &[Value]) -> Result<Value> {
+    if values.is_empty() {
+        return Ok(Value::Bool(all));
+    }
+    let mut saw_null = false;
+    for v in values {
+        if lhs.is_null() || v.is_null() {
+            saw_null = true;
+            continue;
+        }
+        let holds = binary(op, lhs.clone(), v.clone(), operand, DataType::Bool)?.as_bool()?;
+        match (holds, all) {
+            (Some(true), false) => return Ok(Value::Bool(true)),
+            (Some(false), true) => return Ok(Value::Bool(false)),
+            (None, _) => saw_null = true,
+            _ => {}
+        }
+    }
+    Ok(if saw_null {
+        Value::Null
+    } else {
+        Value::Bool(all)
+    })
+}
+
+/// How a subquery's rows make a value.
+#[derive(Clone, Debug)]
+pub enum SubLink {
+    /// `(SELECT x ...)`: the value of its one row; NULL when it returns none, 21000 for more.
+    Scalar,
+    /// `EXISTS (SELECT ...)`
+    Exists,
+    /// `lhs op ANY (SELECT x ...)` (`IN` is `= ANY`), or `op ALL` when `all`: true when the
+    /// comparison holds for some (every) row, NULL when it holds for none (fails for none)
+    /// but some comparison was NULL.
+    Quantified {
+        /// The left operand.
+        lhs: Box<Expr>,
+        /// The comparison.
+        op: BinOp,
+        /// The type both sides are compared as.
+        operand_type: DataType,
+        /// `ALL` (else `ANY` / `SOME` / `IN`).
+        all: bool,
+    },
 }
 
 /// What evaluation needs besides the row: parameters and the statement's context.
@@ -197,6 +300,9 @@ pub struct EvalContext<'a> {
     pub time_zone: TimeZone,
     /// The first existing schema of the session's `search_path` (`current_schema()`).
     pub current_schema: Option<&'a str>,
+    /// The rows of the enclosing queries, innermost last: [`Expr::Outer`] with level `n`
+    /// reads `outer[outer.len() - n]`.
+    pub outer: &'a [Vec<Value>],
 }
 
 impl Expr {
@@ -322,52 +428,194 @@ impl Expr {
                 }
             }
             Expr::Func(func, args) => eval_func(*func, args, row, ctx)?,
+            Expr::Outer { level, index } => ctx
+                .outer
+                .len()
+                .checked_sub(*level)
+                .and_then(|i| ctx.outer[i].get(*index))
+                .cloned()
+                .ok_or_else(|| Error::internal("outer column out of range"))?,
+            Expr::AnyOf {
+                lhs,
+                op,
+                operand_type,
+                all,
+                values,
+            } => any_of(&lhs.eval(row, ctx)?, *op, *operand_type, *all, values)?,
+            Expr::Subquery { .. } => {
+                return Err(Error::unsupported("a subquery is not supported here yet"));
+            }
         })
+    }
+
+    /// Calls `f` on this expression and every expression inside it, parents first (not into
+    /// the plans of subqueries).
+    pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        match self {
+            Expr::Literal(_)
+            | Expr::Param(_)
+            | Expr::AggRef(_)
+            | Expr::Column(_)
+            | Expr::Outer { .. } => {}
+            Expr::Binary { left, right, .. } => {
+                left.walk(f);
+                right.walk(f);
+            }
+            Expr::Not(e) | Expr::Negate(e, _) | Expr::IsNull(e, _) | Expr::Cast(e, _, _) => {
+                e.walk(f)
+            }
+            Expr::Case(arms, otherwise) => {
+                for (c, r) in arms {
+                    c.walk(f);
+                    r.walk(f);
+                }
+                if let Some(e) = otherwise {
+                    e.walk(f);
+                }
+            }
+            Expr::InList(e, list, _) => {
+                e.walk(f);
+                for x in list {
+                    x.walk(f);
+                }
+            }
+            Expr::Like { expr, pattern, .. } => {
+                expr.walk(f);
+                pattern.walk(f);
+            }
+            Expr::Func(_, args) => {
+                for a in args {
+                    a.walk(f);
+                }
+            }
+            Expr::Subquery { link, .. } => {
+                if let SubLink::Quantified { lhs, .. } = link {
+                    lhs.walk(f);
+                }
+            }
+            Expr::AnyOf { lhs, .. } => lhs.walk(f),
+        }
+    }
+
+    /// Rebuilds the expression bottom-up, replacing every node (children first) by what `f`
+    /// makes of it.
+    pub fn transform(self, f: &mut dyn FnMut(Expr) -> Expr) -> Expr {
+        let t = |e: Box<Expr>, f: &mut dyn FnMut(Expr) -> Expr| Box::new(e.transform(f));
+        let rebuilt = match self {
+            e @ (Expr::Literal(_)
+            | Expr::Param(_)
+            | Expr::AggRef(_)
+            | Expr::Column(_)
+            | Expr::Outer { .. }) => e,
+            Expr::Binary {
+                op,
+                left,
+                right,
+                operand_type,
+                result_type,
+            } => Expr::Binary {
+                op,
+                left: t(left, f),
+                right: t(right, f),
+                operand_type,
+                result_type,
+            },
+            Expr::Not(e) => Expr::Not(t(e, f)),
+            Expr::Negate(e, ty) => Expr::Negate(t(e, f), ty),
+            Expr::IsNull(e, n) => Expr::IsNull(t(e, f), n),
+            Expr::Cast(e, from, to) => Expr::Cast(t(e, f), from, to),
+            Expr::Case(arms, otherwise) => Expr::Case(
+                arms.into_iter()
+                    .map(|(c, r)| (c.transform(f), r.transform(f)))
+                    .collect(),
+                otherwise.map(|e| t(e, f)),
+            ),
+            Expr::InList(e, list, n) => Expr::InList(
+                t(e, f),
+                list.into_iter().map(|x| x.transform(f)).collect(),
+                n,
+            ),
+            Expr::Like {
+                expr,
+                pattern,
+                negated,
+                case_insensitive,
+                escape,
+            } => Expr::Like {
+                expr: t(expr, f),
+                pattern: t(pattern, f),
+                negated,
+                case_insensitive,
+                escape,
+            },
+            Expr::Func(func, args) => {
+                Expr::Func(func, args.into_iter().map(|a| a.transform(f)).collect())
+            }
+            Expr::AnyOf {
+                lhs,
+                op,
+                operand_type,
+                all,
+                values,
+            } => Expr::AnyOf {
+                lhs: t(lhs, f),
+                op,
+                operand_type,
+                all,
+                values,
+            },
+            Expr::Subquery { id, link } => Expr::Subquery {
+                id,
+                link: match link {
+                    SubLink::Quantified {
+                        lhs,
+                        op,
+                        operand_type,
+                        all,
+                    } => SubLink::Quantified {
+                        lhs: t(lhs, f),
+                        op,
+                        operand_type,
+                        all,
+                    },
+                    other => other,
+                },
+            },
+        };
+        f(rebuilt)
+    }
+
+    /// Whether the expression holds a subquery.
+    pub fn has_subquery(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| found |= matches!(e, Expr::Subquery { .. }));
+        found
+    }
+
+    /// The subqueries the expression holds (their ids).
+    pub fn subqueries(&self, out: &mut Vec<usize>) {
+        self.walk(&mut |e| {
+            if let Expr::Subquery { id, .. } = e {
+                out.push(*id);
+            }
+        });
     }
 
     /// Appends the positions of the input row's columns the expression reads.
     pub fn columns(&self, out: &mut Vec<usize>) {
-        match self {
-            Expr::Literal(_) | Expr::Param(_) | Expr::AggRef(_) => {}
-            Expr::Column(c) => out.push(*c),
-            Expr::Binary { left, right, .. } => {
-                left.columns(out);
-                right.columns(out);
+        self.walk(&mut |e| {
+            if let Expr::Column(c) = e {
+                out.push(*c);
             }
-            Expr::Not(e) | Expr::Negate(e, _) | Expr::IsNull(e, _) | Expr::Cast(e, _, _) => {
-                e.columns(out)
-            }
-            Expr::Case(arms, otherwise) => {
-                for (c, r) in arms {
-                    c.columns(out);
-                    r.columns(out);
-                }
-                if let Some(e) = otherwise {
-                    e.columns(out);
-                }
-            }
-            Expr::InList(e, list, _) => {
-                e.columns(out);
-                for x in list {
-                    x.columns(out);
-                }
-            }
-            Expr::Like { expr, pattern, .. } => {
-                expr.columns(out);
-                pattern.columns(out);
-            }
-            Expr::Func(_, args) => {
-                for a in args {
-                    a.columns(out);
-                }
-            }
-        }
+        });
     }
 
-    /// Whether the expression is a constant or parameter (does not read the row).
+    /// Whether the expression is a constant, a parameter or a column of an outer row (does not
+    /// read the row, so it can bound a key read).
     pub fn is_row_independent(&self) -> bool {
         match self {
-            Expr::Literal(_) | Expr::Param(_) => true,
+            Expr::Literal(_) | Expr::Param(_) | Expr::Outer { .. } => true,
             Expr::Cast(e, _, _) | Expr::Negate(e, _) => e.is_row_independent(),
             Expr::Binary { left, right, .. } => {
                 left.is_row_independent() && right.is_row_independent()

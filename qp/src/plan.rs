@@ -29,6 +29,18 @@ pub struct Planned {
     /// The schemas unqualified names were resolved in (the session's `search_path`): a plan
     /// that uses the catalog is only valid for the same path.
     pub search_path: Vec<String>,
+    /// The statement's subqueries used as expressions, indexed by [`Expr::Subquery`]'s id.
+    pub subqueries: Vec<SubqueryPlan>,
+}
+
+/// A subquery used as an expression (scalar, EXISTS, IN, ANY / ALL).
+#[derive(Debug)]
+pub struct SubqueryPlan {
+    /// The query.
+    pub query: QueryPlan,
+    /// Whether it reads a column of an enclosing query ([`Expr::Outer`]), so must run again
+    /// for every outer row; an uncorrelated one runs once per statement.
+    pub correlated: bool,
 }
 
 impl Planned {
@@ -165,17 +177,40 @@ pub enum Access {
     Full,
 }
 
-/// Where a query's rows come from.
+/// Where a query's rows come from: a tree of relations (tables, joins, subqueries...).
 #[derive(Debug)]
 pub enum Source {
     /// One empty row (SELECT without FROM).
     Single,
     /// A VALUES list.
     Values(Vec<Vec<Expr>>),
+    /// A subquery in FROM (a derived table or a CTE's query): its output rows.
+    Query(Box<Derived>),
+    /// The rows of a source that pass a filter (a WHERE or ON condition pushed down to one
+    /// side of a join).
+    Filter(Box<Source>, Expr),
+    /// Two sources joined.
+    Join(Box<JoinPlan>),
+    /// UNION / INTERSECT / EXCEPT of two queries.
+    SetOp(Box<SetOpPlan>),
+    /// `WITH RECURSIVE`: a CTE's rows computed to a fixpoint.
+    Recursive(Box<RecursivePlan>),
+    /// The rows the recursive CTE `id` produced in its previous step (its reference inside
+    /// its own recursive term).
+    WorkTable {
+        /// The recursive CTE's work table id.
+        id: usize,
+        /// The name it is read under (for EXPLAIN).
+        name: String,
+        /// Its column names (for EXPLAIN).
+        columns: Vec<String>,
+    },
     /// A table, read through an access path, in key order (descending if `reverse`).
     Table {
         /// The table.
         table: Arc<TableDef>,
+        /// The name the query gave it in FROM, if not its own (for EXPLAIN).
+        alias: Option<String>,
         /// The access path.
         access: Access,
         /// Read in descending key order.
@@ -190,6 +225,121 @@ pub enum Source {
         /// rows are made from the entries (other columns NULL) instead of being read.
         index_only: bool,
     },
+}
+
+/// A query read as a relation: a derived table, a WITH query, a set operation's operand.
+#[derive(Debug)]
+pub struct Derived {
+    /// The query.
+    pub query: QueryPlan,
+    /// The name it is read under (for EXPLAIN).
+    pub alias: String,
+    /// Its column names (for EXPLAIN).
+    pub columns: Vec<String>,
+}
+
+impl Derived {
+    /// `query` read under `alias`, with these output columns.
+    pub fn of(query: QueryPlan, alias: &str, columns: &[(String, DataType)]) -> Derived {
+        Derived {
+            query,
+            alias: alias.to_string(),
+            columns: columns.iter().map(|c| c.0.clone()).collect(),
+        }
+    }
+}
+
+/// The kind of a join.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinKind {
+    /// Pairs that match (also CROSS JOIN and comma joins, with no condition).
+    Inner,
+    /// Every left row, with NULLs when nothing on the right matches.
+    Left,
+    /// Every right row, with NULLs when nothing on the left matches.
+    Right,
+    /// Every row of both sides.
+    Full,
+}
+
+/// How a join finds the right rows matching a left row.
+#[derive(Debug)]
+pub enum JoinMethod {
+    /// The right side is read once; every pair is tested against the condition.
+    NestedLoop,
+    /// The right side is read once into a hash table on `right_keys`; each left row looks up
+    /// its `left_keys` (rows with a NULL key match nothing).
+    Hash {
+        /// Key expressions over the left row.
+        left_keys: Vec<Expr>,
+        /// Key expressions over the right row (same types as the left ones).
+        right_keys: Vec<Expr>,
+    },
+    /// The right side is read again for every left row, with the left row as its outer row
+    /// ([`Expr::Outer`] level 1): a primary key or index lookup on the join key, or a
+    /// LATERAL subquery.
+    Dependent,
+}
+
+/// A join of two sources; its rows are the left row's columns followed by the right's.
+#[derive(Debug)]
+pub struct JoinPlan {
+    /// The kind of join.
+    pub kind: JoinKind,
+    /// The left side.
+    pub left: Source,
+    /// The right side.
+    pub right: Source,
+    /// The number of columns of a left row.
+    pub left_width: usize,
+    /// The number of columns of a right row.
+    pub right_width: usize,
+    /// How matching right rows are found.
+    pub method: JoinMethod,
+    /// The condition a pair must also pass, over the joined row.
+    pub condition: Option<Expr>,
+}
+
+/// A set operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetOperator {
+    /// `UNION`
+    Union,
+    /// `INTERSECT`
+    Intersect,
+    /// `EXCEPT`
+    Except,
+}
+
+/// `left op [ALL] right`: both sides have the output's column count and types.
+#[derive(Debug)]
+pub struct SetOpPlan {
+    /// The operator.
+    pub op: SetOperator,
+    /// `ALL`: keep duplicates (counted) instead of removing them.
+    pub all: bool,
+    /// The left query.
+    pub left: QueryPlan,
+    /// The right query.
+    pub right: QueryPlan,
+}
+
+/// A recursive CTE: `base UNION [ALL] step`, where `step` reads the rows of the previous
+/// step as [`Source::WorkTable`] `id`, repeated until a step adds no row.
+#[derive(Debug)]
+pub struct RecursivePlan {
+    /// The work table id the step reads.
+    pub id: usize,
+    /// The CTE's name (for EXPLAIN).
+    pub name: String,
+    /// The CTE's column names (for EXPLAIN).
+    pub columns: Vec<String>,
+    /// The non-recursive term.
+    pub base: QueryPlan,
+    /// The recursive term.
+    pub step: QueryPlan,
+    /// `UNION ALL` (else `UNION`: rows seen before are dropped).
+    pub all: bool,
 }
 
 /// Grouping and aggregation of a query.
@@ -235,6 +385,144 @@ pub struct QueryPlan {
     pub offset: Option<Expr>,
     /// `FOR UPDATE`: the rows read are checked for conflicts at commit.
     pub for_update: bool,
+}
+
+impl QueryPlan {
+    /// The query that computes `projections` over every row of `source`.
+    pub fn over(source: Source, projections: Vec<Expr>) -> QueryPlan {
+        QueryPlan {
+            source,
+            filter: None,
+            aggregation: None,
+            projections,
+            distinct: false,
+            order_by: Vec::new(),
+            limit: None,
+            offset: None,
+            for_update: false,
+        }
+    }
+
+    /// Calls `f` on every table the query's sources read, in this block and the blocks
+    /// nested in it (subqueries of expressions are in the statement's list).
+    pub fn tables(&self, f: &mut dyn FnMut(&Arc<TableDef>)) {
+        self.blocks(&mut |b| {
+            b.source.direct(&mut |s| {
+                if let Source::Table { table, .. } = s {
+                    f(table)
+                }
+            })
+        });
+    }
+
+    /// Calls `f` on every expression of the query block and of its sources (not inside
+    /// derived tables or set operations, which are blocks of their own).
+    pub fn exprs(&self, f: &mut dyn FnMut(&Expr)) {
+        self.source.exprs(f);
+        for e in self
+            .filter
+            .iter()
+            .chain(&self.projections)
+            .chain(self.order_by.iter().map(|k| &k.expr))
+            .chain(self.limit.iter())
+            .chain(self.offset.iter())
+        {
+            f(e);
+        }
+        if let Some(agg) = &self.aggregation {
+            for e in agg
+                .group_by
+                .iter()
+                .chain(agg.aggs.iter().filter_map(|a| a.arg.as_ref()))
+                .chain(agg.having.iter())
+            {
+                f(e);
+            }
+        }
+    }
+
+    /// Calls `f` on every query block inside this one, this one first: derived tables, set
+    /// operands and recursive terms (subqueries of expressions are in the statement's list).
+    pub fn blocks(&self, f: &mut dyn FnMut(&QueryPlan)) {
+        f(self);
+        self.source.blocks(f);
+    }
+}
+
+impl Source {
+    /// Calls `f` on this source and the sources it is made of within the same query block.
+    pub fn direct(&self, f: &mut dyn FnMut(&Source)) {
+        f(self);
+        match self {
+            Source::Filter(inner, _) => inner.direct(f),
+            Source::Join(j) => {
+                j.left.direct(f);
+                j.right.direct(f);
+            }
+            _ => {}
+        }
+    }
+
+    /// Calls `f` on the expressions of this source within its query block.
+    pub fn exprs(&self, f: &mut dyn FnMut(&Expr)) {
+        self.direct(&mut |s| match s {
+            Source::Values(rows) => rows.iter().flatten().for_each(&mut *f),
+            Source::Filter(_, e) => f(e),
+            Source::Join(j) => {
+                j.condition.iter().for_each(&mut *f);
+                if let JoinMethod::Hash {
+                    left_keys,
+                    right_keys,
+                } = &j.method
+                {
+                    left_keys.iter().chain(right_keys).for_each(&mut *f);
+                }
+            }
+            Source::Table { access, .. } => access.exprs(f),
+            _ => {}
+        });
+    }
+
+    /// Calls `f` on every query block nested in this source (derived tables, set operands,
+    /// recursive terms), outermost first.
+    pub fn blocks(&self, f: &mut dyn FnMut(&QueryPlan)) {
+        self.direct(&mut |s| match s {
+            Source::Query(d) => d.query.blocks(f),
+            Source::SetOp(op) => {
+                op.left.blocks(f);
+                op.right.blocks(f);
+            }
+            Source::Recursive(r) => {
+                r.base.blocks(f);
+                r.step.blocks(f);
+            }
+            _ => {}
+        });
+    }
+}
+
+impl Access {
+    /// Calls `f` on the key values of the access path.
+    pub fn exprs(&self, f: &mut dyn FnMut(&Expr)) {
+        match self {
+            Access::Point(values) => values.iter().for_each(f),
+            Access::Range {
+                prefix,
+                lower,
+                upper,
+            }
+            | Access::Index {
+                prefix,
+                lower,
+                upper,
+                ..
+            } => {
+                prefix.iter().for_each(&mut *f);
+                lower.iter().chain(upper.iter()).for_each(|(e, _)| f(e));
+            }
+            Access::Full => {}
+        }
+    }
 }
 
 /// An INSERT.

@@ -26,7 +26,7 @@ pub use crate::catalog::sys::GRANTS_TABLE_ID;
 use crate::catalog::{Catalog, DEFAULT_SCHEMA, SYS_SCHEMA, TableDef};
 use crate::error::{Error, Result, SqlState};
 use crate::expr::Expr;
-use crate::plan::{InsertSource, Plan, QueryPlan, Source};
+use crate::plan::{InsertSource, Plan, Planned, QueryPlan};
 use crate::roles::ADMIN;
 
 fn granted(catalog: &Catalog, object: &Object, role: &str, privilege: Privilege) -> bool {
@@ -164,18 +164,37 @@ pub fn check_plan(catalog: &Catalog, role: &str, plan: &Plan) -> Result<()> {
     }
 }
 
+/// Checks that `role` may read every table a query reads.
 fn check_query(catalog: &Catalog, role: &str, q: &QueryPlan) -> Result<()> {
-    match &q.source {
-        Source::Table { table, .. } => require_table(catalog, role, table, Privilege::Select),
-        Source::Single | Source::Values(_) => Ok(()),
+    let mut result = Ok(());
+    q.tables(&mut |table| {
+        if result.is_ok() {
+            result = require_table(catalog, role, table, Privilege::Select);
+        }
+    });
+    result
+}
+
+/// Checks that `role` may run a planned statement: its plan and the subqueries its
+/// expressions use.
+pub fn check_planned(catalog: &Catalog, role: &str, planned: &Planned) -> Result<()> {
+    if role == ADMIN {
+        return Ok(());
     }
+    for sub in &planned.subqueries {
+        check_query(catalog, role, &sub.query)?;
+    }
+    check_plan(catalog, role, &planned.plan)
 }
 
 /// Whether evaluating `e` reads a column of the input row.
 fn reads_columns(e: &Expr) -> bool {
     match e {
         Expr::Column(_) | Expr::AggRef(_) => true,
-        Expr::Literal(_) | Expr::Param(_) => false,
+        Expr::Literal(_) | Expr::Param(_) | Expr::Outer { .. } => false,
+        // Taken as reading the row (a correlated one does, through its outer references).
+        Expr::Subquery { .. } => true,
+        Expr::AnyOf { lhs, .. } => reads_columns(lhs),
         Expr::Binary { left, right, .. } => reads_columns(left) || reads_columns(right),
         Expr::Not(e) | Expr::Negate(e, _) | Expr::IsNull(e, _) | Expr::Cast(e, _, _) => {
             reads_columns(e)

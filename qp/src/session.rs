@@ -535,7 +535,7 @@ impl Session {
             .get("role")
             .map(String::as_str)
             .unwrap_or(&self.user);
-        crate::privileges::check_plan(&catalog, role, &planned.plan)?;
+        crate::privileges::check_planned(&catalog, role, &planned)?;
         let current_schema = search_path
             .iter()
             .find(|schema| catalog.schemas.contains(*schema));
@@ -551,6 +551,10 @@ impl Session {
             statement_started_at,
             time_zone,
             current_schema: current_schema.map(String::as_str),
+            subqueries: &planned.subqueries,
+            outer: Vec::new(),
+            subquery_results: Default::default(),
+            work_tables: Default::default(),
         };
         let output = exec::execute(&planned.plan, &mut cx).await?;
         // Every write path checks the size as it buffers; this also covers any it misses.
@@ -584,6 +588,7 @@ impl Session {
             statement_started_at: now,
             time_zone: self.time_zone(),
             current_schema: None,
+            outer: &[],
         };
         let done = match job_id.eval(&[], &ecx)? {
             Value::Null => Value::Null,

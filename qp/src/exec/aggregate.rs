@@ -14,7 +14,6 @@
 //! Without GROUP BY an aggregate over no rows still yields one row (`count(*)` is 0, `sum`
 //! is NULL).
 
-use super::read::passes;
 use crate::error::{Error, Result};
 use crate::expr::{AggCall, AggFunc, EvalContext, numeric_div};
 use crate::plan::Aggregation;
@@ -230,9 +229,7 @@ pub(super) fn aggregate(
         for acc in g.accs {
             row.push(acc.finish()?);
         }
-        if passes(&agg.having, &row, ecx)? {
-            out.push(row);
-        }
+        out.push(row);
     }
     Ok(out)
 }

@@ -18,11 +18,12 @@ use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::expr::EvalContext;
 use crate::limits::Limits;
-use crate::plan::Plan;
+use crate::plan::{Plan, SubqueryPlan};
 use crate::timezone::TimeZone;
 use crate::txn::Transaction;
 use crate::value::Value;
 use ddl::{create_table, drop_table};
+use std::collections::HashMap;
 use std::sync::Arc;
 use write::{delete, insert, update};
 
@@ -30,9 +31,11 @@ mod aggregate;
 mod ddl;
 pub mod index_ddl;
 mod read;
+mod relation;
 pub mod roles;
 pub mod row_ids;
 pub mod schemas;
+mod subquery;
 mod write;
 
 pub use ddl::load_catalog;
@@ -76,6 +79,15 @@ pub struct ExecContext<'a> {
     pub time_zone: TimeZone,
     /// The first existing schema of the session's `search_path` (`current_schema()`).
     pub current_schema: Option<&'a str>,
+    /// The statement's subqueries used as expressions ([`crate::expr::Expr::Subquery`]).
+    pub subqueries: &'a [SubqueryPlan],
+    /// The rows of the enclosing queries while a correlated subquery, a LATERAL item or a
+    /// lookup join's inner side runs, innermost last ([`crate::expr::Expr::Outer`]).
+    pub outer: Vec<Vec<Value>>,
+    /// The rows of the uncorrelated subqueries run so far in this statement, by id.
+    pub subquery_results: HashMap<usize, Arc<Vec<Vec<Value>>>>,
+    /// The rows of each recursive CTE's previous step while its recursive term runs.
+    pub work_tables: HashMap<usize, Arc<Vec<Vec<Value>>>>,
 }
 
 impl ExecContext<'_> {
@@ -91,6 +103,7 @@ impl ExecContext<'_> {
             statement_started_at: self.statement_started_at,
             time_zone: self.time_zone,
             current_schema: self.current_schema,
+            outer: &self.outer,
         }
     }
 }
@@ -103,7 +116,7 @@ pub async fn execute(plan: &Plan, cx: &mut ExecContext<'_>) -> Result<Output> {
             tag: "SELECT".into(),
         }),
         Plan::Explain { inner, verbose } => Ok(Output::Rows {
-            rows: crate::explain::explain(inner, *verbose)?
+            rows: crate::explain::explain(inner, cx.subqueries, *verbose)?
                 .into_iter()
                 .map(|line| vec![Value::Text(line)])
                 .collect(),

@@ -21,6 +21,7 @@
 
 use super::ExecContext;
 use super::aggregate::aggregate;
+use super::subquery::{eval_dynamic, passes_dynamic};
 use crate::catalog::TableDef;
 use crate::error::{Error, Result, SqlState};
 use crate::expr::{EvalContext, Expr};
@@ -292,6 +293,14 @@ fn eval_count(e: &Option<Expr>, ecx: &EvalContext, what: &str) -> Result<Option<
     }
 }
 
+/// Whether any expression of a query block holds a subquery (then its rows are evaluated
+/// through `exec::subquery`).
+fn has_subqueries(q: &QueryPlan) -> bool {
+    let mut found = false;
+    q.exprs(&mut |e| found |= e.has_subquery());
+    found
+}
+
 /// Runs a query and returns its output rows.
 pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Vec<Value>>> {
     let (limit, offset) = {
@@ -301,20 +310,22 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
             eval_count(&q.offset, &ecx, "OFFSET")?.unwrap_or(0),
         )
     };
+    let dynamic = has_subqueries(q);
     // Rows from the source, filtered.
     let streaming = q.aggregation.is_none() && q.order_by.is_empty() && !q.distinct;
     // Whether the source applied the filter already.
     let mut filtered = false;
     let mut source_rows: Vec<Vec<Value>> = match &q.source {
         Source::Single => vec![vec![]],
-        Source::Values(rows) => eval_rows(rows, &cx.eval_context())?,
+        Source::Values(rows) if !dynamic => eval_rows(rows, &cx.eval_context())?,
         Source::Table {
             table,
             access,
             reverse,
             index_order: Some(ties),
             index_only,
-        } => {
+            ..
+        } if !dynamic => {
             let want = match (q.aggregation.is_none() && !q.distinct, limit) {
                 (true, Some(l)) => Some(l.saturating_add(offset)),
                 _ => None,
@@ -338,9 +349,10 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
             reverse,
             index_order: None,
             index_only,
+            ..
         } => {
             let scan_limit = match (streaming, &q.filter, limit) {
-                (true, None, Some(l)) => Some(l + offset),
+                (true, None, Some(l)) if !dynamic => Some(l + offset),
                 _ => None,
             };
             let rows = read_table(table, access, *reverse, scan_limit, *index_only, cx).await?;
@@ -351,7 +363,11 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
             }
             rows.into_iter().map(|(_, r)| r).collect()
         }
+        other => super::relation::source_rows(other, cx).await?,
     };
+    if dynamic {
+        return run_dynamic(q, source_rows, filtered, limit, offset, cx).await;
+    }
     let ecx = cx.eval_context();
     if q.filter.is_some() && !filtered {
         let mut kept = Vec::with_capacity(source_rows.len());
@@ -365,7 +381,16 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
     // Aggregation turns source rows into one row per group.
     let rows = match &q.aggregation {
         None => source_rows,
-        Some(agg) => aggregate(agg, source_rows, &ecx)?,
+        Some(agg) => {
+            let groups = aggregate(agg, source_rows, &ecx)?;
+            let mut kept = Vec::with_capacity(groups.len());
+            for row in groups {
+                if passes(&agg.having, &row, &ecx)? {
+                    kept.push(row);
+                }
+            }
+            kept
+        }
     };
     // Projection, with sort keys computed alongside.
     let mut out: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(rows.len());
@@ -385,6 +410,67 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
             break;
         }
     }
+    Ok(finish(q, out, limit, offset))
+}
+
+/// The rest of a query whose expressions hold subqueries, from its source rows: each
+/// expression runs its subqueries for the row it is evaluated on.
+async fn run_dynamic(
+    q: &QueryPlan,
+    source_rows: Vec<Vec<Value>>,
+    filtered: bool,
+    limit: Option<usize>,
+    offset: usize,
+    cx: &mut ExecContext<'_>,
+) -> Result<Vec<Vec<Value>>> {
+    let mut rows = Vec::with_capacity(source_rows.len());
+    for row in source_rows {
+        if filtered || passes_dynamic(q.filter.as_ref(), &row, cx).await? {
+            rows.push(row);
+        }
+    }
+    if let Some(agg) = &q.aggregation {
+        if agg
+            .group_by
+            .iter()
+            .chain(agg.aggs.iter().filter_map(|a| a.arg.as_ref()))
+            .any(Expr::has_subquery)
+        {
+            return Err(Error::unsupported(
+                "subqueries in GROUP BY or in aggregate arguments are not supported yet",
+            ));
+        }
+        let groups = aggregate(agg, rows, &cx.eval_context())?;
+        rows = Vec::with_capacity(groups.len());
+        for row in groups {
+            if passes_dynamic(agg.having.as_ref(), &row, cx).await? {
+                rows.push(row);
+            }
+        }
+    }
+    let mut out: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut projected = Vec::with_capacity(q.projections.len());
+        for e in &q.projections {
+            projected.push(eval_dynamic(e, row, cx).await?);
+        }
+        let mut keys = Vec::with_capacity(q.order_by.len());
+        for k in &q.order_by {
+            keys.push(eval_dynamic(&k.expr, row, cx).await?);
+        }
+        out.push((projected, keys));
+    }
+    Ok(finish(q, out, limit, offset))
+}
+
+/// Sorts projected rows on their keys, removes duplicates for DISTINCT, and applies OFFSET
+/// and LIMIT.
+fn finish(
+    q: &QueryPlan,
+    mut out: Vec<(Vec<Value>, Vec<Value>)>,
+    limit: Option<usize>,
+    offset: usize,
+) -> Vec<Vec<Value>> {
     if !q.order_by.is_empty() {
         out.sort_by(|(_, a), (_, b)| {
             for (k, (x, y)) in q.order_by.iter().zip(a.iter().zip(b)) {
@@ -427,10 +513,9 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
             seen.insert(key)
         });
     }
-    let result: Vec<Vec<Value>> = result
+    result
         .into_iter()
         .skip(offset)
         .take(limit.unwrap_or(usize::MAX))
-        .collect();
-    Ok(result)
+        .collect()
 }

@@ -8,7 +8,8 @@
 //! the new one, deleting every moved row first so that keys can be swapped within one
 //! statement. Index entries are maintained alongside (see [`crate::index`]).
 
-use super::read::{eval_rows, passes, read_table, run_query};
+use super::read::{eval_rows, read_table, run_query};
+use super::subquery::{eval_dynamic, passes_dynamic};
 use super::{ExecContext, Output};
 use crate::catalog::TableDef;
 use crate::error::{Error, Result, SqlState};
@@ -133,6 +134,17 @@ fn returning_rows(
 /// and its index entries.
 pub(super) async fn insert(p: &InsertPlan, cx: &mut ExecContext<'_>) -> Result<Output> {
     let new_rows: Vec<Vec<Value>> = match &p.rows {
+        InsertSource::Values(rows) if rows.iter().flatten().any(Expr::has_subquery) => {
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                let mut values = Vec::with_capacity(row.len());
+                for e in row {
+                    values.push(eval_dynamic(e, &[], cx).await?);
+                }
+                out.push(values);
+            }
+            out
+        }
         InsertSource::Values(rows) => eval_rows(rows, &cx.eval_context())?,
         InsertSource::Query(query, sources) => {
             let produced = Box::pin(run_query(query, cx)).await?;
@@ -188,19 +200,16 @@ fn finish_dml(
 pub(super) async fn update(p: &UpdatePlan, cx: &mut ExecContext<'_>) -> Result<Output> {
     let rows = read_table(&p.table, &p.access, false, None, false, cx).await?;
     let mut changes = Vec::new();
-    {
-        let ecx = cx.eval_context();
-        for (key, old) in rows {
-            if !passes(&p.filter, &old, &ecx)? {
-                continue;
-            }
-            let mut new = old.clone();
-            for (i, e) in &p.assignments {
-                new[*i] = e.eval(&old, &ecx)?;
-            }
-            check_not_null(&p.table, &new)?;
-            changes.push((key, old, new));
+    for (key, old) in rows {
+        if !passes_dynamic(p.filter.as_ref(), &old, cx).await? {
+            continue;
         }
+        let mut new = old.clone();
+        for (i, e) in &p.assignments {
+            new[*i] = eval_dynamic(e, &old, cx).await?;
+        }
+        check_not_null(&p.table, &new)?;
+        changes.push((key, old, new));
     }
     cx.limits
         .check_rows_modified(cx.txn.count_modified(changes.len()))?;
@@ -245,12 +254,9 @@ pub(super) async fn update(p: &UpdatePlan, cx: &mut ExecContext<'_>) -> Result<O
 pub(super) async fn delete(p: &DeletePlan, cx: &mut ExecContext<'_>) -> Result<Output> {
     let rows = read_table(&p.table, &p.access, false, None, false, cx).await?;
     let mut deleted = Vec::new();
-    {
-        let ecx = cx.eval_context();
-        for (key, row) in rows {
-            if passes(&p.filter, &row, &ecx)? {
-                deleted.push((key, row));
-            }
+    for (key, row) in rows {
+        if passes_dynamic(p.filter.as_ref(), &row, cx).await? {
+            deleted.push((key, row));
         }
     }
     cx.limits

@@ -306,7 +306,7 @@ impl Planner<'_> {
             Some(w) => {
                 let (e, ty) = self.plan_expr(w, scope, None, Some(DataType::Bool))?;
                 let filter = require_bool(e, ty, "WHERE")?;
-                let access = self.access_path(table, scope, w)?;
+                let access = self.access_path(table, &filter);
                 Ok((Some(filter), access))
             }
         }

@@ -49,8 +49,9 @@ impl Planner<'_> {
         Ok(match ast_expr {
             E::Identifier(ident) => {
                 let name = ident_name(ident);
-                if agg.is_some() {
-                    scope.resolve(None, &name)?;
+                // In an aggregated query a column of its own row must be grouped; a column
+                // of an enclosing query is a constant there.
+                if agg.is_some() && scope.resolve_expr(None, &name).is_ok() {
                     return Err(group_by_error(&name, scope));
                 }
                 // Bare keywords that are really functions.
@@ -63,13 +64,16 @@ impl Planner<'_> {
                             | "session_user"
                             | "current_schema"
                     )
-                    && scope.resolve(None, &name).is_err()
+                    && scope.resolve_expr(None, &name).is_err()
+                    && !self
+                        .outer
+                        .iter()
+                        .any(|o| o.scope.resolve_expr(None, &name).is_ok())
                     && let Some((func, ty)) = nullary_function(&name)
                 {
                     return Ok((Expr::Func(func, vec![]), ty));
                 }
-                let (i, ty) = scope.resolve(None, &name)?;
-                (Expr::Column(i), ty)
+                self.resolve_column(scope, None, &name, &ast_expr.to_string())?
             }
             E::CompoundIdentifier(parts) => {
                 let names: Vec<String> = parts.iter().map(ident_name).collect();
@@ -82,11 +86,10 @@ impl Planner<'_> {
                         )));
                     }
                 };
-                let (i, ty) = scope.resolve(Some(&table), &col)?;
-                if agg.is_some() {
+                if agg.is_some() && scope.resolve_expr(Some(&table), &col).is_ok() {
                     return Err(group_by_error(&format!("{table}.{col}"), scope));
                 }
-                (Expr::Column(i), ty)
+                self.resolve_column(scope, Some(&table), &col, &ast_expr.to_string())?
             }
             E::Value(v) => self.plan_value(&v.value, expected)?,
             E::TypedString(ts) => {
@@ -311,8 +314,44 @@ impl Planner<'_> {
                 (cast(e, from, to)?, to)
             }
             E::Function(f) => self.plan_function(f, scope, agg, expected)?,
-            E::Subquery(_) | E::Exists { .. } | E::InSubquery { .. } => {
-                return Err(Error::unsupported("subqueries are not supported yet"));
+            E::Subquery(query) => self.plan_scalar_subquery(query, scope, agg.as_deref())?,
+            E::Exists { subquery, negated } => {
+                self.plan_exists(subquery, *negated, scope, agg.as_deref())?
+            }
+            E::InSubquery {
+                expr,
+                subquery,
+                negated,
+            } => {
+                let op = if *negated {
+                    ast::BinaryOperator::NotEq
+                } else {
+                    ast::BinaryOperator::Eq
+                };
+                self.plan_quantified(expr, &op, *negated, subquery, scope, agg)?
+            }
+            E::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            }
+            | E::AllOp {
+                left,
+                compare_op,
+                right,
+            } => {
+                let all = matches!(ast_expr, E::AllOp { .. });
+                match right.as_ref() {
+                    E::Subquery(query) => {
+                        self.plan_quantified(left, compare_op, all, query, scope, agg)?
+                    }
+                    _ => {
+                        return Err(Error::unsupported(
+                            "ANY / ALL over an array is not supported yet",
+                        ));
+                    }
+                }
             }
             other => {
                 return Err(Error::unsupported(format!(

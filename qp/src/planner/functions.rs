@@ -311,15 +311,26 @@ impl Planner<'_> {
 }
 
 /// Whether an expression calls an aggregate function (`count`, `sum`, `avg`, `min`,
-/// `max`) anywhere inside it.
+/// `max`) anywhere inside it, outside its subqueries (which aggregate on their own).
 pub(super) fn contains_aggregate(e: &ast::Expr) -> bool {
     use sqlparser::ast::Visit;
     use std::ops::ControlFlow;
-    struct Finder;
+    /// How many subqueries deep the visit is.
+    struct Finder(usize);
     impl ast::Visitor for Finder {
         type Break = ();
+        fn pre_visit_query(&mut self, _: &ast::Query) -> ControlFlow<()> {
+            self.0 += 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _: &ast::Query) -> ControlFlow<()> {
+            self.0 -= 1;
+            ControlFlow::Continue(())
+        }
         fn pre_visit_expr(&mut self, expr: &ast::Expr) -> ControlFlow<()> {
-            if let ast::Expr::Function(f) = expr {
+            if self.0 == 0
+                && let ast::Expr::Function(f) = expr
+            {
                 let name = f
                     .name
                     .0
@@ -334,7 +345,7 @@ pub(super) fn contains_aggregate(e: &ast::Expr) -> bool {
             ControlFlow::Continue(())
         }
     }
-    e.visit(&mut Finder).is_break()
+    e.visit(&mut Finder(0)).is_break()
 }
 
 /// The functions without arguments, by name, with their result types. Some of them may also be

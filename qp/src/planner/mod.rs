@@ -13,7 +13,11 @@
 //! - `scope.rs`: the columns an expression may refer to;
 //! - `ddl.rs`: `CREATE TABLE`, `SET ROLE`; `index.rs`: `CREATE INDEX ASYNC`, `DROP INDEX`
 //!   and reading through an index;
-//! - `select.rs`: queries, `VALUES`, ORDER BY, LIMIT; `access.rs`: access paths;
+//! - `select.rs`: queries, `VALUES`, set operations, ORDER BY, LIMIT; `from.rs`: the FROM
+//!   list (tables, joins, derived tables, WITH queries); `subquery.rs`: subqueries used as
+//!   expressions and column references into enclosing queries; `optimize.rs`: the rules
+//!   that rewrite a planned join tree (predicate pushdown, join methods, access paths);
+//!   `access.rs`: access paths;
 //! - `dml.rs`: `INSERT`, `UPDATE`, `DELETE`, RETURNING, column defaults;
 //! - `expr.rs`: expressions; `operators.rs`: binary operators; `functions.rs`: function
 //!   calls and aggregates; `coerce.rs`: type conversions.
@@ -23,11 +27,11 @@
 use crate::catalog::{Catalog, TableDef};
 use crate::error::{Error, Result, SqlState};
 use crate::names::{ident_name, resolve_relation};
-use crate::plan::{Plan, Planned};
+use crate::plan::{Plan, Planned, SubqueryPlan};
 use crate::value::DataType;
 use coerce::coerce;
 use ddl::plan_set_role;
-use scope::Scope;
+use scope::{OuterScope, Scope};
 use sqlparser::ast;
 use std::sync::Arc;
 
@@ -36,13 +40,16 @@ mod coerce;
 mod ddl;
 mod dml;
 mod expr;
+mod from;
 mod functions;
 mod index;
 mod operators;
+mod optimize;
 pub mod roles;
 pub mod schemas;
 mod scope;
 mod select;
+mod subquery;
 
 /// Plans statements against one catalog version.
 pub struct Planner<'a> {
@@ -56,6 +63,17 @@ pub struct Planner<'a> {
     /// The schemas unqualified names are looked up in, in order (the session's
     /// `search_path`, with `$user` replaced by the current role).
     search_path: Vec<String>,
+    /// The scopes of the queries enclosing the one being planned, innermost last.
+    outer: Vec<OuterScope>,
+    /// The lowest index in `outer` a column reference resolved to since it was last reset
+    /// (how a subquery finds out whether it is correlated).
+    lowest_outer_ref: Option<usize>,
+    /// The statement's subqueries used as expressions so far.
+    subqueries: Vec<SubqueryPlan>,
+    /// The WITH queries in reach, innermost last.
+    ctes: Vec<from::Cte>,
+    /// The number of recursive CTE work tables planned so far.
+    work_tables: usize,
 }
 
 impl<'a> Planner<'a> {
@@ -66,6 +84,11 @@ impl<'a> Planner<'a> {
             params: declared.to_vec(),
             uses_catalog: false,
             search_path: vec![crate::catalog::DEFAULT_SCHEMA.to_string()],
+            outer: Vec::new(),
+            lowest_outer_ref: None,
+            subqueries: Vec::new(),
+            ctes: Vec::new(),
+            work_tables: 0,
         }
     }
 
@@ -130,6 +153,7 @@ impl<'a> Planner<'a> {
             catalog_version: self.catalog.version,
             uses_catalog: self.uses_catalog,
             search_path: self.search_path,
+            subqueries: self.subqueries,
         })
     }
 
@@ -256,6 +280,17 @@ impl<'a> Planner<'a> {
                 names,
                 ..
             } => (self.plan_drop_index(names, *if_exists)?, vec![]),
+            // `WITH ... INSERT / UPDATE / DELETE`: the statement with the WITH queries in reach.
+            S::Query(q)
+                if let ast::SetExpr::Insert(inner)
+                | ast::SetExpr::Update(inner)
+                | ast::SetExpr::Delete(inner) = q.body.as_ref() =>
+            {
+                let pushed = self.push_ctes(q.with.as_ref())?;
+                let planned = self.plan_statement(inner);
+                self.ctes.truncate(self.ctes.len() - pushed);
+                planned?
+            }
             S::Query(q) => {
                 let (plan, columns) = self.plan_query(q)?;
                 (Plan::Query(Box::new(plan)), columns)

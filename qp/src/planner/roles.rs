@@ -135,6 +135,7 @@ pub fn plan_aws_iam(iam: &AwsIam, catalog: &Catalog) -> Result<Planned> {
         columns: vec![],
         catalog_version: catalog.version,
         uses_catalog: true,
+        subqueries: Vec::new(),
     })
 }
 

@@ -13,78 +13,236 @@
 
 use super::Planner;
 use super::coerce::{coerce, require_bool};
+use super::from::and_all;
 use super::functions::contains_aggregate;
-use super::scope::{AggState, Scope, ScopeColumn};
+use super::optimize;
+use super::scope::{AggState, Scope};
 use crate::error::{Error, Result, SqlState};
 use crate::expr::Expr;
 use crate::names::{column_name, ident_name};
-use crate::plan::{Access, Aggregation, QueryPlan, SortKey, Source};
+use crate::plan::{
+    Access, Aggregation, Derived, QueryPlan, SetOpPlan, SetOperator, SortKey, Source,
+};
 use crate::value::{DataType, Value};
 use sqlparser::ast;
 
 impl Planner<'_> {
-    /// Plans a query (a `SELECT`, a `VALUES` list, a parenthesized query): the plan and its
-    /// output columns (name and type).
+    /// Plans a query (a `SELECT`, a `VALUES` list, a set operation, a parenthesized query,
+    /// with its WITH queries): the plan and its output columns (name and type).
     pub(super) fn plan_query(
         &mut self,
         query: &ast::Query,
     ) -> Result<(QueryPlan, Vec<(String, DataType)>)> {
-        if query.with.is_some() {
-            return Err(Error::unsupported("WITH queries are not supported yet"));
-        }
-        let select = match query.body.as_ref() {
-            ast::SetExpr::Select(select) => select,
-            ast::SetExpr::Values(values) => return self.plan_values_query(values, query),
+        let pushed = self.push_ctes(query.with.as_ref())?;
+        let planned = self.plan_query_body(query);
+        self.ctes.truncate(self.ctes.len() - pushed);
+        planned
+    }
+
+    fn plan_query_body(
+        &mut self,
+        query: &ast::Query,
+    ) -> Result<(QueryPlan, Vec<(String, DataType)>)> {
+        match query.body.as_ref() {
+            ast::SetExpr::Select(select) => self.plan_select(select, Some(query)),
+            ast::SetExpr::Values(values) => self.plan_values_query(values, Some(query)),
             ast::SetExpr::Query(inner)
-                if query.order_by.is_none() && query.limit_clause.is_none() =>
+                if query.order_by.is_none()
+                    && query.limit_clause.is_none()
+                    && query.fetch.is_none()
+                    && query.locks.is_empty() =>
             {
-                return self.plan_query(inner);
+                self.plan_query(inner)
             }
-            _ => return Err(Error::unsupported("set operations are not supported yet")),
-        };
-        let for_update = crate::locking::check_clauses(query, select)?;
-        // FROM: nothing, or one table.
-        let (mut source, scope) = match select.from.as_slice() {
-            [] => (Source::Single, Scope::default()),
-            [twj] if twj.joins.is_empty() => {
-                let ast::TableFactor::Table {
-                    name,
-                    alias,
-                    args: None,
-                    ..
-                } = &twj.relation
-                else {
-                    return Err(Error::unsupported(
-                        "only plain tables are supported in FROM yet",
-                    ));
+            body => {
+                if !query.locks.is_empty() {
+                    return Err(crate::locking::not_allowed_with("UNION/INTERSECT/EXCEPT"));
+                }
+                let (plan, columns) = self.plan_set_expr(body)?;
+                self.order_and_limit(plan, columns, query)
+            }
+        }
+    }
+
+    /// Plans one operand of a set operation (or a whole one): a plan and its columns.
+    pub(super) fn plan_set_expr(
+        &mut self,
+        body: &ast::SetExpr,
+    ) -> Result<(QueryPlan, Vec<(String, DataType)>)> {
+        match body {
+            ast::SetExpr::Select(select) => self.plan_select(select, None),
+            ast::SetExpr::Values(values) => self.plan_values_query(values, None),
+            ast::SetExpr::Query(query) => self.plan_query(query),
+            ast::SetExpr::SetOperation {
+                left,
+                op,
+                set_quantifier,
+                right,
+            } => {
+                let (op, name) = match op {
+                    ast::SetOperator::Union => (SetOperator::Union, "UNION"),
+                    ast::SetOperator::Intersect => (SetOperator::Intersect, "INTERSECT"),
+                    ast::SetOperator::Except | ast::SetOperator::Minus => {
+                        (SetOperator::Except, "EXCEPT")
+                    }
                 };
-                let table = self.queried_table(name)?;
-                let alias = alias.as_ref().map(|a| ident_name(&a.name));
-                let scope = Scope::of_table(&table, alias.as_deref());
-                (
-                    Source::Table {
-                        table,
-                        access: Access::Full,
-                        reverse: false,
-                        index_order: None,
-                        index_only: false,
-                    },
-                    scope,
-                )
+                let all = match set_quantifier {
+                    ast::SetQuantifier::All => true,
+                    ast::SetQuantifier::Distinct | ast::SetQuantifier::None => false,
+                    _ => {
+                        return Err(Error::unsupported(format!(
+                            "{name} BY NAME is not supported"
+                        )));
+                    }
+                };
+                let (l, lc) = self.plan_set_expr(left)?;
+                let (r, rc) = self.plan_set_expr(right)?;
+                if lc.len() != rc.len() {
+                    return Err(Error::syntax(format!(
+                        "each {name} query must have the same number of columns"
+                    )));
+                }
+                let mut columns = Vec::with_capacity(lc.len());
+                for ((ln, lt), (_, rt)) in lc.iter().zip(&rc) {
+                    let ty = match DataType::common(*lt, *rt) {
+                        Some(DataType::Unknown) => DataType::Text,
+                        Some(t) => t,
+                        None => {
+                            return Err(Error::datatype_mismatch(format!(
+                                "{name} types {} and {} cannot be matched",
+                                lt.name(),
+                                rt.name()
+                            )));
+                        }
+                    };
+                    columns.push((ln.clone(), ty));
+                }
+                let left = self.convert_columns(l, &lc, &columns, name)?;
+                let right = self.convert_columns(r, &rc, &columns, name)?;
+                let projections = (0..columns.len()).map(Expr::Column).collect();
+                Ok((
+                    QueryPlan::over(
+                        Source::SetOp(Box::new(SetOpPlan {
+                            op,
+                            all,
+                            left,
+                            right,
+                        })),
+                        projections,
+                    ),
+                    columns,
+                ))
             }
-            _ => return Err(Error::unsupported("joins are not supported yet")),
+            _ => Err(Error::unsupported(
+                "data-modifying statements in a query are not supported",
+            )),
+        }
+    }
+
+    /// Applies a query's ORDER BY, LIMIT and OFFSET to the rows of a plan (a set operation,
+    /// a parenthesized query): ORDER BY names output columns (or their positions).
+    fn order_and_limit(
+        &mut self,
+        plan: QueryPlan,
+        columns: Vec<(String, DataType)>,
+        query: &ast::Query,
+    ) -> Result<(QueryPlan, Vec<(String, DataType)>)> {
+        if query.order_by.is_none() && query.limit_clause.is_none() && query.fetch.is_none() {
+            return Ok((plan, columns));
+        }
+        let scope = Scope::of_columns(None, &columns);
+        let items: Vec<(ast::Expr, String)> = columns
+            .iter()
+            .map(|(n, _)| {
+                (
+                    ast::Expr::Identifier(ast::Ident::with_quote('"', n.clone())),
+                    n.clone(),
+                )
+            })
+            .collect();
+        let projections: Vec<Expr> = (0..columns.len()).map(Expr::Column).collect();
+        let set_operation = matches!(plan.source, Source::SetOp(_));
+        let mut order_by = Vec::new();
+        if let Some(ob) = &query.order_by
+            && let ast::OrderByKind::Expressions(exprs) = &ob.kind
+        {
+            for o in exprs {
+                // The result of a set operation is sorted by its columns only.
+                if set_operation
+                    && !matches!(
+                        &o.expr,
+                        ast::Expr::Identifier(_)
+                            | ast::Expr::Value(ast::ValueWithSpan {
+                                value: ast::Value::Number(..),
+                                ..
+                            })
+                    )
+                {
+                    return Err(Error::unsupported(
+                        "invalid UNION/INTERSECT/EXCEPT ORDER BY clause",
+                    )
+                    .with_detail(
+                        "Only result column names can be used, not expressions or functions.",
+                    ));
+                }
+                let e = self.order_expr(o, &items, &projections, &scope, None)?;
+                order_by.push(sort_key(e, o));
+            }
+        }
+        let (limit, offset) = self.plan_limit(query)?;
+        let mut outer = QueryPlan::over(
+            Source::Query(Box::new(Derived::of(plan, "*SELECT*", &columns))),
+            projections,
+        );
+        outer.order_by = order_by;
+        outer.limit = limit;
+        outer.offset = offset;
+        Ok((outer, columns))
+    }
+
+    /// Plans a `SELECT` block; `query` holds its ORDER BY, LIMIT and locking clauses when it
+    /// is the whole query (not an operand of a set operation).
+    fn plan_select(
+        &mut self,
+        select: &ast::Select,
+        query: Option<&ast::Query>,
+    ) -> Result<(QueryPlan, Vec<(String, DataType)>)> {
+        let empty = ast::Query {
+            with: None,
+            body: Box::new(ast::SetExpr::Values(ast::Values {
+                explicit_row: false,
+                value_keyword: false,
+                rows: vec![],
+            })),
+            order_by: None,
+            limit_clause: None,
+            fetch: None,
+            locks: vec![],
+            for_clause: None,
+            settings: None,
+            format_clause: None,
+            pipe_operators: vec![],
         };
-        let filter = match &select.selection {
+        let query = query.unwrap_or(&empty);
+        let for_update = crate::locking::check_clauses(query, select)?;
+        // FROM: nothing, one table, or a tree of joins and subqueries.
+        let (mut source, scope) = self.plan_from(&select.from)?;
+        let mut filter = match &select.selection {
             Some(expr) => {
                 let (e, ty) = self.plan_expr(expr, &scope, None, Some(DataType::Bool))?;
                 Some(require_bool(e, ty, "WHERE")?)
             }
             None => None,
         };
-        if let (Source::Table { table, access, .. }, Some(where_ast)) =
-            (&mut source, &select.selection)
-        {
-            *access = self.access_path(table, &scope, where_ast)?;
+        if let (Source::Table { table, access, .. }, Some(filter)) = (&mut source, &filter) {
+            *access = self.access_path(table, filter);
+        }
+        if matches!(source, Source::Join(_)) {
+            let mut preds = Vec::new();
+            optimize::conjuncts(filter.take(), &mut preds);
+            let (pushed, above) = optimize::push_down(source, preds);
+            source = self.choose_methods(pushed);
+            filter = and_all(above);
         }
         if for_update {
             crate::locking::check_access(&source)?;
@@ -108,18 +266,31 @@ impl Planner<'_> {
                 ast::SelectItem::ExprWithAlias { expr, alias } => {
                     items.push((expr.clone(), ident_name(alias)))
                 }
-                ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..) => {
-                    if scope.columns.is_empty() {
+                ast::SelectItem::Wildcard(_) => {
+                    if scope.columns.is_empty() && scope.merged.is_empty() {
                         return Err(Error::syntax(
                             "SELECT * with no tables specified is not valid",
                         ));
                     }
-                    for c in &scope.columns {
-                        items.push((
-                            ast::Expr::Identifier(ast::Ident::with_quote('"', c.name.clone())),
-                            c.name.clone(),
+                    items.extend(scope.star_items(None));
+                }
+                ast::SelectItem::QualifiedWildcard(kind, _) => {
+                    let qualifier = match kind {
+                        ast::SelectItemQualifiedWildcardKind::ObjectName(name) => name
+                            .0
+                            .last()
+                            .and_then(|p| p.as_ident())
+                            .map(ident_name)
+                            .unwrap_or_default(),
+                        ast::SelectItemQualifiedWildcardKind::Expr(e) => e.to_string(),
+                    };
+                    if !scope.has_qualifier(&qualifier) {
+                        return Err(Error::new(
+                            SqlState::UNDEFINED_TABLE,
+                            format!("missing FROM-clause entry for table \"{qualifier}\""),
                         ));
                     }
+                    items.extend(scope.star_items(Some(&qualifier)));
                 }
                 other => {
                     return Err(Error::unsupported(format!(
@@ -314,7 +485,7 @@ impl Planner<'_> {
     fn plan_values_query(
         &mut self,
         values: &ast::Values,
-        query: &ast::Query,
+        query: Option<&ast::Query>,
     ) -> Result<(QueryPlan, Vec<(String, DataType)>)> {
         let rows = self.plan_values(values, None)?;
         let width = rows.first().map(|r| r.0.len()).unwrap_or(0);
@@ -353,23 +524,14 @@ impl Planner<'_> {
             }
         }
         let projections = (0..width).map(Expr::Column).collect();
-        let scope = Scope {
-            columns: columns
-                .iter()
-                .map(|(n, t)| ScopeColumn {
-                    table: None,
-                    name: n.clone(),
-                    data_type: *t,
-                })
-                .collect(),
-        };
+        let scope = Scope::of_columns(None, &columns);
         let items: Vec<(ast::Expr, String)> = columns
             .iter()
             .map(|(n, _)| (ast::Expr::Identifier(ast::Ident::new(n.clone())), n.clone()))
             .collect();
         let proj_exprs: Vec<Expr> = (0..width).map(Expr::Column).collect();
         let mut order_by = Vec::new();
-        if let Some(ob) = &query.order_by
+        if let Some(ob) = query.and_then(|q| q.order_by.as_ref())
             && let ast::OrderByKind::Expressions(exprs) = &ob.kind
         {
             for o in exprs {
@@ -377,7 +539,10 @@ impl Planner<'_> {
                 order_by.push(sort_key(e, o));
             }
         }
-        let (limit, offset) = self.plan_limit(query)?;
+        let (limit, offset) = match query {
+            Some(q) => self.plan_limit(q)?,
+            None => (None, None),
+        };
         Ok((
             QueryPlan {
                 source: Source::Values(out_rows),

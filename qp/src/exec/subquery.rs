@@ -1,0 +1,131 @@
+//! Running the subqueries of expressions.
+//!
+//! Expression evaluation itself never reads storage, so an expression holding subqueries
+//! ([`Expr::Subquery`]) is evaluated in two steps: each subquery runs first, with the row the
+//! expression is evaluated on pushed onto [`ExecContext::outer`] (where its correlated
+//! references read it), and is replaced by its value; then the expression is evaluated as
+//! usual. An uncorrelated subquery runs once per statement and its rows are kept.
+//!
+//! A quantified subquery (`x IN (SELECT ...)`, `x > ALL (SELECT ...)`) becomes the list of
+//! its values ([`Expr::AnyOf`]), compared with PostgreSQL's NULL semantics.
+
+use super::ExecContext;
+use super::read::run_query;
+use crate::error::{Error, Result, SqlState};
+use crate::expr::{Expr, SubLink};
+use crate::value::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The rows of subquery `id`, run for `row` (or taken from this statement's earlier run
+/// when it is uncorrelated).
+async fn subquery_rows(
+    id: usize,
+    row: &[Value],
+    cx: &mut ExecContext<'_>,
+) -> Result<Arc<Vec<Vec<Value>>>> {
+    let sub = cx
+        .subqueries
+        .get(id)
+        .ok_or_else(|| Error::internal("subquery missing from the plan"))?;
+    if !sub.correlated
+        && let Some(rows) = cx.subquery_results.get(&id)
+    {
+        return Ok(rows.clone());
+    }
+    let subqueries = cx.subqueries;
+    let query = &subqueries[id].query;
+    cx.outer.push(row.to_vec());
+    let rows = Box::pin(run_query(query, cx)).await;
+    cx.outer.pop();
+    let rows = Arc::new(rows?);
+    if !subqueries[id].correlated {
+        cx.subquery_results.insert(id, rows.clone());
+    }
+    Ok(rows)
+}
+
+/// `e` with each of its subqueries replaced by its value for `row`.
+pub(super) async fn bind(e: &Expr, row: &[Value], cx: &mut ExecContext<'_>) -> Result<Expr> {
+    let mut found: Vec<(usize, bool)> = Vec::new();
+    e.walk(&mut |x| {
+        if let Expr::Subquery { id, link } = x {
+            found.push((*id, matches!(link, SubLink::Quantified { .. })));
+        }
+    });
+    let mut results: HashMap<usize, Arc<Vec<Vec<Value>>>> = HashMap::new();
+    for (id, _) in &found {
+        if !results.contains_key(id) {
+            let rows = subquery_rows(*id, row, cx).await?;
+            results.insert(*id, rows);
+        }
+    }
+    let mut failure = None;
+    let bound = e.clone().transform(&mut |x| match x {
+        Expr::Subquery { id, link } => {
+            let rows = &results[&id];
+            match link {
+                SubLink::Scalar => match rows.len() {
+                    0 => Expr::Literal(Value::Null),
+                    1 => Expr::Literal(rows[0].first().cloned().unwrap_or(Value::Null)),
+                    _ => {
+                        failure = Some(Error::new(
+                            SqlState::CARDINALITY_VIOLATION,
+                            "more than one row returned by a subquery used as an expression",
+                        ));
+                        Expr::Literal(Value::Null)
+                    }
+                },
+                SubLink::Exists => Expr::Literal(Value::Bool(!rows.is_empty())),
+                SubLink::Quantified {
+                    lhs,
+                    op,
+                    operand_type,
+                    all,
+                } => Expr::AnyOf {
+                    lhs,
+                    op,
+                    operand_type,
+                    all,
+                    values: Arc::new(
+                        rows.iter()
+                            .map(|r| r.first().cloned().unwrap_or(Value::Null))
+                            .collect(),
+                    ),
+                },
+            }
+        }
+        other => other,
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(bound),
+    }
+}
+
+/// Evaluates `e` on `row`, running its subqueries first if it has any.
+pub(super) async fn eval_dynamic(
+    e: &Expr,
+    row: &[Value],
+    cx: &mut ExecContext<'_>,
+) -> Result<Value> {
+    if e.has_subquery() {
+        let bound = bind(e, row, cx).await?;
+        bound.eval(row, &cx.eval_context())
+    } else {
+        e.eval(row, &cx.eval_context())
+    }
+}
+
+/// Whether `row` passes `filter` (no filter passes every row; NULL does not pass), running
+/// the filter's subqueries first if it has any.
+pub(super) async fn passes_dynamic(
+    filter: Option<&Expr>,
+    row: &[Value],
+    cx: &mut ExecContext<'_>,
+) -> Result<bool> {
+    match filter {
+        None => Ok(true),
+        Some(f) => Ok(eval_dynamic(f, row, cx).await?.as_bool()? == Some(true)),
+    }
+}
