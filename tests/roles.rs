@@ -389,6 +389,49 @@ async fn table_privileges_follow_grant_and_revoke() {
 }
 
 #[tokio::test]
+async fn every_table_a_query_reads_needs_select() {
+    let t = start().await;
+    let c = connect(&t.server).await;
+    script(
+        &c,
+        "CREATE TABLE open (k integer PRIMARY KEY, v integer); \
+         CREATE TABLE secret (k integer PRIMARY KEY, v integer); \
+         INSERT INTO open VALUES (1, 10); INSERT INTO secret VALUES (1, 99); \
+         CREATE ROLE app; GRANT SELECT, UPDATE, DELETE ON open TO app",
+    )
+    .await
+    .unwrap();
+    c.batch_execute("SET ROLE app").await.unwrap();
+    let denied = (
+        "42501".to_string(),
+        "permission denied for table secret".to_string(),
+    );
+    // The table the role may read still answers alone.
+    assert_eq!(c.query("SELECT v FROM open", &[]).await.unwrap().len(), 1);
+    // The other one cannot be reached through any part of a query or DML statement.
+    for sql in [
+        "SELECT o.v, s.v FROM open o JOIN secret s USING (k)",
+        "SELECT * FROM open, secret",
+        "SELECT v FROM open WHERE k IN (SELECT k FROM secret)",
+        "SELECT (SELECT max(v) FROM secret) FROM open",
+        "SELECT v FROM open o WHERE EXISTS (SELECT 1 FROM secret s WHERE s.k = o.k)",
+        "SELECT * FROM (SELECT v FROM secret) d",
+        "WITH s AS (SELECT * FROM secret) SELECT * FROM open JOIN s USING (k)",
+        "SELECT v FROM open UNION SELECT v FROM secret",
+        "SELECT * FROM open o CROSS JOIN LATERAL (SELECT v FROM secret s WHERE s.k = o.k) l",
+        "UPDATE open SET v = (SELECT v FROM secret WHERE k = 1)",
+        "DELETE FROM open WHERE k IN (SELECT k FROM secret)",
+        "EXPLAIN SELECT * FROM open JOIN secret USING (k)",
+    ] {
+        assert_eq!(fails(&c, sql).await, denied, "{sql}");
+    }
+    // Nothing was changed by the refused statements.
+    c.batch_execute("RESET ROLE").await.unwrap();
+    let rows = c.query("SELECT v FROM open", &[]).await.unwrap();
+    assert_eq!(rows[0].get::<_, i32>(0), 10);
+}
+
+#[tokio::test]
 async fn schema_privileges_and_ownership() {
     let t = start().await;
     let c = connect(&t.server).await;

@@ -6,6 +6,8 @@
 //! COMMIT. This file holds the dispatch on the kind of plan; the work is in
 //!
 //! - `read.rs`: access paths to key ranges, table reads, and the query pipeline;
+//! - `relation.rs`: joins, derived tables, set operations and recursive CTEs;
+//! - `subquery.rs`: running the subqueries of expressions;
 //! - `aggregate.rs`: GROUP BY, aggregate functions and HAVING;
 //! - `write.rs`: INSERT, UPDATE, DELETE and row storage;
 //! - `row_ids.rs`: [`RowIds`], the durable allocator of hidden row ids;

@@ -1,8 +1,10 @@
 //! Reading: access paths to key ranges, table reads, and running queries.
 //!
 //! A query runs as a pipeline over materialized rows: read the source (nothing, a VALUES
-//! list, or a table through its access path), filter, aggregate, project with the sort keys
-//! computed alongside, sort, DISTINCT, then OFFSET and LIMIT. When nothing needs every row
+//! list, a table through its access path, or a tree of joins and subqueries read by
+//! `relation.rs`), filter, aggregate, project with the sort keys
+//! computed alongside, sort, DISTINCT, then OFFSET and LIMIT. A block whose expressions hold
+//! subqueries evaluates them row by row through `subquery.rs` (`run_dynamic`). When nothing needs every row
 //! (no aggregate, ORDER BY or DISTINCT), a LIMIT is pushed down: an unfiltered table read
 //! stops after `limit + offset` rows, and projection stops as soon as enough rows are out.
 //! A query whose ORDER BY an index serves reads the index in key order, filtering as it

@@ -1,7 +1,13 @@
-//! Planning queries: `SELECT` over nothing or one table, `VALUES`, GROUP BY and aggregates,
-//! HAVING, DISTINCT, ORDER BY, LIMIT / OFFSET / FETCH, and `FOR UPDATE`.
+//! Planning queries: `SELECT` blocks over their FROM tree (`from.rs`), `VALUES`, set
+//! operations (UNION / INTERSECT / EXCEPT [ALL]), GROUP BY and aggregates, HAVING, DISTINCT,
+//! ORDER BY, LIMIT / OFFSET / FETCH, and `FOR UPDATE`.
 //!
-//! A select list is first expanded (`*` into the table's columns) into pairs of expression
+//! A FROM tree with joins goes through the rules of `optimize.rs` once WHERE is planned; a
+//! single table takes its access path from the WHERE clause's typed conjuncts. A set
+//! operation's sides are planned apart and converted to the columns' common types; its
+//! ORDER BY may only name output columns (0A000 otherwise, as in PostgreSQL).
+//!
+//! A select list is first expanded (`*` into the FROM items' columns) into pairs of expression
 //! and output name; ORDER BY items then refer to an output position (`ORDER BY 2`), an output
 //! name, or any expression over the table. In an aggregated query the GROUP BY expressions
 //! and aggregate calls are the columns the projections see (see `AggState`). When a
