@@ -1,0 +1,233 @@
+//! The relational engine over the wire: every join method gives the rows the others give,
+//! prepared statements with joins and subqueries plan once and run with new parameters, a
+//! transaction's own writes are seen by every part of a query, and a runaway recursive CTE
+//! stops at the query memory limit.
+
+mod common;
+
+use common::{connect, script, sqlstate, start, start_with};
+use tokio_postgres::Client;
+
+/// Rows as text, sorted (results are compared as multisets).
+async fn rows(c: &Client, sql: &str) -> Vec<String> {
+    let mut out: Vec<String> = c
+        .simple_query(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .into_iter()
+        .filter_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => Some(
+                (0..r.len())
+                    .map(|i| r.get(i).unwrap_or("NULL").to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// `a (id, k, v)` and `b (k, w)` keyed on `b.k` with an index on `a.k`, full of duplicates,
+/// NULLs and keys on one side only.
+async fn setup(c: &Client) {
+    script(
+        c,
+        "CREATE TABLE a (id int PRIMARY KEY, k int, v text); \
+         CREATE TABLE b (k int PRIMARY KEY, w int)",
+    )
+    .await
+    .unwrap();
+    let a: Vec<String> = (0..60)
+        .map(|i| {
+            let k = if i % 7 == 0 {
+                "NULL".to_string()
+            } else {
+                (i % 23).to_string()
+            };
+            format!("({i}, {k}, 'v{}')", i % 5)
+        })
+        .collect();
+    let b: Vec<String> = (5..40)
+        .step_by(2)
+        .map(|k| format!("({k}, {})", k % 4))
+        .collect();
+    script(
+        c,
+        &format!(
+            "INSERT INTO a VALUES {}; INSERT INTO b VALUES {}",
+            a.join(", "),
+            b.join(", ")
+        ),
+    )
+    .await
+    .unwrap();
+    assert!(common::build_index(c, "CREATE INDEX ASYNC a_k ON a (k)").await);
+}
+
+#[tokio::test]
+async fn every_join_method_gives_the_same_rows() {
+    let t = start().await;
+    let c = connect(&t.server).await;
+    setup(&c).await;
+    // The same equality written so that the planner picks a key lookup (`b.k = a.k`), a hash
+    // join (`b.k + 0 = a.k + 0`: no key bounds it) and a nested loop (no equality at all).
+    let conditions = [
+        ("lookup", "b.k = a.k"),
+        ("hash", "b.k + 0 = a.k + 0"),
+        ("nested loop", "NOT (b.k <> a.k)"),
+    ];
+    for kind in ["JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN"] {
+        for filter in ["", " AND b.w < 3", " AND a.v <> 'v1'"] {
+            let mut answers = Vec::new();
+            for (method, on) in conditions {
+                let sql = format!("SELECT a.id, a.k, b.k, b.w FROM a {kind} b ON {on}{filter}");
+                answers.push((method, rows(&c, &sql).await));
+            }
+            let (_, first) = &answers[0];
+            assert!(!first.is_empty());
+            for (method, answer) in &answers[1..] {
+                assert_eq!(
+                    answer, first,
+                    "{kind} ... {filter}: {method} differs from lookup"
+                );
+            }
+        }
+    }
+    // The join the other way round reads `a` through its secondary index.
+    let by_index = rows(&c, "SELECT a.id, b.k FROM b JOIN a ON a.k = b.k").await;
+    let by_hash = rows(&c, "SELECT a.id, b.k FROM b JOIN a ON a.k + 0 = b.k + 0").await;
+    assert_eq!(by_index, by_hash);
+    let plan = rows(&c, "EXPLAIN SELECT a.id FROM b JOIN a ON a.k = b.k").await;
+    assert!(
+        plan.iter().any(|l| l.contains("Index Scan using a_k on a")),
+        "{plan:?}"
+    );
+}
+
+#[tokio::test]
+async fn prepared_joins_and_subqueries_run_with_new_parameters() {
+    let t = start().await;
+    let c = connect(&t.server).await;
+    setup(&c).await;
+    let join = c
+        .prepare("SELECT a.id, b.w FROM a JOIN b ON b.k = a.k WHERE a.k = $1 ORDER BY a.id")
+        .await
+        .unwrap();
+    let correlated = c
+        .prepare(
+            "SELECT b.k, (SELECT count(*) FROM a WHERE a.k = b.k AND a.id > $1) \
+             FROM b WHERE b.k < $2 ORDER BY b.k",
+        )
+        .await
+        .unwrap();
+    for k in [5i32, 7, 9, 11] {
+        let got: Vec<(i32, i32)> = c
+            .query(&join, &[&k])
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let expected: Vec<(i32, i32)> = (0..60)
+            .filter(|i| i % 7 != 0 && i % 23 == k)
+            .map(|i| (i, k % 4))
+            .collect();
+        assert_eq!(got, expected, "k = {k}");
+    }
+    for (min_id, below) in [(0i32, 12i32), (30, 20)] {
+        let got: Vec<(i32, i64)> = c
+            .query(&correlated, &[&min_id, &below])
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let expected: Vec<(i32, i64)> = (5..below)
+            .step_by(2)
+            .map(|k| {
+                let n = (0..60)
+                    .filter(|i| *i > min_id && i % 7 != 0 && i % 23 == k)
+                    .count();
+                (k, n as i64)
+            })
+            .collect();
+        assert_eq!(got, expected, "id > {min_id}, k < {below}");
+    }
+}
+
+#[tokio::test]
+async fn a_transactions_own_writes_reach_every_part_of_a_query() {
+    let t = start().await;
+    let c = connect(&t.server).await;
+    setup(&c).await;
+    script(
+        &c,
+        "BEGIN; INSERT INTO b VALUES (100, 9); INSERT INTO a VALUES (1000, 100, 'new'); \
+         DELETE FROM b WHERE k = 5",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(
+            &c,
+            "SELECT a.id, b.w FROM a JOIN b ON b.k = a.k WHERE b.k = 100"
+        )
+        .await,
+        ["1000,9"]
+    );
+    assert_eq!(
+        rows(
+            &c,
+            "SELECT count(*) FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.k = a.k AND b.k = 5)"
+        )
+        .await,
+        ["0"]
+    );
+    assert_eq!(
+        rows(
+            &c,
+            "WITH n AS (SELECT k FROM b WHERE w = 9) SELECT a.v FROM a JOIN n USING (k)"
+        )
+        .await,
+        ["new"]
+    );
+    c.batch_execute("ROLLBACK").await.unwrap();
+    assert!(rows(&c, "SELECT * FROM b WHERE k = 100").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_runaway_recursive_query_stops_at_the_memory_limit() {
+    let t = start_with(|config| {
+        config.limits.max_query_memory = 1 << 20;
+    })
+    .await;
+    let c = connect(&t.server).await;
+    let err = c
+        .simple_query(
+            "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r",
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&err), "53200");
+    // The session goes on.
+    assert_eq!(rows(&c, "SELECT 1").await, ["1"]);
+    // A join too large for the limit fails the same way.
+    script(&c, "CREATE TABLE big (id int PRIMARY KEY, pad text)")
+        .await
+        .unwrap();
+    for chunk in 0..4 {
+        let values: Vec<String> = (0..500)
+            .map(|i| format!("({}, repeat('x', 100))", chunk * 500 + i))
+            .collect();
+        script(&c, &format!("INSERT INTO big VALUES {}", values.join(", ")))
+            .await
+            .unwrap();
+    }
+    let err = c
+        .simple_query("SELECT count(*) FROM big x, big y WHERE x.pad = y.pad")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate(&err), "53200");
+}
