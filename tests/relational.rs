@@ -107,6 +107,43 @@ async fn every_join_method_gives_the_same_rows() {
 }
 
 #[tokio::test]
+async fn decorrelated_subqueries_give_the_rows_of_correlated_ones() {
+    let t = start().await;
+    let c = connect(&t.server).await;
+    setup(&c).await;
+    // `OFFSET 0` keeps a subquery as it is written (run per outer row or once); without it
+    // EXISTS, NOT EXISTS and IN over a table scan become hash semi and anti joins.
+    for (decorrelated, kept) in [
+        (
+            "SELECT id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.w = a.id % 4)",
+            "SELECT id FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.w = a.id % 4 OFFSET 0)",
+        ),
+        (
+            "SELECT id FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.w + 30 = a.k)",
+            "SELECT id FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.w + 30 = a.k OFFSET 0)",
+        ),
+        (
+            "SELECT id FROM a WHERE k IN (SELECT w * 7 FROM b WHERE k > 9) AND v <> 'v2'",
+            "SELECT id FROM a WHERE k IN (SELECT w * 7 FROM b WHERE k > 9 OFFSET 0) AND v <> 'v2'",
+        ),
+        (
+            "SELECT b.k FROM b WHERE EXISTS (SELECT 1 FROM a WHERE a.v = 'v' || (b.k % 5) AND a.id > 20)",
+            "SELECT b.k FROM b WHERE EXISTS (SELECT 1 FROM a WHERE a.v = 'v' || (b.k % 5) AND a.id > 20 OFFSET 0)",
+        ),
+    ] {
+        let plan = rows(&c, &format!("EXPLAIN {decorrelated}")).await;
+        assert!(
+            plan.iter()
+                .any(|l| l.contains("Semi Join") || l.contains("Anti Join")),
+            "{decorrelated}: {plan:?}"
+        );
+        let expected = rows(&c, kept).await;
+        assert!(!expected.is_empty(), "{kept}");
+        assert_eq!(rows(&c, decorrelated).await, expected, "{decorrelated}");
+    }
+}
+
+#[tokio::test]
 async fn prepared_joins_and_subqueries_run_with_new_parameters() {
     let t = start().await;
     let c = connect(&t.server).await;

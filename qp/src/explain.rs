@@ -210,6 +210,7 @@ fn source_names(source: &Source) -> Vec<(String, String)> {
         Source::Single => Vec::new(),
         Source::Query(d) => named(&d.alias, &mut d.columns.iter().cloned()),
         Source::Filter(inner, _) => source_names(inner),
+        Source::Join(j) if j.kind.keeps_left_only() => source_names(&j.left),
         Source::Join(j) => {
             let mut names = source_names(&j.left);
             names.extend(source_names(&j.right));
@@ -293,12 +294,18 @@ fn source_node(source: &Source, names: &Names, cx: &Cx) -> Node {
         }
         Source::Join(j) => {
             let left_names = names.slice(0..j.left_width);
-            let right_names = names.slice(j.left_width..j.left_width + j.right_width);
+            let right_names = if j.kind.keeps_left_only() {
+                Names::of(source_names(&j.right), true, &names.outer)
+            } else {
+                names.slice(j.left_width..j.left_width + j.right_width)
+            };
             let kind = match j.kind {
                 JoinKind::Inner => "",
                 JoinKind::Left => " Left Join",
                 JoinKind::Right => " Right Join",
                 JoinKind::Full => " Full Join",
+                JoinKind::Semi => " Semi Join",
+                JoinKind::Anti => " Anti Join",
             };
             let left = source_node(&j.left, &left_names, cx);
             let mut node = match &j.method {

@@ -260,6 +260,18 @@ pub enum JoinKind {
     Right,
     /// Every row of both sides.
     Full,
+    /// The left rows some right row matches, each once; the row is the left row alone
+    /// (`EXISTS` and `IN` subqueries, decorrelated).
+    Semi,
+    /// The left rows no right row matches; the row is the left row alone (`NOT EXISTS`).
+    Anti,
+}
+
+impl JoinKind {
+    /// Whether the join's row is the left row alone (semi and anti joins).
+    pub fn keeps_left_only(self) -> bool {
+        matches!(self, JoinKind::Semi | JoinKind::Anti)
+    }
 }
 
 /// How a join finds the right rows matching a left row.
@@ -281,7 +293,8 @@ pub enum JoinMethod {
     Dependent,
 }
 
-/// A join of two sources; its rows are the left row's columns followed by the right's.
+/// A join of two sources; its rows are the left row's columns followed by the right's (the
+/// left row's alone for semi and anti joins).
 #[derive(Debug)]
 pub struct JoinPlan {
     /// The kind of join.

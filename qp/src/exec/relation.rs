@@ -155,12 +155,18 @@ async fn join_rows(j: &JoinPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Vec<Val
                 let row = concat(&l, &r);
                 if passes_dynamic(j.condition.as_ref(), &row, cx).await? {
                     matched = true;
+                    if j.kind.keeps_left_only() {
+                        break;
+                    }
                     memory.add(&row, cx)?;
                     out.push(row);
                 }
             }
-            if !matched && j.kind == JoinKind::Left {
-                out.push(concat(&l, &null_right));
+            match j.kind {
+                JoinKind::Left if !matched => out.push(concat(&l, &null_right)),
+                JoinKind::Semi if matched => out.push(l),
+                JoinKind::Anti if !matched => out.push(l),
+                _ => {}
             }
         }
         return Ok(out);
@@ -222,13 +228,19 @@ async fn join_rows(j: &JoinPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Vec<Val
             };
             if keys_equal && passes_dynamic(j.condition.as_ref(), &row, cx).await? {
                 matched = true;
+                if j.kind.keeps_left_only() {
+                    break;
+                }
                 right_matched[i] = true;
                 memory.add(&row, cx)?;
                 out.push(row);
             }
         }
-        if !matched && matches!(j.kind, JoinKind::Left | JoinKind::Full) {
-            out.push(concat(l, &null_right));
+        match j.kind {
+            JoinKind::Left | JoinKind::Full if !matched => out.push(concat(l, &null_right)),
+            JoinKind::Semi if matched => out.push(l.clone()),
+            JoinKind::Anti if !matched => out.push(l.clone()),
+            _ => {}
         }
     }
     if matches!(j.kind, JoinKind::Right | JoinKind::Full) {

@@ -473,6 +473,9 @@ impl Planner<'_> {
                     JoinKind::Inner | JoinKind::Left => le,
                     JoinKind::Right => re,
                     JoinKind::Full => Expr::Func(Func::Coalesce, vec![le, re]),
+                    JoinKind::Semi | JoinKind::Anti => {
+                        return Err(Error::internal("USING on a semi join"));
+                    }
                 };
                 merged.push(MergedColumn {
                     name: name.clone(),

@@ -1,5 +1,10 @@
 //! The rules that rewrite a planned FROM tree with its WHERE clause, applied in order:
 //!
+//! 0. **Subquery decorrelation** ([`Planner::decorrelate`]): a WHERE conjunct `EXISTS (...)` /
+//!    `NOT EXISTS (...)` whose subquery scans a table in full and reads the outer row only
+//!    through equalities becomes a hash semi (anti) join on those equalities, and
+//!    `x IN (uncorrelated subquery)` a semi join on `x` = its column: the subquery's table
+//!    is read once instead of once per outer row.
 //! 1. **Predicate pushdown** ([`push_down`]): the conjuncts of WHERE and of each join's ON
 //!    move as far down the tree as they can without changing the result: to the side of an
 //!    inner join whose columns they read, to the preserved side of an outer join from WHERE,
@@ -23,8 +28,8 @@
 
 use super::Planner;
 use super::from::and_all;
-use crate::expr::{BinOp, Expr};
-use crate::plan::{Access, JoinKind, JoinMethod, JoinPlan, Source};
+use crate::expr::{BinOp, Expr, SubLink};
+use crate::plan::{Access, JoinKind, JoinMethod, JoinPlan, QueryPlan, Source};
 
 /// Which side of a join an expression reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,7 +137,10 @@ pub(super) fn push_down(source: Source, preds: Vec<Expr>) -> (Source, Vec<Expr>)
                     side_of(&p, left_width)
                 };
                 match (kind, side) {
-                    (JoinKind::Inner | JoinKind::Left, Side::Left) => to_left.push(p),
+                    (
+                        JoinKind::Inner | JoinKind::Left | JoinKind::Semi | JoinKind::Anti,
+                        Side::Left,
+                    ) => to_left.push(p),
                     (JoinKind::Inner | JoinKind::Right, Side::Right) if !lateral => {
                         to_right_side.push(p)
                     }
@@ -269,7 +277,7 @@ impl Planner<'_> {
                     condition,
                 } = *join;
                 let left = self.choose_methods(left);
-                if matches!(method, JoinMethod::Dependent) {
+                if matches!(method, JoinMethod::Dependent) || kind.keeps_left_only() {
                     return Source::Join(Box::new(JoinPlan {
                         kind,
                         left,
@@ -389,5 +397,180 @@ impl Planner<'_> {
             }),
             and_all(preds)?,
         ))
+    }
+}
+
+/// Whether `e` reads a column of an enclosing query.
+fn has_outer(e: &Expr) -> bool {
+    let mut found = false;
+    e.walk(&mut |x| found |= matches!(x, Expr::Outer { .. }));
+    found
+}
+
+/// `e` read on the enclosing query's own row, when it reads only that row (level-1 outer
+/// references) and no column of the subquery.
+fn outer_to_columns(e: &Expr) -> Option<Expr> {
+    let mut ok = true;
+    e.walk(&mut |x| match x {
+        Expr::Column(_) | Expr::AggRef(_) | Expr::Subquery { .. } => ok = false,
+        Expr::Outer { level, .. } if *level != 1 => ok = false,
+        _ => {}
+    });
+    ok.then(|| {
+        e.clone().transform(&mut |x| match x {
+            Expr::Outer { index, .. } => Expr::Column(index),
+            other => other,
+        })
+    })
+}
+
+/// A subquery conjunct `inner = outer` (either way round): (inner key, outer key over the
+/// enclosing row).
+fn outer_equality(e: &Expr) -> Option<(Expr, Expr)> {
+    let Expr::Binary {
+        op: BinOp::Eq,
+        left,
+        right,
+        ..
+    } = e
+    else {
+        return None;
+    };
+    if !has_outer(left)
+        && let Some(outer) = outer_to_columns(right)
+    {
+        return Some(((**left).clone(), outer));
+    }
+    if !has_outer(right)
+        && let Some(outer) = outer_to_columns(left)
+    {
+        return Some(((**right).clone(), outer));
+    }
+    None
+}
+
+/// Whether a query block can become the right side of a semi join: no grouping, limit,
+/// locking or subqueries of its own.
+fn plain_block(q: &QueryPlan) -> bool {
+    let mut nested = false;
+    q.exprs(&mut |e| nested |= e.has_subquery());
+    q.aggregation.is_none() && q.limit.is_none() && q.offset.is_none() && !q.for_update && !nested
+}
+
+impl Planner<'_> {
+    /// Rule 0: turns the WHERE conjuncts that are decorrelatable subqueries into semi and
+    /// anti joins with `source` (whose rows have `width` columns): the new source and the
+    /// conjuncts left.
+    pub(super) fn decorrelate(
+        &mut self,
+        source: Source,
+        filter: Expr,
+        width: usize,
+    ) -> (Source, Option<Expr>) {
+        let mut preds = Vec::new();
+        conjuncts(Some(filter.clone()), &mut preds);
+        if !preds.iter().any(|p| {
+            matches!(p, Expr::Subquery { .. })
+                || matches!(p, Expr::Not(inner) if matches!(**inner, Expr::Subquery { .. }))
+        }) {
+            return (source, Some(filter));
+        }
+        let mut source = source;
+        let mut rest = Vec::new();
+        for p in preds {
+            match self.semi_join(&p) {
+                Some((kind, right, left_keys, right_keys)) => {
+                    source = Source::Join(Box::new(JoinPlan {
+                        kind,
+                        left: source,
+                        right,
+                        left_width: width,
+                        right_width: 0,
+                        method: JoinMethod::Hash {
+                            left_keys,
+                            right_keys,
+                        },
+                        condition: None,
+                    }));
+                }
+                None => rest.push(p),
+            }
+        }
+        (source, and_all(rest))
+    }
+
+    /// The semi or anti join a WHERE conjunct stands for, if it is one rule 0 applies to:
+    /// (kind, right side, left keys, right keys). The subquery's rows move into the join.
+    fn semi_join(&mut self, p: &Expr) -> Option<(JoinKind, Source, Vec<Expr>, Vec<Expr>)> {
+        let (negated, id, link) = match p {
+            Expr::Subquery { id, link } => (false, *id, link),
+            Expr::Not(inner) => match inner.as_ref() {
+                Expr::Subquery {
+                    id,
+                    link: link @ SubLink::Exists,
+                } => (true, *id, link),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let sub = self.subqueries.get(id)?;
+        if !plain_block(&sub.query) {
+            return None;
+        }
+        match link {
+            SubLink::Exists => {
+                // A key or index lookup on the outer row already makes the correlated EXISTS
+                // cheap; a read that does not depend on it is done once instead.
+                let Source::Table { access, .. } = &sub.query.source else {
+                    return None;
+                };
+                let mut reads_outer = false;
+                access.exprs(&mut |e| reads_outer |= has_outer(e));
+                if reads_outer || !sub.correlated {
+                    return None;
+                }
+                let mut conds = Vec::new();
+                conjuncts(sub.query.filter.clone(), &mut conds);
+                let (mut local, mut left_keys, mut right_keys) =
+                    (Vec::new(), Vec::new(), Vec::new());
+                for c in conds {
+                    if !has_outer(&c) {
+                        local.push(c);
+                    } else if let Some((inner, outer)) = outer_equality(&c) {
+                        right_keys.push(inner);
+                        left_keys.push(outer);
+                    } else {
+                        return None;
+                    }
+                }
+                if left_keys.is_empty() {
+                    return None;
+                }
+                let sub = &mut self.subqueries[id];
+                let table = std::mem::replace(&mut sub.query.source, Source::Single);
+                sub.query.filter = None;
+                let kind = if negated {
+                    JoinKind::Anti
+                } else {
+                    JoinKind::Semi
+                };
+                Some((kind, filtered(table, local), left_keys, right_keys))
+            }
+            SubLink::Quantified {
+                lhs,
+                op: BinOp::Eq,
+                all: false,
+                ..
+            } if !negated && !sub.correlated && !lhs.has_subquery() => {
+                let lhs = (**lhs).clone();
+                let sub = &mut self.subqueries[id];
+                let key = sub.query.projections.first()?.clone();
+                let rows = std::mem::replace(&mut sub.query.source, Source::Single);
+                let mut local = Vec::new();
+                conjuncts(sub.query.filter.take(), &mut local);
+                Some((JoinKind::Semi, filtered(rows, local), vec![lhs], vec![key]))
+            }
+            _ => None,
+        }
     }
 }

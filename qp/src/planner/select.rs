@@ -240,6 +240,11 @@ impl Planner<'_> {
             }
             None => None,
         };
+        if let Some(f) = filter.take() {
+            let (decorrelated, rest) = self.decorrelate(source, f, scope.columns.len());
+            source = decorrelated;
+            filter = rest;
+        }
         if let (Source::Table { table, access, .. }, Some(filter)) = (&mut source, &filter) {
             *access = self.access_path(table, filter);
         }
