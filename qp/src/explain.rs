@@ -679,6 +679,11 @@ fn show(e: &Expr, names: &Names) -> String {
                 id + 1
             ),
         },
+        Expr::InSet { lhs, negated, .. } => format!(
+            "({} {}IN (hashed SubPlan))",
+            show(lhs, names),
+            if *negated { "NOT " } else { "" }
+        ),
         Expr::AnyOf {
             lhs,
             op,

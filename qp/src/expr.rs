@@ -223,6 +223,16 @@ pub enum Expr {
         /// The values compared with.
         values: std::sync::Arc<Vec<Value>>,
     },
+    /// `lhs [NOT] IN (set)`: what `x IN (SELECT ...)` (`= ANY`) and `x NOT IN (SELECT ...)`
+    /// (`<> ALL`) become once the subquery's rows are known, looked up by hash.
+    InSet {
+        /// The value looked up.
+        lhs: Box<Expr>,
+        /// The subquery's values.
+        set: std::sync::Arc<ValueSet>,
+        /// `NOT IN`
+        negated: bool,
+    },
     /// A subquery's value: `id` is its index in the statement's subqueries
     /// (`plan::Planned::subqueries`). The executor runs it and puts its value in place
     /// before the expression is evaluated (see `exec::subquery`).
@@ -260,6 +270,53 @@ fn any_of(lhs: &Value, op: BinOp, operand: DataType, all: bool, values: &[Value]
     } else {
         Value::Bool(all)
     })
+}
+
+/// The values of a subquery's column, for hashed `IN` lookups: the values are all of one
+/// type (the comparison's), so equal values have equal [`Value::group_key`]s.
+#[derive(Debug, Default)]
+pub struct ValueSet {
+    /// The group keys of the non-NULL values.
+    keys: std::collections::HashSet<Vec<u8>>,
+    /// Whether some value is NULL.
+    has_null: bool,
+}
+
+impl ValueSet {
+    /// The set of `values`.
+    pub fn of(values: impl IntoIterator<Item = Value>) -> ValueSet {
+        let mut set = ValueSet::default();
+        for v in values {
+            if v.is_null() {
+                set.has_null = true;
+            } else {
+                let mut key = Vec::new();
+                v.group_key(&mut key);
+                set.keys.insert(key);
+            }
+        }
+        set
+    }
+
+    /// `v IN (set)` under SQL's three-valued logic: false over no values, NULL when `v` is
+    /// NULL or when it is not found but the set holds a NULL.
+    fn contains(&self, v: &Value) -> Value {
+        if self.keys.is_empty() && !self.has_null {
+            return Value::Bool(false);
+        }
+        if v.is_null() {
+            return Value::Null;
+        }
+        let mut key = Vec::new();
+        v.group_key(&mut key);
+        if self.keys.contains(&key) {
+            Value::Bool(true)
+        } else if self.has_null {
+            Value::Null
+        } else {
+            Value::Bool(false)
+        }
+    }
 }
 
 /// How a subquery's rows make a value.
@@ -442,6 +499,10 @@ impl Expr {
                 all,
                 values,
             } => any_of(&lhs.eval(row, ctx)?, *op, *operand_type, *all, values)?,
+            Expr::InSet { lhs, set, negated } => match set.contains(&lhs.eval(row, ctx)?) {
+                Value::Bool(b) => Value::Bool(b != *negated),
+                other => other,
+            },
             Expr::Subquery { .. } => {
                 return Err(Error::unsupported("a subquery is not supported here yet"));
             }
@@ -494,7 +555,7 @@ impl Expr {
                     lhs.walk(f);
                 }
             }
-            Expr::AnyOf { lhs, .. } => lhs.walk(f),
+            Expr::AnyOf { lhs, .. } | Expr::InSet { lhs, .. } => lhs.walk(f),
         }
     }
 
@@ -564,6 +625,11 @@ impl Expr {
                 operand_type,
                 all,
                 values,
+            },
+            Expr::InSet { lhs, set, negated } => Expr::InSet {
+                lhs: t(lhs, f),
+                set,
+                negated,
             },
             Expr::Subquery { id, link } => Expr::Subquery {
                 id,
@@ -1076,6 +1142,31 @@ mod tests {
             proptest::prop_assert_eq!(
                 like(&s, &p, None, false).unwrap(),
                 like_by_definition(&chars(&s), &chars(&p))
+            );
+        }
+
+        #[test]
+        fn hashed_in_agrees_with_comparing_every_value(
+            lhs in proptest::option::of(0i64..4),
+            values in proptest::collection::vec(proptest::option::of(0i64..4), 0..5),
+        ) {
+            let value = |v: Option<i64>| v.map_or(Value::Null, Value::Int);
+            let values: Vec<Value> = values.into_iter().map(value).collect();
+            let lhs = value(lhs);
+            let set = ValueSet::of(values.clone());
+            let show = |v: Value| format!("{v:?}");
+            // IN is = ANY; NOT IN is <> ALL.
+            proptest::prop_assert_eq!(
+                show(set.contains(&lhs)),
+                show(any_of(&lhs, BinOp::Eq, DataType::Int8, false, &values).unwrap())
+            );
+            let not_in = match set.contains(&lhs) {
+                Value::Bool(b) => Value::Bool(!b),
+                other => other,
+            };
+            proptest::prop_assert_eq!(
+                show(not_in),
+                show(any_of(&lhs, BinOp::NotEq, DataType::Int8, true, &values).unwrap())
             );
         }
     }

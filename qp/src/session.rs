@@ -554,6 +554,7 @@ impl Session {
             subqueries: &planned.subqueries,
             outer: Vec::new(),
             subquery_results: Default::default(),
+            subquery_sets: Default::default(),
             work_tables: Default::default(),
         };
         let output = exec::execute(&planned.plan, &mut cx).await?;

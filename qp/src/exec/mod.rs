@@ -88,6 +88,8 @@ pub struct ExecContext<'a> {
     pub outer: Vec<Vec<Value>>,
     /// The rows of the uncorrelated subqueries run so far in this statement, by id.
     pub subquery_results: HashMap<usize, Arc<Vec<Vec<Value>>>>,
+    /// The hash sets of the uncorrelated `IN` subqueries built so far, by id.
+    pub subquery_sets: HashMap<usize, Arc<crate::expr::ValueSet>>,
     /// The rows of each recursive CTE's previous step while its recursive term runs.
     pub work_tables: HashMap<usize, Arc<Vec<Vec<Value>>>>,
 }

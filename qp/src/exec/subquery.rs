@@ -6,13 +6,15 @@
 //! references read it), and is replaced by its value; then the expression is evaluated as
 //! usual. An uncorrelated subquery runs once per statement and its rows are kept.
 //!
-//! A quantified subquery (`x IN (SELECT ...)`, `x > ALL (SELECT ...)`) becomes the list of
-//! its values ([`Expr::AnyOf`]), compared with PostgreSQL's NULL semantics.
+//! A quantified subquery becomes the list of its values compared with PostgreSQL's NULL
+//! semantics: `x IN (SELECT ...)` and `x NOT IN (SELECT ...)` a hash set ([`Expr::InSet`],
+//! built once per statement when uncorrelated), `x > ALL (SELECT ...)` and the other
+//! comparisons a list ([`Expr::AnyOf`]).
 
 use super::ExecContext;
 use super::read::run_query;
 use crate::error::{Error, Result, SqlState};
-use crate::expr::{Expr, SubLink};
+use crate::expr::{BinOp, Expr, SubLink, ValueSet};
 use crate::value::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -45,20 +47,54 @@ async fn subquery_rows(
     Ok(rows)
 }
 
+/// Whether a subquery's value is looked up by hash: `IN` (`= ANY`) and `NOT IN` (`<> ALL`).
+fn hashed_in(link: &SubLink) -> bool {
+    matches!(
+        link,
+        SubLink::Quantified {
+            op: BinOp::Eq,
+            all: false,
+            ..
+        } | SubLink::Quantified {
+            op: BinOp::NotEq,
+            all: true,
+            ..
+        }
+    )
+}
+
 /// `e` with each of its subqueries replaced by its value for `row`.
 pub(super) async fn bind(e: &Expr, row: &[Value], cx: &mut ExecContext<'_>) -> Result<Expr> {
     let mut found: Vec<(usize, bool)> = Vec::new();
     e.walk(&mut |x| {
         if let Expr::Subquery { id, link } = x {
-            found.push((*id, matches!(link, SubLink::Quantified { .. })));
+            found.push((*id, hashed_in(link)));
         }
     });
     let mut results: HashMap<usize, Arc<Vec<Vec<Value>>>> = HashMap::new();
-    for (id, _) in &found {
-        if !results.contains_key(id) {
-            let rows = subquery_rows(*id, row, cx).await?;
-            results.insert(*id, rows);
+    let mut sets: HashMap<usize, Arc<ValueSet>> = HashMap::new();
+    for (id, hashed) in &found {
+        if results.contains_key(id) {
+            continue;
         }
+        // The hash set of an uncorrelated IN is built once per statement.
+        if *hashed && let Some(set) = cx.subquery_sets.get(id) {
+            sets.insert(*id, set.clone());
+            results.insert(*id, Arc::new(Vec::new()));
+            continue;
+        }
+        let rows = subquery_rows(*id, row, cx).await?;
+        if *hashed {
+            let set = Arc::new(ValueSet::of(
+                rows.iter()
+                    .map(|r| r.first().cloned().unwrap_or(Value::Null)),
+            ));
+            if !cx.subqueries[*id].correlated {
+                cx.subquery_sets.insert(*id, set.clone());
+            }
+            sets.insert(*id, set);
+        }
+        results.insert(*id, rows);
     }
     let mut failure = None;
     let bound = e.clone().transform(&mut |x| match x {
@@ -77,6 +113,11 @@ pub(super) async fn bind(e: &Expr, row: &[Value], cx: &mut ExecContext<'_>) -> R
                     }
                 },
                 SubLink::Exists => Expr::Literal(Value::Bool(!rows.is_empty())),
+                SubLink::Quantified { lhs, all, .. } if sets.contains_key(&id) => Expr::InSet {
+                    lhs,
+                    set: sets[&id].clone(),
+                    negated: all,
+                },
                 SubLink::Quantified {
                     lhs,
                     op,
