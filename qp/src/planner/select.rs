@@ -322,6 +322,11 @@ impl Planner<'_> {
         );
         let set_functions = self.restore_srf(saved_srf);
         let (aggregation, mut projections, columns, mut order_by) = planned?;
+        if for_update && !set_functions.is_empty() {
+            return Err(crate::locking::not_allowed_with(
+                "set-returning functions in the target list",
+            ));
+        }
         // The set-returning functions' values follow the row they are computed on.
         let width = match &aggregation {
             None => scope.columns.len(),
