@@ -388,9 +388,12 @@ impl Planner<'_> {
                 .iter()
                 .chain(&projections)
                 .chain(order_by.iter().map(|k| &k.expr))
+                .chain(set_functions.iter().flat_map(|c| &c.args))
             {
                 e.columns(&mut needed);
             }
+            // The set-returning functions' values follow the table row: not read from it.
+            needed.retain(|&c| c < scope.columns.len());
             if let Some(agg) = &aggregation {
                 // Projections, HAVING and ORDER BY read the aggregated row; only the filter,
                 // the groups and the aggregate arguments read table rows.
@@ -403,13 +406,6 @@ impl Planner<'_> {
                     e.columns(&mut needed);
                 }
             }
-            for c in &set_functions {
-                for e in &c.args {
-                    e.columns(&mut needed);
-                }
-            }
-            // The set-returning functions' values are not read from the table.
-            needed.retain(|&c| c < width);
             *index_only = index.covers(&needed);
         }
         Ok((
