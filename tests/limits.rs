@@ -320,6 +320,33 @@ async fn repeat_builds_large_values_without_large_literals() {
 }
 
 #[tokio::test]
+async fn a_huge_generate_series_is_refused_within_the_query_memory_limit() {
+    let t = start_with(|c| c.limits.set("max_query_memory", "64KiB").unwrap()).await;
+    let c = connect(&t.server).await;
+    // In FROM and in a select list: the series is refused once its values pass the limit,
+    // long before it would be allocated in full.
+    for sql in [
+        "SELECT count(*) FROM generate_series(1, 1000000000000)",
+        "SELECT count(*) FROM generate_series(1, 1000000000000) WITH ORDINALITY",
+        "SELECT generate_series(1, 1000000000000) LIMIT 1",
+        "SELECT count(*) FROM generate_series(1, 100000000000, 1.5)",
+    ] {
+        let err = c.query(sql, &[]).await.unwrap_err();
+        assert_error(
+            &err,
+            "53200",
+            "query requires too much temp space, out of memory.",
+        );
+    }
+    // A series within the limit runs.
+    let row = c
+        .query_one("SELECT count(*) FROM generate_series(1, 1000)", &[])
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, i64>(0), 1000);
+}
+
+#[tokio::test]
 async fn a_statement_reading_more_than_the_query_memory_limit_is_refused() {
     let t = start_with(|c| c.limits.set("max_query_memory", "64KiB").unwrap()).await;
     let c = connect(&t.server).await;

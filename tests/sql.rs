@@ -378,3 +378,28 @@ async fn scans_merge_rows_from_shards_that_split_a_table() {
         .get(0);
     assert_eq!(sum, 338350 - 49 * 49 - 51 * 51);
 }
+
+#[tokio::test]
+async fn generate_series_takes_parameters_typed_by_the_other_arguments() {
+    let t = start().await;
+    let c = connect(&t.server).await;
+    // In FROM: `$1` takes the type of the integer bound next to it.
+    let stmt = c
+        .prepare("SELECT g FROM generate_series(1, $1) g")
+        .await
+        .unwrap();
+    assert_eq!(stmt.params(), &[tokio_postgres::types::Type::INT4]);
+    let rows = c.query(&stmt, &[&3i32]).await.unwrap();
+    let got: Vec<i32> = rows.iter().map(|r| r.get(0)).collect();
+    assert_eq!(got, vec![1, 2, 3]);
+    // In a select list, with a bigint start: every argument is a bigint.
+    let rows = c
+        .query(
+            "SELECT generate_series($1::bigint, $2, $3)",
+            &[&10i64, &20i64, &5i64],
+        )
+        .await
+        .unwrap();
+    let got: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+    assert_eq!(got, vec![10, 15, 20]);
+}

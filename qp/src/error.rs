@@ -106,6 +106,8 @@ sqlstates! {
     CANNOT_COERCE = "42846";
     /// 42883
     UNDEFINED_FUNCTION = "42883";
+    /// 42725
+    AMBIGUOUS_FUNCTION = "42725";
     /// 42939
     RESERVED_NAME = "42939";
     /// 42P01

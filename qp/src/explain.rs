@@ -15,7 +15,9 @@
 //! The scan names say how the table is read: `Seq Scan` (every row), `Index Scan using
 //! t_pkey` (a point or range of the primary key, with its `Index Cond`), `Index Scan using
 //! <index>` / `Index Only Scan using <index>` (a secondary index; `Backward` when read in
-//! reverse). A scan's `Filter` is the whole WHERE clause: it is evaluated on every row read,
+//! reverse), `Function Scan on generate_series` (a function in FROM). The select list's
+//! set-returning functions run in a `ProjectSet` node, below the `Sort` unless the sort
+//! keys read their values. A scan's `Filter` is the whole WHERE clause: it is evaluated on every row read,
 //! also where the key condition already implies it. `VERBOSE` adds each node's output columns
 //! and schema-qualifies table names.
 
@@ -24,7 +26,7 @@ use crate::error::{Error, Result};
 use crate::expr::{AggCall, AggFunc, BinOp, Expr, Func, SubLink};
 use crate::plan::{
     Access, Aggregation, DeletePlan, InsertPlan, InsertSource, JoinKind, JoinMethod, Plan,
-    QueryPlan, SetOperator, SortKey, Source, SubqueryPlan, UpdatePlan,
+    QueryPlan, SetCall, SetOperator, SortKey, Source, SubqueryPlan, UpdatePlan,
 };
 use crate::value::Value;
 
@@ -209,6 +211,10 @@ fn source_names(source: &Source) -> Vec<(String, String)> {
         ),
         Source::Single => Vec::new(),
         Source::Query(d) => named(&d.alias, &mut d.columns.iter().cloned()),
+        Source::Function(scan) => named(
+            scan.alias.as_deref().unwrap_or(scan.call.func.name()),
+            &mut scan.columns.iter().cloned(),
+        ),
         Source::Filter(inner, _) => source_names(inner),
         Source::Join(j) if j.kind.keeps_left_only() => source_names(&j.left),
         Source::Join(j) => {
@@ -266,14 +272,46 @@ fn query_node(q: &QueryPlan, outer: &[Vec<String>], cx: &Cx) -> Node {
             grouped
         }
     };
+    // Above the set-returning functions, rows are followed by their values.
+    let width = names.shown.len();
+    let names = if q.set_functions.is_empty() {
+        names
+    } else {
+        let calls: Vec<String> = q
+            .set_functions
+            .iter()
+            .map(|c| show_call(c, &names))
+            .collect();
+        let mut extended = names.clone();
+        extended.shown.extend(calls.iter().cloned());
+        extended.qualified.extend(calls);
+        extended
+    };
     if cx.verbose {
         let outputs: Vec<String> = q.projections.iter().map(|e| show(e, &names)).collect();
         node = node.detail(format!("Output: {}", outputs.join(", ")));
     }
     node = with_subplans(node, &q.projections, &names, cx);
-    // The executor sorts before it removes duplicates.
-    if !q.order_by.is_empty() {
-        node = sort_node(&q.order_by, &names).child(node);
+    // Sorting on the functions' values needs them first; other sorts run below, as
+    // PostgreSQL plans them (the executor's stable sort gives the same order).
+    let sorts_set_values = q.order_by.iter().any(|k| {
+        let mut columns = Vec::new();
+        k.expr.columns(&mut columns);
+        columns.iter().any(|&c| c >= width)
+    });
+    if !q.set_functions.is_empty() && !sorts_set_values {
+        if !q.order_by.is_empty() {
+            node = sort_node(&q.order_by, &names).child(node);
+        }
+        node = Node::new("ProjectSet").child(node);
+    } else {
+        if !q.set_functions.is_empty() {
+            node = Node::new("ProjectSet").child(node);
+        }
+        // The executor sorts before it removes duplicates.
+        if !q.order_by.is_empty() {
+            node = sort_node(&q.order_by, &names).child(node);
+        }
     }
     if q.distinct {
         node = Node::new("Unique").child(node);
@@ -385,6 +423,21 @@ fn source_node(source: &Source, names: &Names, cx: &Cx) -> Node {
                 .child(query_node(&r.step, &names.outer, cx)),
         ),
         Source::WorkTable { name, .. } => Node::new(format!("WorkTable Scan on {name}")),
+        Source::Function(scan) => {
+            let function = scan.call.func.name();
+            let on = match (&scan.alias, cx.verbose) {
+                (Some(alias), false) => format!("{function} {alias}"),
+                (Some(alias), true) => format!("pg_catalog.{function} {alias}"),
+                (None, false) => function.to_string(),
+                (None, true) => format!("pg_catalog.{function}"),
+            };
+            let node = Node::new(format!("Function Scan on {on}"));
+            if cx.verbose {
+                node.detail(format!("Function Call: {}", show_call(&scan.call, names)))
+            } else {
+                node
+            }
+        }
         other => scan_node(other, names, cx),
     }
 }
@@ -624,6 +677,12 @@ fn show_agg(a: &AggCall, names: &Names) -> String {
     format!("{name}({distinct}{arg})")
 }
 
+/// A set-returning function call as SQL text.
+fn show_call(call: &SetCall, names: &Names) -> String {
+    let args: Vec<String> = call.args.iter().map(|a| show(a, names)).collect();
+    format!("{}({})", call.func.name(), args.join(", "))
+}
+
 fn binop(op: BinOp) -> &'static str {
     op.symbol()
 }
@@ -667,6 +726,7 @@ fn show(e: &Expr, names: &Names) -> String {
     match e {
         Expr::Literal(v) => show_literal(v),
         Expr::Column(i) | Expr::AggRef(i) => names.column(*i),
+        Expr::SetFunctionRef(k) => format!("$set{}", k + 1),
         Expr::Outer { level, index } => names.outer(*level, *index),
         Expr::Subquery { id, link } => match link {
             SubLink::Scalar => format!("(SubPlan {})", id + 1),

@@ -116,6 +116,24 @@ pub enum Func {
     Left,
 }
 
+/// Set-returning functions: called in FROM ([`crate::plan::Source::Function`]) or in a
+/// select list ([`crate::plan::QueryPlan::set_functions`]), each call gives a list of values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetFunc {
+    /// `generate_series(start, stop [, step])` over integers, bigints or numerics: `start`,
+    /// `start + step`, ... while not past `stop` (none when an argument is NULL).
+    GenerateSeries,
+}
+
+impl SetFunc {
+    /// The function's name, which is also the name of its result column.
+    pub fn name(self) -> &'static str {
+        match self {
+            SetFunc::GenerateSeries => "generate_series",
+        }
+    }
+}
+
 /// Aggregate functions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AggFunc {
@@ -199,6 +217,11 @@ pub enum Expr {
     Func(Func, Vec<Expr>),
     /// The result of aggregate call `i` (in an aggregated query's output row).
     AggRef(usize),
+    /// While a select list is planned: the value of its set-returning function call `k`.
+    /// Once the query's row is known, the planner replaces it with the column the call's
+    /// values are appended at (see [`crate::plan::QueryPlan::set_functions`]), so it is never
+    /// evaluated.
+    SetFunctionRef(usize),
     /// Column `index` of the row of an enclosing query: `level` 1 is the query (or the left
     /// side of the join) this expression's query is nested in, 2 the one around that, and so
     /// on (see [`EvalContext::outer`]). Correlated subqueries, LATERAL and index lookup
@@ -506,6 +529,9 @@ impl Expr {
             Expr::Subquery { .. } => {
                 return Err(Error::unsupported("a subquery is not supported here yet"));
             }
+            Expr::SetFunctionRef(_) => {
+                return Err(Error::internal("set-returning function left unplaced"));
+            }
         })
     }
 
@@ -517,6 +543,7 @@ impl Expr {
             Expr::Literal(_)
             | Expr::Param(_)
             | Expr::AggRef(_)
+            | Expr::SetFunctionRef(_)
             | Expr::Column(_)
             | Expr::Outer { .. } => {}
             Expr::Binary { left, right, .. } => {
@@ -567,6 +594,7 @@ impl Expr {
             e @ (Expr::Literal(_)
             | Expr::Param(_)
             | Expr::AggRef(_)
+            | Expr::SetFunctionRef(_)
             | Expr::Column(_)
             | Expr::Outer { .. }) => e,
             Expr::Binary {

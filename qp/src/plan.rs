@@ -5,7 +5,7 @@
 
 use crate::catalog::TableDef;
 use crate::catalog::defs::{Grantee, Object, Privilege};
-use crate::expr::{AggCall, Expr};
+use crate::expr::{AggCall, Expr, SetFunc};
 use crate::parse::AwsIam;
 use crate::value::DataType;
 use std::sync::Arc;
@@ -186,6 +186,8 @@ pub enum Source {
     Values(Vec<Vec<Expr>>),
     /// A subquery in FROM (a derived table or a CTE's query): its output rows.
     Query(Box<Derived>),
+    /// A set-returning function in FROM: one row per value it gives.
+    Function(Box<FunctionScan>),
     /// The rows of a source that pass a filter (a WHERE or ON condition pushed down to one
     /// side of a join).
     Filter(Box<Source>, Expr),
@@ -247,6 +249,32 @@ impl Derived {
             columns: columns.iter().map(|c| c.0.clone()).collect(),
         }
     }
+}
+
+/// A call of a set-returning function, with its arguments converted to the types it takes.
+#[derive(Debug)]
+pub struct SetCall {
+    /// The function.
+    pub func: SetFunc,
+    /// The arguments: over the query's row in a select list; in FROM, over no row (they
+    /// read earlier FROM items as outer references, [`Expr::Outer`]).
+    pub args: Vec<Expr>,
+    /// The type of the values it gives.
+    pub data_type: DataType,
+}
+
+/// A set-returning function read as a relation: its rows are its values, each followed by
+/// its position (from 1, a `bigint`) `WITH ORDINALITY`.
+#[derive(Debug)]
+pub struct FunctionScan {
+    /// The call.
+    pub call: SetCall,
+    /// `WITH ORDINALITY`
+    pub ordinality: bool,
+    /// The name the query gave it in FROM, if any (for EXPLAIN).
+    pub alias: Option<String>,
+    /// Its column names (for EXPLAIN).
+    pub columns: Vec<String>,
 }
 
 /// The kind of a join.
@@ -386,7 +414,14 @@ pub struct QueryPlan {
     pub filter: Option<Expr>,
     /// GROUP BY / aggregates, if any.
     pub aggregation: Option<Aggregation>,
-    /// The output expressions (over the source row, or the aggregated row).
+    /// The select list's set-returning function calls (over the source row, or the
+    /// aggregated row), run in lockstep on each row: the row becomes as many rows as the
+    /// longest call gives values, each the row followed by one value of every call (NULL
+    /// once a call has no more). A row for which no call gives a value disappears. The
+    /// projections and ORDER BY read these rows.
+    pub set_functions: Vec<SetCall>,
+    /// The output expressions (over the source row, or the aggregated row, followed by the
+    /// values of the set-returning functions).
     pub projections: Vec<Expr>,
     /// SELECT DISTINCT.
     pub distinct: bool,
@@ -407,6 +442,7 @@ impl QueryPlan {
             source,
             filter: None,
             aggregation: None,
+            set_functions: Vec::new(),
             projections,
             distinct: false,
             order_by: Vec::new(),
@@ -439,6 +475,7 @@ impl QueryPlan {
             .chain(self.order_by.iter().map(|k| &k.expr))
             .chain(self.limit.iter())
             .chain(self.offset.iter())
+            .chain(self.set_functions.iter().flat_map(|c| &c.args))
         {
             f(e);
         }
@@ -492,6 +529,7 @@ impl Source {
                 }
             }
             Source::Table { access, .. } => access.exprs(f),
+            Source::Function(scan) => scan.call.args.iter().for_each(&mut *f),
             _ => {}
         });
     }

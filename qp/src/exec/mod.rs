@@ -9,6 +9,7 @@
 //! - `relation.rs`: joins, derived tables, set operations and recursive CTEs;
 //! - `subquery.rs`: running the subqueries of expressions;
 //! - `aggregate.rs`: GROUP BY, aggregate functions and HAVING;
+//! - `set_functions.rs`: set-returning functions, in FROM and in select lists;
 //! - `write.rs`: INSERT, UPDATE, DELETE and row storage;
 //! - `row_ids.rs`: [`RowIds`], the durable allocator of hidden row ids;
 //! - `ddl.rs`: CREATE / DROP TABLE, the catalog version, and [`load_catalog`].
@@ -37,6 +38,7 @@ mod relation;
 pub mod roles;
 pub mod row_ids;
 pub mod schemas;
+mod set_functions;
 mod subquery;
 mod write;
 

@@ -2,10 +2,11 @@
 //!
 //! A query runs as a pipeline over materialized rows: read the source (nothing, a VALUES
 //! list, a table through its access path, or a tree of joins and subqueries read by
-//! `relation.rs`), filter, aggregate, project with the sort keys
-//! computed alongside, sort, DISTINCT, then OFFSET and LIMIT. A block whose expressions hold
-//! subqueries evaluates them row by row through `subquery.rs` (`run_dynamic`). When nothing needs every row
-//! (no aggregate, ORDER BY or DISTINCT), a LIMIT is pushed down: an unfiltered table read
+//! `relation.rs`), filter, aggregate, run the select list's set-returning functions, project
+//! with the sort keys computed alongside, sort, DISTINCT, then OFFSET and LIMIT. A block
+//! whose expressions hold subqueries evaluates them row by row through `subquery.rs`
+//! (`run_dynamic`). When nothing needs every row (no aggregate, ORDER BY, DISTINCT or
+//! set-returning function), a LIMIT is pushed down: an unfiltered table read
 //! stops after `limit + offset` rows, and projection stops as soon as enough rows are out.
 //! A query whose ORDER BY an index serves reads the index in key order, filtering as it
 //! goes, and stops after `limit + offset` matching rows (see `read_index_ordered`).
@@ -23,6 +24,7 @@
 
 use super::ExecContext;
 use super::aggregate::aggregate;
+use super::set_functions::project_set;
 use super::subquery::{eval_dynamic, passes_dynamic};
 use crate::catalog::TableDef;
 use crate::error::{Error, Result, SqlState};
@@ -315,6 +317,13 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
     let dynamic = has_subqueries(q);
     // Rows from the source, filtered.
     let streaming = q.aggregation.is_none() && q.order_by.is_empty() && !q.distinct;
+    // A row may become any number of rows through the select list's set-returning
+    // functions: a LIMIT says nothing about how many source rows are needed.
+    let row_limit = if q.set_functions.is_empty() {
+        limit
+    } else {
+        None
+    };
     // Whether the source applied the filter already.
     let mut filtered = false;
     let mut source_rows: Vec<Vec<Value>> = match &q.source {
@@ -328,7 +337,7 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
             index_only,
             ..
         } if !dynamic => {
-            let want = match (q.aggregation.is_none() && !q.distinct, limit) {
+            let want = match (q.aggregation.is_none() && !q.distinct, row_limit) {
                 (true, Some(l)) => Some(l.saturating_add(offset)),
                 _ => None,
             };
@@ -353,7 +362,7 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
             index_only,
             ..
         } => {
-            let scan_limit = match (streaming, &q.filter, limit) {
+            let scan_limit = match (streaming, &q.filter, row_limit) {
                 (true, None, Some(l)) if !dynamic => Some(l + offset),
                 _ => None,
             };
@@ -394,6 +403,12 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
             kept
         }
     };
+    let rows = if q.set_functions.is_empty() {
+        rows
+    } else {
+        project_set(q, rows, cx).await?
+    };
+    let ecx = cx.eval_context();
     // Projection, with sort keys computed alongside.
     let mut out: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -449,6 +464,9 @@ async fn run_dynamic(
                 rows.push(row);
             }
         }
+    }
+    if !q.set_functions.is_empty() {
+        rows = project_set(q, rows, cx).await?;
     }
     let mut out: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(rows.len());
     for row in &rows {

@@ -1,5 +1,6 @@
 //! Reading the relations a query's FROM tree is made of: derived tables, filters, joins,
-//! set operations and recursive CTEs (tables and VALUES lists are read in `read.rs`).
+//! set operations and recursive CTEs (tables and VALUES lists are read in `read.rs`,
+//! functions in `set_functions.rs`).
 //!
 //! Each source is read into rows (within the query memory limit); a join's row is its left
 //! row followed by its right row. Joins run as their plan says:
@@ -60,6 +61,7 @@ where
                 Ok(rows.into_iter().map(|(_, row)| row).collect())
             }
             Source::Query(derived) => run_query(&derived.query, cx).await,
+            Source::Function(scan) => super::set_functions::function_rows(scan, cx).await,
             Source::Filter(inner, filter) => {
                 let rows = source_rows(inner, cx).await?;
                 let mut kept = Vec::with_capacity(rows.len());
@@ -83,7 +85,7 @@ where
 }
 
 /// The approximate memory a row takes, for the query memory limit.
-fn row_bytes(row: &[Value]) -> usize {
+pub(super) fn row_bytes(row: &[Value]) -> usize {
     row.iter()
         .map(|v| match v {
             Value::Text(s) => 24 + s.len(),

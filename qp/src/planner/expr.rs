@@ -46,6 +46,15 @@ impl Planner<'_> {
                 return Ok((Expr::Column(i), state.groups[i].1));
             }
         }
+        // CASE evaluates its branches only when chosen: PostgreSQL refuses set-returning
+        // functions in it.
+        if let E::Case { .. } = ast_expr
+            && let Some(saved) = self.refuse_srf_in("CASE")
+        {
+            let planned = self.plan_expr(ast_expr, scope, agg, expected);
+            self.unrefuse_srf(Some(saved));
+            return planned;
+        }
         Ok(match ast_expr {
             E::Identifier(ident) => {
                 let name = ident_name(ident);

@@ -13,15 +13,20 @@
 //! its non-recursive term is planned first, which gives the CTE's columns; then its
 //! recursive term, in which the CTE's own name reads the previous step's rows
 //! ([`Source::WorkTable`]).
+//!
+//! A set-returning function in FROM (`generate_series(1, t.n) AS g(n)`) becomes a
+//! [`Source::Function`]. As in PostgreSQL it is implicitly LATERAL: its arguments may read
+//! the items to its left, and when they do it is read again for each of their rows.
 
 use super::Planner;
 use super::coerce::coerce;
+use super::functions::{SrfPlacement, set_function};
 use super::scope::{MergedColumn, OuterScope, Scope};
 use crate::error::{Error, Result, SqlState};
 use crate::expr::{BinOp, Expr, Func};
 use crate::names::ident_name;
 use crate::plan::{
-    Access, Derived, JoinKind, JoinMethod, JoinPlan, QueryPlan, RecursivePlan, Source,
+    Access, Derived, FunctionScan, JoinKind, JoinMethod, JoinPlan, QueryPlan, RecursivePlan, Source,
 };
 use crate::value::DataType;
 use sqlparser::ast;
@@ -191,9 +196,26 @@ impl Planner<'_> {
                     false,
                 ))
             }
-            ast::TableFactor::Table { .. } | ast::TableFactor::Function { .. } => Err(
-                Error::unsupported("functions in FROM are not supported yet"),
+            ast::TableFactor::Table {
+                name,
+                alias,
+                args: Some(args),
+                with_ordinality,
+                ..
+            } => self.plan_function_factor(
+                name,
+                &args.args,
+                *with_ordinality,
+                alias.as_ref(),
+                before,
             ),
+            ast::TableFactor::Function {
+                name,
+                args,
+                with_ordinality,
+                alias,
+                ..
+            } => self.plan_function_factor(name, args, *with_ordinality, alias.as_ref(), before),
             ast::TableFactor::Derived {
                 lateral,
                 subquery,
@@ -230,6 +252,95 @@ impl Planner<'_> {
                 "FROM item {other} is not supported"
             ))),
         }
+    }
+
+    /// Plans a function in FROM, `name(args) [WITH ORDINALITY] [AS alias [(columns)]]`;
+    /// `before` is the scope of the items to its left, which its arguments may read (then
+    /// it is LATERAL). Its column is named by the alias, or else after the function; the
+    /// ordinality column is `ordinality`; a column list renames both.
+    fn plan_function_factor(
+        &mut self,
+        name: &ast::ObjectName,
+        args: &[ast::FunctionArg],
+        ordinality: bool,
+        alias: Option<&ast::TableAlias>,
+        before: Option<&Scope>,
+    ) -> Result<Item> {
+        let function = name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .map(ident_name)
+            .unwrap_or_default();
+        let schema_ok = match name.0.as_slice() {
+            [_] => true,
+            [schema, _] => schema
+                .as_ident()
+                .map(ident_name)
+                .is_some_and(|s| s == "pg_catalog" || s == "public"),
+            _ => false,
+        };
+        let Some(func) = set_function(&function).filter(|_| schema_ok) else {
+            return Err(Error::unsupported(format!(
+                "function {name} in FROM is not supported yet"
+            )));
+        };
+        let mut exprs = Vec::with_capacity(args.len());
+        for a in args {
+            match a {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => exprs.push(e.clone()),
+                other => {
+                    return Err(Error::unsupported(format!(
+                        "function argument {other} is not supported"
+                    )));
+                }
+            }
+        }
+        // The arguments see the items to the left as an enclosing query's columns.
+        let base = self.outer.len();
+        if let Some(left) = before {
+            self.outer.push(OuterScope {
+                scope: left.clone(),
+                groups: None,
+            });
+        }
+        let saved_ref = self.lowest_outer_ref.take();
+        let saved = self.place_srf(SrfPlacement::FromArguments);
+        let planned = self.plan_set_call(func, &exprs, &Scope::default(), None);
+        self.restore_srf(saved);
+        if before.is_some() {
+            self.outer.pop();
+        }
+        let lowest = self.lowest_outer_ref;
+        // Reading the left items (or, through them, an enclosing query) makes it LATERAL:
+        // read for each left row, which its references then read at level 1.
+        let lateral = before.is_some() && lowest.is_some_and(|l| l <= base);
+        self.lowest_outer_ref = match (saved_ref, lowest.filter(|l| *l < base)) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let call = planned?;
+        let qualifier = alias.map(|a| ident_name(&a.name));
+        let relation = qualifier.clone().unwrap_or_else(|| function.clone());
+        let mut columns = vec![(relation.clone(), call.data_type)];
+        if ordinality {
+            columns.push(("ordinality".to_string(), DataType::Int8));
+        }
+        let names: Vec<String> = alias
+            .map(|a| a.columns.iter().map(|c| ident_name(&c.name)).collect())
+            .unwrap_or_default();
+        let columns = apply_column_names(columns, &names, &format!("table \"{relation}\""))?;
+        let scope = Scope::of_columns(Some(&relation), &columns);
+        Ok((
+            Source::Function(Box::new(FunctionScan {
+                call,
+                ordinality,
+                alias: qualifier.filter(|q| *q != function),
+                columns: columns.into_iter().map(|c| c.0).collect(),
+            })),
+            scope,
+            lateral,
+        ))
     }
 
     /// The innermost WITH query in reach named `name`.
@@ -488,7 +599,10 @@ impl Planner<'_> {
             scope.merged = merged;
             condition = and_all(conjuncts);
         } else if let ast::JoinConstraint::On(on) = constraint {
-            let (e, ty) = self.plan_expr(on, &scope, None, Some(DataType::Bool))?;
+            let saved = self.place_srf(SrfPlacement::Forbidden("JOIN conditions"));
+            let planned = self.plan_expr(on, &scope, None, Some(DataType::Bool));
+            self.restore_srf(saved);
+            let (e, ty) = planned?;
             condition = Some(super::coerce::require_bool(e, ty, "JOIN/ON")?);
         }
         let join = JoinPlan {

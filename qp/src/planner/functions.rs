@@ -8,13 +8,22 @@
 //! be qualified with `pg_catalog` or `public`; any other function is 42883, naming the
 //! argument types as PostgreSQL does. Advisory locks and `pg_backend_pid` are refused with
 //! DSQL's 0A000 `function <name> not supported`.
+//!
+//! A set-returning function (`generate_series`) is planned as a [`SetCall`]: in FROM by
+//! `from.rs`, in a select list (or its ORDER BY) here, where the call is recorded in the
+//! query's [`SrfPlacement::SelectList`] and planned as a reference to its values
+//! ([`Expr::SetFunctionRef`]). Anywhere else it is refused as PostgreSQL refuses it
+//! (`set-returning functions are not allowed in WHERE`), or as not supported where
+//! PostgreSQL would run it (GROUP BY, nested calls, DML).
 
 use super::Planner;
 use super::coerce::{coerce, unify};
+use super::expr::is_untyped;
 use super::scope::{AggState, Scope};
 use crate::error::{Error, Result, SqlState};
-use crate::expr::{AggCall, AggFunc, Expr, Func};
+use crate::expr::{AggCall, AggFunc, Expr, Func, SetFunc};
 use crate::names::ident_name;
+use crate::plan::SetCall;
 use crate::value::DataType;
 use sqlparser::ast;
 
@@ -36,7 +45,184 @@ const REFUSED_FUNCTIONS: &[&str] = &[
     "pg_backend_pid",
 ];
 
+/// PostgreSQL's hint where a set-returning function sits inside an expression that must give
+/// one value.
+const LATERAL_HINT: &str =
+    "You might be able to move the set-returning function into a LATERAL FROM item.";
+
+/// Where the expression being planned sits, as far as set-returning functions go.
+#[derive(Debug)]
+pub(super) enum SrfPlacement {
+    /// A select list or its ORDER BY: the calls found so far. A call is planned as
+    /// [`Expr::SetFunctionRef`] to its position here.
+    SelectList(Vec<SetCall>),
+    /// A clause where PostgreSQL refuses them: 0A000 `set-returning functions are not
+    /// allowed in <clause>`.
+    Forbidden(&'static str),
+    /// The arguments of a function in FROM: 0A000 `set-returning functions must appear at
+    /// top level of FROM`.
+    FromArguments,
+    /// The argument of an aggregate call.
+    AggregateArgument,
+    /// Where PostgreSQL runs them but dsql does not: 0A000 `set-returning functions are not
+    /// supported in <what>`.
+    Unsupported(&'static str),
+}
+
+/// The set-returning function called `name`, if it is one.
+pub(super) fn set_function(name: &str) -> Option<SetFunc> {
+    match name {
+        "generate_series" => Some(SetFunc::GenerateSeries),
+        _ => None,
+    }
+}
+
 impl Planner<'_> {
+    /// Plans the rest of an expression with set-returning functions placed as `placement`
+    /// says: the previous placement, to hand back to [`Planner::restore_srf`].
+    pub(super) fn place_srf(&mut self, placement: SrfPlacement) -> SrfPlacement {
+        std::mem::replace(&mut self.srf, placement)
+    }
+
+    /// Goes back to an earlier placement of set-returning functions: the calls collected
+    /// meanwhile, if the placement was a select list.
+    pub(super) fn restore_srf(&mut self, saved: SrfPlacement) -> Vec<SetCall> {
+        match std::mem::replace(&mut self.srf, saved) {
+            SrfPlacement::SelectList(calls) => calls,
+            _ => Vec::new(),
+        }
+    }
+
+    /// Refuses set-returning functions inside a construct that must give one value (`CASE`,
+    /// `COALESCE`) when they would otherwise be collected; a clause that refuses them
+    /// already keeps its own message, as in PostgreSQL.
+    pub(super) fn refuse_srf_in(&mut self, construct: &'static str) -> Option<SrfPlacement> {
+        if matches!(self.srf, SrfPlacement::SelectList(_)) {
+            Some(self.place_srf(SrfPlacement::Forbidden(construct)))
+        } else {
+            None
+        }
+    }
+
+    /// Undoes [`Planner::refuse_srf_in`].
+    pub(super) fn unrefuse_srf(&mut self, saved: Option<SrfPlacement>) {
+        if let Some(saved) = saved {
+            self.srf = saved;
+        }
+    }
+
+    /// The error for a set-returning function where the current placement refuses it.
+    fn srf_refusal(&self) -> Option<Error> {
+        let unsupported = |m: String| Error::unsupported(m);
+        match &self.srf {
+            SrfPlacement::SelectList(_) => None,
+            SrfPlacement::Forbidden(clause) => {
+                let e = unsupported(format!(
+                    "set-returning functions are not allowed in {clause}"
+                ));
+                Some(if matches!(*clause, "CASE" | "COALESCE") {
+                    e.with_hint(LATERAL_HINT)
+                } else {
+                    e
+                })
+            }
+            SrfPlacement::FromArguments => Some(unsupported(
+                "set-returning functions must appear at top level of FROM".into(),
+            )),
+            SrfPlacement::AggregateArgument => Some(
+                unsupported(
+                    "aggregate function calls cannot contain set-returning function calls".into(),
+                )
+                .with_hint(LATERAL_HINT),
+            ),
+            SrfPlacement::Unsupported(what) => Some(unsupported(format!(
+                "set-returning functions are not supported in {what}"
+            ))),
+        }
+    }
+
+    /// Plans a call of the set-returning function `func` (called `name`) with `args` over
+    /// `scope`. `generate_series` takes integers, bigints or numerics: its arguments are
+    /// converted to the widest of their types (untyped ones take it), which its values have.
+    pub(super) fn plan_set_call(
+        &mut self,
+        func: SetFunc,
+        args: &[ast::Expr],
+        scope: &Scope,
+        mut agg: Option<&mut AggState>,
+    ) -> Result<SetCall> {
+        let SetFunc::GenerateSeries = func;
+        // A call in a select list may not hold another (in FROM, the caller placed them).
+        let saved = match self.srf {
+            SrfPlacement::SelectList(_) => Some(self.place_srf(SrfPlacement::Unsupported(
+                "the arguments of a set-returning function",
+            ))),
+            _ => None,
+        };
+        let result = (|| {
+            let mut planned = Vec::new();
+            for a in args {
+                planned.push(self.plan_expr(a, scope, agg.as_deref_mut(), None)?);
+            }
+            let signature = || {
+                let types: Vec<String> = planned.iter().map(|(_, t)| t.name()).collect();
+                format!("{}({})", func.name(), types.join(", "))
+            };
+            let missing = || {
+                Error::undefined_function(format!("function {} does not exist", signature()))
+                    .with_hint(
+                        "No function matches the given name and argument types. You might need to add explicit type casts.",
+                    )
+            };
+            if !(2..=3).contains(&planned.len()) {
+                return Err(missing());
+            }
+            let mut ty: Option<DataType> = None;
+            for (_, t) in &planned {
+                let t = match t {
+                    DataType::Unknown => continue,
+                    DataType::Int2 | DataType::Int4 => DataType::Int4,
+                    DataType::Int8 => DataType::Int8,
+                    DataType::Numeric(_) => DataType::Numeric(None),
+                    _ => return Err(missing()),
+                };
+                ty = Some(match (ty, t) {
+                    (None, t) => t,
+                    (Some(DataType::Numeric(_)), _) | (_, DataType::Numeric(_)) => {
+                        DataType::Numeric(None)
+                    }
+                    (Some(DataType::Int8), _) | (_, DataType::Int8) => DataType::Int8,
+                    _ => DataType::Int4,
+                });
+            }
+            let Some(ty) = ty else {
+                return Err(Error::new(
+                    SqlState::AMBIGUOUS_FUNCTION,
+                    format!("function {} is not unique", signature()),
+                )
+                .with_hint(
+                    "Could not choose a best candidate function. You might need to add explicit type casts.",
+                ));
+            };
+            let mut converted = Vec::with_capacity(planned.len());
+            for (a, (e, t)) in args.iter().zip(planned) {
+                let (e, t) = if is_untyped(a) {
+                    self.plan_expr(a, scope, agg.as_deref_mut(), Some(ty))?
+                } else {
+                    (e, t)
+                };
+                converted.push(coerce(e, t, ty, false)?);
+            }
+            Ok(SetCall {
+                func,
+                args: converted,
+                data_type: ty,
+            })
+        })();
+        self.unrefuse_srf(saved);
+        result
+    }
+
     /// Plans a function call: an aggregate (only when `agg` is given) or a scalar function,
     /// with its result type.
     pub(super) fn plan_function(
@@ -98,6 +284,25 @@ impl Planner<'_> {
                 (args, distinct, star)
             }
         };
+        if let Some(func) = set_function(&name) {
+            if distinct || star {
+                return Err(Error::syntax(format!(
+                    "DISTINCT or * specified, but {name} is not an aggregate function"
+                )));
+            }
+            if let Some(e) = self.srf_refusal() {
+                return Err(e);
+            }
+            let call = self.plan_set_call(func, &args, scope, agg)?;
+            let ty = call.data_type;
+            let SrfPlacement::SelectList(calls) = &mut self.srf else {
+                return Err(Error::internal(
+                    "set-returning function outside a select list",
+                ));
+            };
+            calls.push(call);
+            return Ok((Expr::SetFunctionRef(calls.len() - 1), ty));
+        }
         let agg_func = match name.as_str() {
             "count" if star => Some(AggFunc::CountStar),
             "count" => Some(AggFunc::Count),
@@ -123,7 +328,10 @@ impl Planner<'_> {
                             "aggregate function calls cannot be nested",
                         ));
                     }
-                    let (e, t) = self.plan_expr(a, scope, None, None)?;
+                    let saved = self.place_srf(SrfPlacement::AggregateArgument);
+                    let planned = self.plan_expr(a, scope, None, None);
+                    self.restore_srf(saved);
+                    let (e, t) = planned?;
                     let t = if t == DataType::Unknown {
                         DataType::Text
                     } else {
@@ -179,9 +387,27 @@ impl Planner<'_> {
                 "DISTINCT or * specified, but {name} is not an aggregate function"
             )));
         }
+        // COALESCE stops at its first non-NULL argument: PostgreSQL refuses set-returning
+        // functions in it, as in CASE.
+        let saved = if name == "coalesce" {
+            self.refuse_srf_in("COALESCE")
+        } else {
+            None
+        };
         let mut planned = Vec::new();
+        let mut failed = None;
         for a in &args {
-            planned.push(self.plan_expr(a, scope, agg.as_deref_mut(), expected)?);
+            match self.plan_expr(a, scope, agg.as_deref_mut(), expected) {
+                Ok(p) => planned.push(p),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        self.unrefuse_srf(saved);
+        if let Some(e) = failed {
+            return Err(e);
         }
         let arity = |n: usize| -> Result<()> {
             if planned.len() == n {

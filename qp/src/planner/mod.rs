@@ -74,6 +74,8 @@ pub struct Planner<'a> {
     ctes: Vec<from::Cte>,
     /// The number of recursive CTE work tables planned so far.
     work_tables: usize,
+    /// Where the expression being planned sits, for set-returning functions.
+    srf: functions::SrfPlacement,
 }
 
 impl<'a> Planner<'a> {
@@ -89,6 +91,7 @@ impl<'a> Planner<'a> {
             subqueries: Vec::new(),
             ctes: Vec::new(),
             work_tables: 0,
+            srf: functions::SrfPlacement::Unsupported("this context"),
         }
     }
 

@@ -20,7 +20,7 @@
 use super::Planner;
 use super::coerce::{coerce, require_bool};
 use super::from::and_all;
-use super::functions::contains_aggregate;
+use super::functions::{SrfPlacement, contains_aggregate};
 use super::optimize;
 use super::scope::{AggState, Scope};
 use crate::error::{Error, Result, SqlState};
@@ -235,7 +235,10 @@ impl Planner<'_> {
         let (mut source, scope) = self.plan_from(&select.from)?;
         let mut filter = match &select.selection {
             Some(expr) => {
-                let (e, ty) = self.plan_expr(expr, &scope, None, Some(DataType::Bool))?;
+                let saved = self.place_srf(SrfPlacement::Forbidden("WHERE"));
+                let planned = self.plan_expr(expr, &scope, None, Some(DataType::Bool));
+                self.restore_srf(saved);
+                let (e, ty) = planned?;
                 Some(require_bool(e, ty, "WHERE")?)
             }
             None => None,
@@ -317,100 +320,38 @@ impl Planner<'_> {
             return Err(crate::locking::not_allowed_with("aggregate functions"));
         }
 
-        let mut aggregation = None;
-        let mut projections = Vec::new();
-        let mut columns = Vec::new();
-        let mut order_by = Vec::new();
-        let order_asts: Vec<&ast::OrderByExpr> = match &query.order_by {
-            None => vec![],
-            Some(ob) => match &ob.kind {
-                ast::OrderByKind::Expressions(exprs) => exprs.iter().collect(),
-                ast::OrderByKind::All(_) => {
-                    return Err(Error::unsupported("ORDER BY ALL is not supported"));
-                }
-            },
+        // The select list and ORDER BY collect their set-returning function calls.
+        let saved_srf = self.place_srf(SrfPlacement::SelectList(Vec::new()));
+        let planned = self.plan_select_list(
+            &scope,
+            &items,
+            &group_asts,
+            select.having.as_ref(),
+            query,
+            uses_aggregates,
+            &mut source,
+        );
+        let set_functions = self.restore_srf(saved_srf);
+        let (aggregation, mut projections, columns, mut order_by) = planned?;
+        if for_update && !set_functions.is_empty() {
+            return Err(crate::locking::not_allowed_with(
+                "set-returning functions in the target list",
+            ));
+        }
+        // The set-returning functions' values follow the row they are computed on.
+        let width = match &aggregation {
+            None => scope.columns.len(),
+            Some(agg) => agg.group_by.len() + agg.aggs.len(),
         };
-        if uses_aggregates {
-            let mut group_by = Vec::new();
-            let mut groups = Vec::new();
-            for g in &group_asts {
-                // GROUP BY 1 refers to the first output column.
-                let g_ast = match g {
-                    ast::Expr::Value(v) => match &v.value {
-                        ast::Value::Number(n, _) => {
-                            let i: usize = n
-                                .parse()
-                                .map_err(|_| Error::syntax("invalid GROUP BY position"))?;
-                            items
-                                .get(i.wrapping_sub(1))
-                                .map(|(e, _)| e.clone())
-                                .ok_or_else(|| {
-                                    Error::new(
-                                        SqlState::INVALID_COLUMN_REFERENCE,
-                                        format!("GROUP BY position {i} is not in select list"),
-                                    )
-                                })?
-                        }
-                        _ => (*g).clone(),
-                    },
-                    _ => (*g).clone(),
-                };
-                let (e, ty) = self.plan_expr(&g_ast, &scope, None, None)?;
-                group_by.push(e);
-                groups.push((g_ast.to_string(), ty));
-            }
-            let mut state = AggState {
-                groups,
-                aggs: Vec::new(),
-            };
-            for (item, name) in &items {
-                let (e, ty) = self.plan_expr(item, &scope, Some(&mut state), None)?;
-                projections.push(e);
-                columns.push((name.clone(), ty));
-            }
-            let having = match &select.having {
-                Some(h) => {
-                    let (e, ty) =
-                        self.plan_expr(h, &scope, Some(&mut state), Some(DataType::Bool))?;
-                    Some(require_bool(e, ty, "HAVING")?)
-                }
-                None => None,
-            };
-            for ob in &order_asts {
-                let expr = self.order_expr(ob, &items, &projections, &scope, Some(&mut state))?;
-                order_by.push(sort_key(expr, ob));
-            }
-            aggregation = Some(Aggregation {
-                group_by,
-                aggs: state.aggs,
-                having,
-            });
-        } else {
-            for (item, name) in &items {
-                let (e, ty) = self.plan_expr(item, &scope, None, None)?;
-                projections.push(e);
-                columns.push((name.clone(), ty));
-            }
-            for ob in &order_asts {
-                let expr = self.order_expr(ob, &items, &projections, &scope, None)?;
-                order_by.push(sort_key(expr, ob));
-            }
-            // ORDER BY the primary key (all ascending or all descending): read in key order.
-            if let Source::Table { table, reverse, .. } = &mut source
-                && !order_by.is_empty()
-                && order_by.len() <= table.primary_key.len().max(1)
-            {
-                let desc = order_by[0].desc;
-                let matches = order_by.iter().enumerate().all(|(i, k)| {
-                    k.desc == desc
-                        && k.nulls_first == desc
-                        && matches!(k.expr, Expr::Column(c) if table.primary_key.get(i) == Some(&c))
-                });
-                if matches {
-                    *reverse = desc;
-                    order_by.clear();
-                }
-            }
+        let place = |e: Expr| {
+            e.transform(&mut |e| match e {
+                Expr::SetFunctionRef(k) => Expr::Column(width + k),
+                other => other,
+            })
+        };
+        projections = projections.into_iter().map(place).collect();
+        for k in &mut order_by {
+            k.expr = place(std::mem::replace(&mut k.expr, Expr::Literal(Value::Null)));
         }
         let distinct = match &select.distinct {
             None | Some(ast::Distinct::All) => false,
@@ -458,9 +399,12 @@ impl Planner<'_> {
                 .iter()
                 .chain(&projections)
                 .chain(order_by.iter().map(|k| &k.expr))
+                .chain(set_functions.iter().flat_map(|c| &c.args))
             {
                 e.columns(&mut needed);
             }
+            // The set-returning functions' values follow the table row: not read from it.
+            needed.retain(|&c| c < scope.columns.len());
             if let Some(agg) = &aggregation {
                 // Projections, HAVING and ORDER BY read the aggregated row; only the filter,
                 // the groups and the aggregate arguments read table rows.
@@ -480,6 +424,7 @@ impl Planner<'_> {
                 source,
                 filter,
                 aggregation,
+                set_functions,
                 projections,
                 distinct,
                 order_by,
@@ -489,6 +434,129 @@ impl Planner<'_> {
             },
             columns,
         ))
+    }
+
+    /// Plans a select list (expanded into items) and the query's ORDER BY, grouped when
+    /// `aggregated`: the aggregation, the projections, the output columns and the sort keys.
+    /// Without aggregation, an ORDER BY on the primary key of a table `source` reads in
+    /// key order instead.
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    fn plan_select_list(
+        &mut self,
+        scope: &Scope,
+        items: &[(ast::Expr, String)],
+        group_asts: &[&ast::Expr],
+        having: Option<&ast::Expr>,
+        query: &ast::Query,
+        aggregated: bool,
+        source: &mut Source,
+    ) -> Result<(
+        Option<Aggregation>,
+        Vec<Expr>,
+        Vec<(String, DataType)>,
+        Vec<SortKey>,
+    )> {
+        let mut projections = Vec::new();
+        let mut columns = Vec::new();
+        let mut order_by = Vec::new();
+        let order_asts: Vec<&ast::OrderByExpr> = match &query.order_by {
+            None => vec![],
+            Some(ob) => match &ob.kind {
+                ast::OrderByKind::Expressions(exprs) => exprs.iter().collect(),
+                ast::OrderByKind::All(_) => {
+                    return Err(Error::unsupported("ORDER BY ALL is not supported"));
+                }
+            },
+        };
+        if aggregated {
+            let mut group_by = Vec::new();
+            let mut groups = Vec::new();
+            for g in group_asts {
+                // GROUP BY 1 refers to the first output column.
+                let g_ast = match g {
+                    ast::Expr::Value(v) => match &v.value {
+                        ast::Value::Number(n, _) => {
+                            let i: usize = n
+                                .parse()
+                                .map_err(|_| Error::syntax("invalid GROUP BY position"))?;
+                            items
+                                .get(i.wrapping_sub(1))
+                                .map(|(e, _)| e.clone())
+                                .ok_or_else(|| {
+                                    Error::new(
+                                        SqlState::INVALID_COLUMN_REFERENCE,
+                                        format!("GROUP BY position {i} is not in select list"),
+                                    )
+                                })?
+                        }
+                        _ => (*g).clone(),
+                    },
+                    _ => (*g).clone(),
+                };
+                let saved = self.place_srf(SrfPlacement::Unsupported("GROUP BY"));
+                let planned = self.plan_expr(&g_ast, scope, None, None);
+                self.unrefuse_srf(Some(saved));
+                let (e, ty) = planned?;
+                group_by.push(e);
+                groups.push((g_ast.to_string(), ty));
+            }
+            let mut state = AggState {
+                groups,
+                aggs: Vec::new(),
+            };
+            for (item, name) in items {
+                let (e, ty) = self.plan_expr(item, scope, Some(&mut state), None)?;
+                projections.push(e);
+                columns.push((name.clone(), ty));
+            }
+            let having = match having {
+                Some(h) => {
+                    let saved = self.place_srf(SrfPlacement::Forbidden("HAVING"));
+                    let planned = self.plan_expr(h, scope, Some(&mut state), Some(DataType::Bool));
+                    self.unrefuse_srf(Some(saved));
+                    let (e, ty) = planned?;
+                    Some(require_bool(e, ty, "HAVING")?)
+                }
+                None => None,
+            };
+            for ob in &order_asts {
+                let expr = self.order_expr(ob, items, &projections, scope, Some(&mut state))?;
+                order_by.push(sort_key(expr, ob));
+            }
+            let aggregation = Some(Aggregation {
+                group_by,
+                aggs: state.aggs,
+                having,
+            });
+            Ok((aggregation, projections, columns, order_by))
+        } else {
+            for (item, name) in items {
+                let (e, ty) = self.plan_expr(item, scope, None, None)?;
+                projections.push(e);
+                columns.push((name.clone(), ty));
+            }
+            for ob in &order_asts {
+                let expr = self.order_expr(ob, items, &projections, scope, None)?;
+                order_by.push(sort_key(expr, ob));
+            }
+            // ORDER BY the primary key (all ascending or all descending): read in key order.
+            if let Source::Table { table, reverse, .. } = source
+                && !order_by.is_empty()
+                && order_by.len() <= table.primary_key.len().max(1)
+            {
+                let desc = order_by[0].desc;
+                let matches = order_by.iter().enumerate().all(|(i, k)| {
+                    k.desc == desc
+                        && k.nulls_first == desc
+                        && matches!(k.expr, Expr::Column(c) if table.primary_key.get(i) == Some(&c))
+                });
+                if matches {
+                    *reverse = desc;
+                    order_by.clear();
+                }
+            }
+            Ok((None, projections, columns, order_by))
+        }
     }
 
     /// Plans a `VALUES` list used as a query: the columns are named `column1`, `column2`, ...
@@ -559,6 +627,7 @@ impl Planner<'_> {
                 source: Source::Values(out_rows),
                 filter: None,
                 aggregation: None,
+                set_functions: Vec::new(),
                 projections,
                 distinct: false,
                 order_by,
@@ -587,7 +656,10 @@ impl Planner<'_> {
             let mut types = Vec::new();
             for (i, e) in row.iter().enumerate() {
                 let hint = expected.and_then(|t| t.get(i).copied());
-                let (e, ty) = self.plan_expr(e, &Scope::default(), None, hint)?;
+                let saved = self.place_srf(SrfPlacement::Forbidden("VALUES"));
+                let planned = self.plan_expr(e, &Scope::default(), None, hint);
+                self.restore_srf(saved);
+                let (e, ty) = planned?;
                 exprs.push(e);
                 types.push(ty);
             }
@@ -600,8 +672,11 @@ impl Planner<'_> {
     fn plan_limit(&mut self, query: &ast::Query) -> Result<(Option<Expr>, Option<Expr>)> {
         let mut limit = None;
         let mut offset = None;
-        let plan_count = |this: &mut Self, e: &ast::Expr| -> Result<Expr> {
-            let (e, ty) = this.plan_expr(e, &Scope::default(), None, Some(DataType::Int8))?;
+        let plan_count = |this: &mut Self, e: &ast::Expr, clause: &'static str| -> Result<Expr> {
+            let saved = this.place_srf(SrfPlacement::Forbidden(clause));
+            let planned = this.plan_expr(e, &Scope::default(), None, Some(DataType::Int8));
+            this.restore_srf(saved);
+            let (e, ty) = planned?;
             coerce(e, ty, DataType::Int8, false)
         };
         match &query.limit_clause {
@@ -615,18 +690,18 @@ impl Planner<'_> {
                     return Err(Error::unsupported("LIMIT BY is not supported"));
                 }
                 if let Some(l) = l {
-                    limit = Some(plan_count(self, l)?);
+                    limit = Some(plan_count(self, l, "LIMIT")?);
                 }
                 if let Some(o) = o {
-                    offset = Some(plan_count(self, &o.value)?);
+                    offset = Some(plan_count(self, &o.value, "OFFSET")?);
                 }
             }
             Some(ast::LimitClause::OffsetCommaLimit {
                 offset: o,
                 limit: l,
             }) => {
-                limit = Some(plan_count(self, l)?);
-                offset = Some(plan_count(self, o)?);
+                limit = Some(plan_count(self, l, "LIMIT")?);
+                offset = Some(plan_count(self, o, "OFFSET")?);
             }
         }
         if let Some(fetch) = &query.fetch {
@@ -636,7 +711,7 @@ impl Planner<'_> {
                 ));
             }
             limit = Some(match &fetch.quantity {
-                Some(q) => plan_count(self, q)?,
+                Some(q) => plan_count(self, q, "LIMIT")?,
                 None => Expr::Literal(Value::Int(1)),
             });
         }
