@@ -36,6 +36,7 @@ pub mod roles;
 pub mod row_ids;
 pub mod schemas;
 mod subquery;
+mod window;
 mod write;
 
 pub use ddl::load_catalog;

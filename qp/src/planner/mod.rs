@@ -20,7 +20,8 @@
 //!   `access.rs`: access paths;
 //! - `dml.rs`: `INSERT`, `UPDATE`, `DELETE`, RETURNING, column defaults;
 //! - `expr.rs`: expressions; `operators.rs`: binary operators; `functions.rs`: function
-//!   calls and aggregates; `coerce.rs`: type conversions.
+//!   calls and aggregates; `window.rs`: window function calls; `coerce.rs`: type
+//!   conversions.
 //!
 //! This file holds the planner itself and the dispatch on the kind of statement.
 
@@ -50,6 +51,7 @@ pub mod schemas;
 mod scope;
 mod select;
 mod subquery;
+mod window;
 
 /// Plans statements against one catalog version.
 pub struct Planner<'a> {
@@ -74,6 +76,11 @@ pub struct Planner<'a> {
     ctes: Vec<from::Cte>,
     /// The number of recursive CTE work tables planned so far.
     work_tables: usize,
+    /// Whether window functions may be called in the expression being planned, and the
+    /// window calls of the query block's select list and ORDER BY so far.
+    windows: window::WindowSlot,
+    /// The named windows (`WINDOW w AS (...)`) of the query block being planned.
+    named_windows: Vec<window::NamedWindow>,
 }
 
 impl<'a> Planner<'a> {
@@ -89,6 +96,8 @@ impl<'a> Planner<'a> {
             subqueries: Vec::new(),
             ctes: Vec::new(),
             work_tables: 0,
+            windows: window::WindowSlot::NotAllowed("this context"),
+            named_windows: Vec::new(),
         }
     }
 

@@ -17,11 +17,12 @@ use super::from::and_all;
 use super::functions::contains_aggregate;
 use super::optimize;
 use super::scope::{AggState, Scope};
+use super::window::WindowSlot;
 use crate::error::{Error, Result, SqlState};
 use crate::expr::Expr;
 use crate::names::{column_name, ident_name};
 use crate::plan::{
-    Access, Aggregation, Derived, QueryPlan, SetOpPlan, SetOperator, SortKey, Source,
+    Access, Aggregation, Derived, QueryPlan, SetOpPlan, SetOperator, SortKey, Source, Windowing,
 };
 use crate::value::{DataType, Value};
 use sqlparser::ast;
@@ -201,8 +202,23 @@ impl Planner<'_> {
     }
 
     /// Plans a `SELECT` block; `query` holds its ORDER BY, LIMIT and locking clauses when it
-    /// is the whole query (not an operand of a set operation).
+    /// is the whole query (not an operand of a set operation). The enclosing block's window
+    /// state is kept aside meanwhile.
     fn plan_select(
+        &mut self,
+        select: &ast::Select,
+        query: Option<&ast::Query>,
+    ) -> Result<(QueryPlan, Vec<(String, DataType)>)> {
+        let windows =
+            std::mem::replace(&mut self.windows, WindowSlot::NotAllowed("JOIN conditions"));
+        let named = std::mem::take(&mut self.named_windows);
+        let planned = self.plan_select_block(select, query);
+        self.windows = windows;
+        self.named_windows = named;
+        planned
+    }
+
+    fn plan_select_block(
         &mut self,
         select: &ast::Select,
         query: Option<&ast::Query>,
@@ -227,6 +243,8 @@ impl Planner<'_> {
         let for_update = crate::locking::check_clauses(query, select)?;
         // FROM: nothing, one table, or a tree of joins and subqueries.
         let (mut source, scope) = self.plan_from(&select.from)?;
+        self.named_windows = self.resolve_named_windows(&select.named_window)?;
+        self.windows = WindowSlot::NotAllowed("WHERE");
         let mut filter = match &select.selection {
             Some(expr) => {
                 let (e, ty) = self.plan_expr(expr, &scope, None, Some(DataType::Bool))?;
@@ -307,6 +325,12 @@ impl Planner<'_> {
         }
 
         let mut aggregation = None;
+        let windowing;
+        let mut distinct_on = Vec::new();
+        let distinct_on_asts: &[ast::Expr] = match &select.distinct {
+            Some(ast::Distinct::On(exprs)) => exprs,
+            _ => &[],
+        };
         let mut projections = Vec::new();
         let mut columns = Vec::new();
         let mut order_by = Vec::new();
@@ -322,6 +346,8 @@ impl Planner<'_> {
         if uses_aggregates {
             let mut group_by = Vec::new();
             let mut groups = Vec::new();
+            let mut group_columns = Vec::new();
+            self.windows = WindowSlot::NotAllowed("GROUP BY");
             for g in &group_asts {
                 // GROUP BY 1 refers to the first output column.
                 let g_ast = match g {
@@ -342,21 +368,43 @@ impl Planner<'_> {
                         }
                         _ => (*g).clone(),
                     },
+                    // An output column's name, when no input column has it.
+                    ast::Expr::Identifier(ident)
+                        if scope.resolve_expr(None, &ident_name(ident)).is_err() =>
+                    {
+                        let name = ident_name(ident);
+                        let named: Vec<&ast::Expr> = items
+                            .iter()
+                            .filter(|(_, n)| *n == name)
+                            .map(|(e, _)| e)
+                            .collect();
+                        match named.as_slice() {
+                            [e] => (*e).clone(),
+                            _ => (*g).clone(),
+                        }
+                    }
                     _ => (*g).clone(),
                 };
                 let (e, ty) = self.plan_expr(&g_ast, &scope, None, None)?;
+                group_columns.push(match e {
+                    Expr::Column(c) => Some(c),
+                    _ => None,
+                });
                 group_by.push(e);
                 groups.push((g_ast.to_string(), ty));
             }
             let mut state = AggState {
                 groups,
+                group_columns,
                 aggs: Vec::new(),
             };
+            self.windows = WindowSlot::Allowed(Default::default());
             for (item, name) in &items {
                 let (e, ty) = self.plan_expr(item, &scope, Some(&mut state), None)?;
                 projections.push(e);
                 columns.push((name.clone(), ty));
             }
+            let calls = std::mem::replace(&mut self.windows, WindowSlot::NotAllowed("HAVING"));
             let having = match &select.having {
                 Some(h) => {
                     let (e, ty) =
@@ -365,16 +413,35 @@ impl Planner<'_> {
                 }
                 None => None,
             };
+            self.windows = calls;
             for ob in &order_asts {
                 let expr = self.order_expr(ob, &items, &projections, &scope, Some(&mut state))?;
                 order_by.push(sort_key(expr, ob));
             }
+            for e in distinct_on_asts {
+                let item = distinct_on_item(e);
+                distinct_on.push(self.order_expr(
+                    &item,
+                    &items,
+                    &projections,
+                    &scope,
+                    Some(&mut state),
+                )?);
+            }
+            windowing = self.take_windows(
+                state.groups.len() + state.aggs.len(),
+                &mut projections,
+                &mut order_by,
+                &mut distinct_on,
+            );
+            check_distinct_on(&distinct_on, &order_by)?;
             aggregation = Some(Aggregation {
                 group_by,
                 aggs: state.aggs,
                 having,
             });
         } else {
+            self.windows = WindowSlot::Allowed(Default::default());
             for (item, name) in &items {
                 let (e, ty) = self.plan_expr(item, &scope, None, None)?;
                 projections.push(e);
@@ -384,8 +451,21 @@ impl Planner<'_> {
                 let expr = self.order_expr(ob, &items, &projections, &scope, None)?;
                 order_by.push(sort_key(expr, ob));
             }
-            // ORDER BY the primary key (all ascending or all descending): read in key order.
+            for e in distinct_on_asts {
+                let item = distinct_on_item(e);
+                distinct_on.push(self.order_expr(&item, &items, &projections, &scope, None)?);
+            }
+            windowing = self.take_windows(
+                scope.columns.len(),
+                &mut projections,
+                &mut order_by,
+                &mut distinct_on,
+            );
+            check_distinct_on(&distinct_on, &order_by)?;
+            // ORDER BY the primary key (all ascending or all descending): read in key order
+            // (not when window functions reorder the rows after the read).
             if let Source::Table { table, reverse, .. } = &mut source
+                && windowing.is_none()
                 && !order_by.is_empty()
                 && order_by.len() <= table.primary_key.len().max(1)
             {
@@ -401,13 +481,7 @@ impl Planner<'_> {
                 }
             }
         }
-        let distinct = match &select.distinct {
-            None | Some(ast::Distinct::All) => false,
-            Some(ast::Distinct::Distinct) => true,
-            Some(ast::Distinct::On(_)) => {
-                return Err(Error::unsupported("DISTINCT ON is not supported yet"));
-            }
-        };
+        let distinct = matches!(select.distinct, Some(ast::Distinct::Distinct));
         let (limit, offset) = self.plan_limit(query)?;
         // ORDER BY the key columns of an index: read the index in key order.
         if let Source::Table {
@@ -418,6 +492,7 @@ impl Planner<'_> {
             ..
         } = &mut source
             && aggregation.is_none()
+            && windowing.is_none()
             && !order_by.is_empty()
             && let Some((ordered, desc, ties)) = self.ordered_index_access(
                 table,
@@ -447,8 +522,12 @@ impl Planner<'_> {
                 .iter()
                 .chain(&projections)
                 .chain(order_by.iter().map(|k| &k.expr))
+                .chain(&distinct_on)
             {
                 e.columns(&mut needed);
+            }
+            if let Some(w) = &windowing {
+                w.exprs(&mut |e| e.columns(&mut needed));
             }
             if let Some(agg) = &aggregation {
                 // Projections, HAVING and ORDER BY read the aggregated row; only the filter,
@@ -457,7 +536,7 @@ impl Planner<'_> {
                 for e in filter
                     .iter()
                     .chain(&agg.group_by)
-                    .chain(agg.aggs.iter().filter_map(|a| a.arg.as_ref()))
+                    .chain(agg.aggs.iter().flat_map(crate::expr::AggCall::exprs))
                 {
                     e.columns(&mut needed);
                 }
@@ -469,8 +548,10 @@ impl Planner<'_> {
                 source,
                 filter,
                 aggregation,
+                windowing,
                 projections,
                 distinct,
+                distinct_on,
                 order_by,
                 limit,
                 offset,
@@ -548,8 +629,10 @@ impl Planner<'_> {
                 source: Source::Values(out_rows),
                 filter: None,
                 aggregation: None,
+                windowing: None,
                 projections,
                 distinct: false,
+                distinct_on: Vec::new(),
                 order_by,
                 limit,
                 offset,
@@ -562,6 +645,17 @@ impl Planner<'_> {
     /// Plans the rows of a `VALUES` list, typing item `i` of each row from `expected[i]` when
     /// given: the planned expressions of each row with their types. Rows must be equally long.
     fn plan_values(
+        &mut self,
+        values: &ast::Values,
+        expected: Option<&[DataType]>,
+    ) -> Result<Vec<(Vec<Expr>, Vec<DataType>)>> {
+        let slot = std::mem::replace(&mut self.windows, WindowSlot::NotAllowed("VALUES"));
+        let rows = self.plan_values_rows(values, expected);
+        self.windows = slot;
+        rows
+    }
+
+    fn plan_values_rows(
         &mut self,
         values: &ast::Values,
         expected: Option<&[DataType]>,
@@ -583,6 +677,29 @@ impl Planner<'_> {
             rows.push((exprs, types));
         }
         Ok(rows)
+    }
+
+    /// Ends the window calls of the block being planned (see [`Planner::finish_windows`]):
+    /// their references in the projections, ORDER BY and DISTINCT ON become positions after
+    /// the `input_width` columns of the row they read.
+    fn take_windows(
+        &mut self,
+        input_width: usize,
+        projections: &mut [Expr],
+        order_by: &mut [SortKey],
+        distinct_on: &mut [Expr],
+    ) -> Option<Windowing> {
+        let WindowSlot::Allowed(calls) =
+            std::mem::replace(&mut self.windows, WindowSlot::NotAllowed("this context"))
+        else {
+            return None;
+        };
+        let mut exprs: Vec<&mut Expr> = projections
+            .iter_mut()
+            .chain(order_by.iter_mut().map(|k| &mut k.expr))
+            .chain(distinct_on.iter_mut())
+            .collect();
+        Planner::finish_windows(calls, input_width, &mut exprs)
     }
 
     /// Plans `LIMIT` / `OFFSET` / `FETCH FIRST` as `bigint` expressions: (limit, offset).
@@ -675,9 +792,44 @@ impl Planner<'_> {
     }
 }
 
+/// A DISTINCT ON item as an ORDER BY item (it is resolved the same way: an output position,
+/// an output name, or an expression).
+fn distinct_on_item(e: &ast::Expr) -> ast::OrderByExpr {
+    ast::OrderByExpr {
+        expr: e.clone(),
+        options: ast::OrderByOptions {
+            sort: None,
+            nulls_first: None,
+        },
+        with_fill: None,
+    }
+}
+
+/// PostgreSQL's rule for DISTINCT ON: the leading ORDER BY expressions must be DISTINCT ON
+/// expressions, in any order, until every DISTINCT ON expression was named (42P10).
+fn check_distinct_on(distinct_on: &[Expr], order_by: &[SortKey]) -> Result<()> {
+    let texts: Vec<String> = distinct_on.iter().map(|e| format!("{e:?}")).collect();
+    let mut matched = vec![false; texts.len()];
+    for k in order_by {
+        if matched.iter().all(|m| *m) {
+            break;
+        }
+        match texts.iter().position(|t| *t == format!("{:?}", k.expr)) {
+            Some(i) => matched[i] = true,
+            None => {
+                return Err(Error::new(
+                    SqlState::INVALID_COLUMN_REFERENCE,
+                    "SELECT DISTINCT ON expressions must match initial ORDER BY expressions",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A sort key from a planned ORDER BY expression and its options: NULLS FIRST by default
 /// when descending, as in PostgreSQL.
-fn sort_key(expr: Expr, ob: &ast::OrderByExpr) -> SortKey {
+pub(super) fn sort_key(expr: Expr, ob: &ast::OrderByExpr) -> SortKey {
     let desc = matches!(ob.options.sort, Some(ast::OrderBySort::Desc));
     SortKey {
         expr,
