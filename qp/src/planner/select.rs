@@ -428,13 +428,18 @@ impl Planner<'_> {
                     Some(&mut state),
                 )?);
             }
+            let mut sorted = false;
             windowing = self.take_windows(
                 state.groups.len() + state.aggs.len(),
                 &mut projections,
                 &mut order_by,
                 &mut distinct_on,
+                &mut sorted,
             );
             check_distinct_on(&distinct_on, &order_by)?;
+            if sorted {
+                order_by.clear();
+            }
             aggregation = Some(Aggregation {
                 group_by,
                 aggs: state.aggs,
@@ -455,13 +460,18 @@ impl Planner<'_> {
                 let item = distinct_on_item(e);
                 distinct_on.push(self.order_expr(&item, &items, &projections, &scope, None)?);
             }
+            let mut sorted = false;
             windowing = self.take_windows(
                 scope.columns.len(),
                 &mut projections,
                 &mut order_by,
                 &mut distinct_on,
+                &mut sorted,
             );
             check_distinct_on(&distinct_on, &order_by)?;
+            if sorted {
+                order_by.clear();
+            }
             // ORDER BY the primary key (all ascending or all descending): read in key order
             // (not when window functions reorder the rows after the read).
             if let Source::Table { table, reverse, .. } = &mut source
@@ -681,13 +691,15 @@ impl Planner<'_> {
 
     /// Ends the window calls of the block being planned (see [`Planner::finish_windows`]):
     /// their references in the projections, ORDER BY and DISTINCT ON become positions after
-    /// the `input_width` columns of the row they read.
+    /// the `input_width` columns of the row they read. `sorted` is set when the window stage
+    /// already gives the rows in ORDER BY order.
     fn take_windows(
         &mut self,
         input_width: usize,
         projections: &mut [Expr],
         order_by: &mut [SortKey],
         distinct_on: &mut [Expr],
+        sorted: &mut bool,
     ) -> Option<Windowing> {
         let WindowSlot::Allowed(calls) =
             std::mem::replace(&mut self.windows, WindowSlot::NotAllowed("this context"))
@@ -699,7 +711,40 @@ impl Planner<'_> {
             .chain(order_by.iter_mut().map(|k| &mut k.expr))
             .chain(distinct_on.iter_mut())
             .collect();
-        Planner::finish_windows(calls, input_width, &mut exprs)
+        let mut windowing = Planner::finish_windows(calls, input_width, &mut exprs)?;
+        // The window stage gives its rows in the order of the last window it sorted: when
+        // that can be the query's ORDER BY, that window goes last and the sort is dropped
+        // (a stable sort of rows already in order would change nothing), as PostgreSQL
+        // does.
+        let wanted = format!("{order_by:?}");
+        let sorted_as_wanted = windowing.orders.iter().position(|o| {
+            let mut keys: Vec<SortKey> = o
+                .partition_by
+                .iter()
+                .map(|e| SortKey {
+                    expr: e.clone(),
+                    desc: false,
+                    nulls_first: false,
+                })
+                .collect();
+            keys.extend(o.order_by.iter().cloned());
+            format!("{keys:?}") == wanted
+        });
+        if let Some(i) = sorted_as_wanted
+            && !order_by.is_empty()
+        {
+            let last = windowing.orders.len() - 1;
+            windowing.orders.swap(i, last);
+            for c in &mut windowing.calls {
+                if c.order == i {
+                    c.order = last;
+                } else if c.order == last {
+                    c.order = i;
+                }
+            }
+            *sorted = true;
+        }
+        Some(windowing)
     }
 
     /// Plans `LIMIT` / `OFFSET` / `FETCH FIRST` as `bigint` expressions: (limit, offset).
