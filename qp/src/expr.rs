@@ -156,6 +156,17 @@ impl AggFunc {
     }
 }
 
+/// One ORDER BY key (of a query, a window or an aggregate call).
+#[derive(Clone, Debug)]
+pub struct SortKey {
+    /// The expression (over the source row, or the aggregated row).
+    pub expr: Expr,
+    /// Descending.
+    pub desc: bool,
+    /// NULLs first.
+    pub nulls_first: bool,
+}
+
 /// One aggregate call of a query.
 #[derive(Clone, Debug)]
 pub struct AggCall {
@@ -175,7 +186,7 @@ pub struct AggCall {
     pub filter: Option<Expr>,
     /// `ORDER BY` inside the call: the order values are fed to the aggregate in, which
     /// matters to order-sensitive ones (`string_agg`). Empty: the rows' order.
-    pub order_by: Vec<crate::plan::SortKey>,
+    pub order_by: Vec<SortKey>,
 }
 
 impl AggCall {

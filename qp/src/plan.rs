@@ -5,6 +5,7 @@
 
 use crate::catalog::TableDef;
 use crate::catalog::defs::{Grantee, Object, Privilege};
+pub use crate::expr::SortKey;
 use crate::expr::{AggCall, Expr};
 use crate::parse::AwsIam;
 use crate::value::DataType;
@@ -351,17 +352,6 @@ pub struct Aggregation {
     pub aggs: Vec<AggCall>,
     /// HAVING over the aggregated row.
     pub having: Option<Expr>,
-}
-
-/// One ORDER BY key.
-#[derive(Clone, Debug)]
-pub struct SortKey {
-    /// The expression (over the source row, or the aggregated row).
-    pub expr: Expr,
-    /// Descending.
-    pub desc: bool,
-    /// NULLs first.
-    pub nulls_first: bool,
 }
 
 /// The window functions of a query: evaluated on the rows after aggregation and HAVING
