@@ -26,7 +26,8 @@ use crate::error::{Error, Result};
 use crate::expr::{AggCall, AggFunc, BinOp, Expr, Func, SubLink};
 use crate::plan::{
     Access, Aggregation, DeletePlan, InsertPlan, InsertSource, JoinKind, JoinMethod, Plan,
-    QueryPlan, SetCall, SetOperator, SortKey, Source, SubqueryPlan, UpdatePlan,
+    QueryPlan, SetCall, SetOperator, SortKey, Source, SubqueryPlan, UpdatePlan, WindowCall,
+    WindowFunc,
 };
 use crate::value::Value;
 
@@ -272,6 +273,38 @@ fn query_node(q: &QueryPlan, outer: &[Vec<String>], cx: &Cx) -> Node {
             grouped
         }
     };
+    // Each window sorts the rows it reads (unless it neither partitions nor orders them) and
+    // adds its calls' results to them.
+    let names = match &q.windowing {
+        None => names,
+        Some(w) => {
+            let mut shown = names.shown.clone();
+            shown.truncate(w.input_width);
+            shown.resize_with(w.input_width, String::new);
+            shown.extend(w.calls.iter().map(|c| show_window_call(c, &names)));
+            for o in &w.orders {
+                let mut keys: Vec<SortKey> = o
+                    .partition_by
+                    .iter()
+                    .map(|e| SortKey {
+                        expr: e.clone(),
+                        desc: false,
+                        nulls_first: false,
+                    })
+                    .collect();
+                keys.extend(o.order_by.iter().cloned());
+                if !keys.is_empty() {
+                    node = sort_node(&keys, &names).child(node);
+                }
+                node = Node::new("WindowAgg").child(node);
+            }
+            Names {
+                qualified: shown.clone(),
+                shown,
+                outer: names.outer.clone(),
+            }
+        }
+    };
     // Above the set-returning functions, rows are followed by their values.
     let width = names.shown.len();
     let names = if q.set_functions.is_empty() {
@@ -313,7 +346,7 @@ fn query_node(q: &QueryPlan, outer: &[Vec<String>], cx: &Cx) -> Node {
             node = sort_node(&q.order_by, &names).child(node);
         }
     }
-    if q.distinct {
+    if q.distinct || !q.distinct_on.is_empty() {
         node = Node::new("Unique").child(node);
     }
     if q.limit.is_some() || q.offset.is_some() {
@@ -466,25 +499,25 @@ fn aggregate_node(agg: &Aggregation, source: &Names, grouped: &Names) -> Node {
 }
 
 fn sort_node(keys: &[SortKey], names: &Names) -> Node {
-    let keys: Vec<String> = keys
-        .iter()
-        .map(|k| {
-            let mut key = show(&k.expr, names);
-            if k.desc {
-                key.push_str(" DESC");
-            }
-            // Only the non-default NULLS placement is printed, as PostgreSQL does.
-            if k.nulls_first != k.desc {
-                key.push_str(if k.nulls_first {
-                    " NULLS FIRST"
-                } else {
-                    " NULLS LAST"
-                });
-            }
-            key
-        })
-        .collect();
+    let keys: Vec<String> = keys.iter().map(|k| show_sort_key(k, names)).collect();
     Node::new("Sort").detail(format!("Sort Key: {}", keys.join(", ")))
+}
+
+/// A sort key: its expression, `DESC`, and its NULLS placement when not the default (only
+/// that is printed, as PostgreSQL does).
+fn show_sort_key(k: &SortKey, names: &Names) -> String {
+    let mut key = show(&k.expr, names);
+    if k.desc {
+        key.push_str(" DESC");
+    }
+    if k.nulls_first != k.desc {
+        key.push_str(if k.nulls_first {
+            " NULLS FIRST"
+        } else {
+            " NULLS LAST"
+        });
+    }
+    key
 }
 
 fn scan_node(source: &Source, names: &Names, cx: &Cx) -> Node {
@@ -664,17 +697,56 @@ fn show_condition(e: &Expr, names: &Names) -> String {
 }
 
 fn show_agg(a: &AggCall, names: &Names) -> String {
-    let name = match a.func {
-        AggFunc::CountStar => return "count(*)".into(),
-        AggFunc::Count => "count",
-        AggFunc::Sum => "sum",
-        AggFunc::Avg => "avg",
-        AggFunc::Min => "min",
-        AggFunc::Max => "max",
-    };
-    let arg = a.arg.as_ref().map_or_else(String::new, |e| show(e, names));
+    let mut args: Vec<String> = a
+        .arg
+        .iter()
+        .chain(a.delimiter.iter())
+        .map(|e| show(e, names))
+        .collect();
+    if a.func == AggFunc::CountStar {
+        args.push("*".into());
+    }
     let distinct = if a.distinct { "DISTINCT " } else { "" };
-    format!("{name}({distinct}{arg})")
+    let order = if a.order_by.is_empty() {
+        String::new()
+    } else {
+        let keys: Vec<String> = a.order_by.iter().map(|k| show_sort_key(k, names)).collect();
+        format!(" ORDER BY {}", keys.join(", "))
+    };
+    let filter = a.filter.as_ref().map_or_else(String::new, |f| {
+        format!(" FILTER (WHERE {})", show(f, names))
+    });
+    format!(
+        "{}({distinct}{}{order}){filter}",
+        a.func.name(),
+        args.join(", ")
+    )
+}
+
+/// A window function call as PostgreSQL's EXPLAIN VERBOSE shows it: `rank() OVER (?)`.
+fn show_window_call(c: &WindowCall, names: &Names) -> String {
+    let call = match (&c.agg, c.func) {
+        (Some(a), _) => show_agg(a, names),
+        (None, f) => {
+            let name = match f {
+                WindowFunc::RowNumber => "row_number",
+                WindowFunc::Rank => "rank",
+                WindowFunc::DenseRank => "dense_rank",
+                WindowFunc::PercentRank => "percent_rank",
+                WindowFunc::CumeDist => "cume_dist",
+                WindowFunc::Ntile => "ntile",
+                WindowFunc::Lag => "lag",
+                WindowFunc::Lead => "lead",
+                WindowFunc::FirstValue => "first_value",
+                WindowFunc::LastValue => "last_value",
+                WindowFunc::NthValue => "nth_value",
+                WindowFunc::Aggregate => "aggregate",
+            };
+            let args: Vec<String> = c.args.iter().map(|e| show(e, names)).collect();
+            format!("{name}({})", args.join(", "))
+        }
+    };
+    format!("{call} OVER (?)")
 }
 
 /// A set-returning function call as SQL text.
@@ -725,7 +797,7 @@ fn show_literal(v: &Value) -> String {
 fn show(e: &Expr, names: &Names) -> String {
     match e {
         Expr::Literal(v) => show_literal(v),
-        Expr::Column(i) | Expr::AggRef(i) => names.column(*i),
+        Expr::Column(i) | Expr::AggRef(i) | Expr::WindowRef(i) => names.column(*i),
         Expr::SetFunctionRef(k) => format!("$set{}", k + 1),
         Expr::Outer { level, index } => names.outer(*level, *index),
         Expr::Subquery { id, link } => match link {

@@ -149,6 +149,40 @@ pub enum AggFunc {
     Min,
     /// `max(x)`
     Max,
+    /// `string_agg(text, delimiter)`: the non-NULL values joined, each after its row's
+    /// delimiter except the first.
+    StringAgg,
+    /// `bool_and(x)`, also spelled `every(x)`: true when every non-NULL value is.
+    BoolAnd,
+    /// `bool_or(x)`: true when some non-NULL value is.
+    BoolOr,
+}
+
+impl AggFunc {
+    /// The function's name as SQL (and EXPLAIN) writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            AggFunc::CountStar | AggFunc::Count => "count",
+            AggFunc::Sum => "sum",
+            AggFunc::Avg => "avg",
+            AggFunc::Min => "min",
+            AggFunc::Max => "max",
+            AggFunc::StringAgg => "string_agg",
+            AggFunc::BoolAnd => "bool_and",
+            AggFunc::BoolOr => "bool_or",
+        }
+    }
+}
+
+/// One ORDER BY key (of a query, a window or an aggregate call).
+#[derive(Clone, Debug)]
+pub struct SortKey {
+    /// The expression (over the source row, or the aggregated row).
+    pub expr: Expr,
+    /// Descending.
+    pub desc: bool,
+    /// NULLs first.
+    pub nulls_first: bool,
 }
 
 /// One aggregate call of a query.
@@ -164,6 +198,25 @@ pub struct AggCall {
     pub result_type: DataType,
     /// `DISTINCT` inside the call.
     pub distinct: bool,
+    /// `string_agg`'s second argument (the delimiter), evaluated on each row like `arg`.
+    pub delimiter: Option<Expr>,
+    /// `FILTER (WHERE ...)`: only the rows it is true for are aggregated.
+    pub filter: Option<Expr>,
+    /// `ORDER BY` inside the call: the order values are fed to the aggregate in, which
+    /// matters to order-sensitive ones (`string_agg`). Empty: the rows' order.
+    pub order_by: Vec<SortKey>,
+}
+
+impl AggCall {
+    /// The expressions the call evaluates on each source row: its argument, delimiter,
+    /// FILTER and ORDER BY keys.
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        self.arg
+            .iter()
+            .chain(self.delimiter.iter())
+            .chain(self.filter.iter())
+            .chain(self.order_by.iter().map(|k| &k.expr))
+    }
 }
 
 /// A planned expression: names resolved to column positions, types checked.
@@ -222,6 +275,9 @@ pub enum Expr {
     /// values are appended at (see [`crate::plan::QueryPlan::set_functions`]), so it is never
     /// evaluated.
     SetFunctionRef(usize),
+    /// The result of a window function call: column `i` of the row the window stage made
+    /// (see `plan::Windowing`), which is the row it read followed by one column per call.
+    WindowRef(usize),
     /// Column `index` of the row of an enclosing query: `level` 1 is the query (or the left
     /// side of the join) this expression's query is nested in, 2 the one around that, and so
     /// on (see [`EvalContext::outer`]). Correlated subqueries, LATERAL and index lookup
@@ -390,7 +446,7 @@ impl Expr {
     pub fn eval(&self, row: &[Value], ctx: &EvalContext) -> Result<Value> {
         Ok(match self {
             Expr::Literal(v) => v.clone(),
-            Expr::Column(i) | Expr::AggRef(i) => row
+            Expr::Column(i) | Expr::AggRef(i) | Expr::WindowRef(i) => row
                 .get(*i)
                 .cloned()
                 .ok_or_else(|| Error::internal("column out of range"))?,
@@ -544,6 +600,7 @@ impl Expr {
             | Expr::Param(_)
             | Expr::AggRef(_)
             | Expr::SetFunctionRef(_)
+            | Expr::WindowRef(_)
             | Expr::Column(_)
             | Expr::Outer { .. } => {}
             Expr::Binary { left, right, .. } => {
@@ -595,6 +652,7 @@ impl Expr {
             | Expr::Param(_)
             | Expr::AggRef(_)
             | Expr::SetFunctionRef(_)
+            | Expr::WindowRef(_)
             | Expr::Column(_)
             | Expr::Outer { .. }) => e,
             Expr::Binary {

@@ -5,6 +5,7 @@
 
 use crate::catalog::TableDef;
 use crate::catalog::defs::{Grantee, Object, Privilege};
+pub use crate::expr::SortKey;
 use crate::expr::{AggCall, Expr, SetFunc};
 use crate::parse::AwsIam;
 use crate::value::DataType;
@@ -394,15 +395,119 @@ pub struct Aggregation {
     pub having: Option<Expr>,
 }
 
-/// One ORDER BY key.
+/// The window functions of a query: evaluated on the rows after aggregation and HAVING
+/// (the rows projections see), each call's result appended to the row as one more column,
+/// which projections and ORDER BY read as [`Expr::WindowRef`]:
+///
+/// ```text
+/// SELECT g, x, rank() OVER (PARTITION BY g ORDER BY x), sum(x) OVER () FROM t
+///   row (g, x)  →  (g, x, rank, sum)     WindowRef(2) is the rank, WindowRef(3) the sum
+/// ```
 #[derive(Debug)]
-pub struct SortKey {
-    /// The expression (over the source row, or the aggregated row).
-    pub expr: Expr,
-    /// Descending.
-    pub desc: bool,
-    /// NULLs first.
-    pub nulls_first: bool,
+pub struct Windowing {
+    /// The distinct (PARTITION BY, ORDER BY) pairs of the calls: the rows are sorted once
+    /// for each, in this order.
+    pub orders: Vec<WindowOrder>,
+    /// The calls, in the order their results are appended to the row.
+    pub calls: Vec<WindowCall>,
+    /// The width of the rows the calls read (their results follow).
+    pub input_width: usize,
+}
+
+/// How a window divides and orders the rows: partitions of rows equal on `partition_by`,
+/// each sorted by `order_by`; rows equal on `order_by` are peers.
+#[derive(Debug)]
+pub struct WindowOrder {
+    /// PARTITION BY expressions over the input row.
+    pub partition_by: Vec<Expr>,
+    /// ORDER BY keys over the input row.
+    pub order_by: Vec<SortKey>,
+}
+
+/// A window function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WindowFunc {
+    /// `row_number()`: the row's position in its partition, from 1.
+    RowNumber,
+    /// `rank()`: the position of the row's first peer (with gaps).
+    Rank,
+    /// `dense_rank()`: the number of the row's peer group (without gaps).
+    DenseRank,
+    /// `percent_rank()`: `(rank - 1) / (partition rows - 1)`, 0 for a one-row partition.
+    PercentRank,
+    /// `cume_dist()`: the share of the partition's rows up to the row's last peer.
+    CumeDist,
+    /// `ntile(n)`: the bucket (1..n) of `n` as equal as possible, earlier ones larger.
+    Ntile,
+    /// `lag(x [, offset [, default]])`: `x` of the row `offset` (1) rows before.
+    Lag,
+    /// `lead(x [, offset [, default]])`: `x` of the row `offset` (1) rows after.
+    Lead,
+    /// `first_value(x)`: `x` of the frame's first row.
+    FirstValue,
+    /// `last_value(x)`: `x` of the frame's last row.
+    LastValue,
+    /// `nth_value(x, n)`: `x` of the frame's `n`th row (NULL when the frame is shorter).
+    NthValue,
+    /// An aggregate over the rows of the frame (its call's [`WindowCall::agg`]).
+    Aggregate,
+}
+
+/// The units of a window frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrameUnits {
+    /// `ROWS`: offsets count rows.
+    Rows,
+    /// `RANGE`: offsets are distances on the one ORDER BY value; CURRENT ROW means its peers.
+    Range,
+    /// `GROUPS`: offsets count peer groups.
+    Groups,
+}
+
+/// One end of a window frame.
+#[derive(Clone, Debug)]
+pub enum FrameBound {
+    /// `UNBOUNDED PRECEDING`
+    UnboundedPreceding,
+    /// `n PRECEDING` (`n` is row-independent).
+    Preceding(Expr),
+    /// `CURRENT ROW`
+    CurrentRow,
+    /// `n FOLLOWING`
+    Following(Expr),
+    /// `UNBOUNDED FOLLOWING`
+    UnboundedFollowing,
+}
+
+/// A window frame: the rows of the partition an aggregate, `first_value`, `last_value` or
+/// `nth_value` sees for each row. PostgreSQL's default is `RANGE BETWEEN UNBOUNDED
+/// PRECEDING AND CURRENT ROW`: up to the row's last peer with an ORDER BY, the whole
+/// partition without one (every row is then a peer).
+#[derive(Clone, Debug)]
+pub struct WindowFrame {
+    /// The units.
+    pub units: FrameUnits,
+    /// Where the frame starts.
+    pub start: FrameBound,
+    /// Where it ends.
+    pub end: FrameBound,
+}
+
+/// One window function call.
+#[derive(Debug)]
+pub struct WindowCall {
+    /// The function.
+    pub func: WindowFunc,
+    /// The arguments, over the input row (for an aggregate, in `agg` instead).
+    pub args: Vec<Expr>,
+    /// The aggregate of [`WindowFunc::Aggregate`].
+    pub agg: Option<AggCall>,
+    /// The window's partitioning and order: an index into [`Windowing::orders`].
+    pub order: usize,
+    /// The frame.
+    pub frame: WindowFrame,
+    /// The result type.
+    pub result_type: DataType,
 }
 
 /// A SELECT.
@@ -420,11 +525,19 @@ pub struct QueryPlan {
     /// once a call has no more). A row for which no call gives a value disappears. The
     /// projections and ORDER BY read these rows.
     pub set_functions: Vec<SetCall>,
+
+    /// Window functions, evaluated after aggregation and HAVING; their results extend the
+    /// row projections and ORDER BY see. (A block has window functions or set-returning
+    /// functions in its select list, not both.)
+    pub windowing: Option<Windowing>,
     /// The output expressions (over the source row, or the aggregated row, followed by the
-    /// values of the set-returning functions).
+    /// window results or the values of the set-returning functions).
     pub projections: Vec<Expr>,
     /// SELECT DISTINCT.
     pub distinct: bool,
+    /// `SELECT DISTINCT ON (exprs)`, over the row projections see: of each run of rows
+    /// equal on them in ORDER BY order, only the first is kept.
+    pub distinct_on: Vec<Expr>,
     /// ORDER BY (empty when the source order already satisfies it).
     pub order_by: Vec<SortKey>,
     /// LIMIT.
@@ -443,8 +556,10 @@ impl QueryPlan {
             filter: None,
             aggregation: None,
             set_functions: Vec::new(),
+            windowing: None,
             projections,
             distinct: false,
+            distinct_on: Vec::new(),
             order_by: Vec::new(),
             limit: None,
             offset: None,
@@ -473,6 +588,7 @@ impl QueryPlan {
             .iter()
             .chain(&self.projections)
             .chain(self.order_by.iter().map(|k| &k.expr))
+            .chain(&self.distinct_on)
             .chain(self.limit.iter())
             .chain(self.offset.iter())
             .chain(self.set_functions.iter().flat_map(|c| &c.args))
@@ -483,11 +599,14 @@ impl QueryPlan {
             for e in agg
                 .group_by
                 .iter()
-                .chain(agg.aggs.iter().filter_map(|a| a.arg.as_ref()))
+                .chain(agg.aggs.iter().flat_map(AggCall::exprs))
                 .chain(agg.having.iter())
             {
                 f(e);
             }
+        }
+        if let Some(w) = &self.windowing {
+            w.exprs(f);
         }
     }
 
@@ -496,6 +615,30 @@ impl QueryPlan {
     pub fn blocks(&self, f: &mut dyn FnMut(&QueryPlan)) {
         f(self);
         self.source.blocks(f);
+    }
+}
+
+impl Windowing {
+    /// Calls `f` on every expression of the window calls: arguments, PARTITION BY, ORDER
+    /// BY and frame offsets.
+    pub fn exprs(&self, f: &mut dyn FnMut(&Expr)) {
+        for o in &self.orders {
+            o.partition_by
+                .iter()
+                .chain(o.order_by.iter().map(|k| &k.expr))
+                .for_each(&mut *f);
+        }
+        for c in &self.calls {
+            c.args
+                .iter()
+                .chain(c.agg.iter().flat_map(AggCall::exprs))
+                .for_each(&mut *f);
+            for b in [&c.frame.start, &c.frame.end] {
+                if let FrameBound::Preceding(e) | FrameBound::Following(e) = b {
+                    f(e);
+                }
+            }
+        }
     }
 }
 

@@ -190,7 +190,7 @@ pub fn check_planned(catalog: &Catalog, role: &str, planned: &Planned) -> Result
 /// Whether evaluating `e` reads a column of the input row.
 fn reads_columns(e: &Expr) -> bool {
     match e {
-        Expr::Column(_) | Expr::AggRef(_) | Expr::SetFunctionRef(_) => true,
+        Expr::Column(_) | Expr::AggRef(_) | Expr::SetFunctionRef(_) | Expr::WindowRef(_) => true,
         Expr::Literal(_) | Expr::Param(_) | Expr::Outer { .. } => false,
         // Taken as reading the row (a correlated one does, through its outer references).
         Expr::Subquery { .. } => true,

@@ -13,7 +13,13 @@
 //!
 //! Without GROUP BY an aggregate over no rows still yields one row (`count(*)` is 0, `sum`
 //! is NULL).
+//!
+//! A call with `FILTER (WHERE c)` sees only the rows `c` is true for. A call with an ORDER BY
+//! of its own (`string_agg(x, ',' ORDER BY x)`) keeps its group's values with their sort
+//! keys and feeds them in that order (stably, so ties stay in row order) when the group is
+//! complete. The same accumulators compute aggregates over window frames (`exec::window`).
 
+use super::read::compare_sort_keys;
 use crate::error::{Error, Result};
 use crate::expr::{AggCall, AggFunc, EvalContext, numeric_div};
 use crate::plan::Aggregation;
@@ -24,7 +30,7 @@ use std::collections::HashMap;
 
 /// The running state of one aggregate call within one group.
 #[derive(Clone)]
-enum Accumulator {
+pub(super) enum Accumulator {
     /// `count(*)` / `count(x)`: the rows (non-NULL values) counted.
     Count(i64),
     /// `sum` of `smallint` / `integer`: the sum, and whether any value was added.
@@ -39,11 +45,15 @@ enum Accumulator {
     AvgFloat(f64, i64),
     /// `min` / `max`: the best value so far.
     MinMax(Option<Value>),
+    /// `string_agg`: the text so far (`None` until a non-NULL value came).
+    StringAgg(Option<String>),
+    /// `bool_and` / `bool_or`: the result so far (`None` until a non-NULL value came).
+    Bool(Option<bool>),
 }
 
 impl Accumulator {
     /// The empty state of an aggregate call.
-    fn new(call: &AggCall) -> Accumulator {
+    pub(super) fn new(call: &AggCall) -> Accumulator {
         match call.func {
             AggFunc::CountStar | AggFunc::Count => Accumulator::Count(0),
             AggFunc::Sum => match call.result_type {
@@ -56,16 +66,38 @@ impl Accumulator {
                 _ => Accumulator::Avg(Decimal::ZERO, 0),
             },
             AggFunc::Min | AggFunc::Max => Accumulator::MinMax(None),
+            AggFunc::StringAgg => Accumulator::StringAgg(None),
+            AggFunc::BoolAnd | AggFunc::BoolOr => Accumulator::Bool(None),
         }
     }
 
-    /// Adds one value (NULLs are skipped, except by `count(*)`).
-    fn add(&mut self, func: AggFunc, v: Value) -> Result<()> {
+    /// Adds one value (NULLs are skipped, except by `count(*)`); `delimiter` is
+    /// `string_agg`'s, which precedes the value unless it is the first (or NULL).
+    pub(super) fn add(&mut self, func: AggFunc, v: Value, delimiter: &Value) -> Result<()> {
         if v.is_null() && func != AggFunc::CountStar {
             return Ok(());
         }
         let overflow = || Error::out_of_range("value overflows numeric format");
         match (self, v) {
+            (Accumulator::StringAgg(text), v) => {
+                let out = match text {
+                    None => text.insert(String::new()),
+                    Some(t) => {
+                        if let Value::Text(d) = delimiter {
+                            t.push_str(d);
+                        }
+                        t
+                    }
+                };
+                out.push_str(&v.to_text());
+            }
+            (Accumulator::Bool(b), Value::Bool(v)) => {
+                *b = Some(match (*b, func) {
+                    (None, _) => v,
+                    (Some(b), AggFunc::BoolAnd) => b && v,
+                    (Some(b), _) => b || v,
+                });
+            }
             (Accumulator::Count(n), _) => *n += 1,
             (Accumulator::SumInt(s, any), Value::Int(i)) => {
                 *s += i as i128;
@@ -122,8 +154,9 @@ impl Accumulator {
         Ok(())
     }
 
-    /// The aggregate's result: NULL for a `sum`, `avg`, `min` or `max` of no values.
-    fn finish(self) -> Result<Value> {
+    /// The aggregate's result: NULL for a `sum`, `avg`, `min`, `max`, `string_agg`,
+    /// `bool_and` or `bool_or` of no values.
+    pub(super) fn finish(self) -> Result<Value> {
         Ok(match self {
             Accumulator::Count(n) => Value::Int(n),
             Accumulator::SumInt(s, any) => {
@@ -164,8 +197,33 @@ impl Accumulator {
                 }
             }
             Accumulator::MinMax(v) => v.unwrap_or(Value::Null),
+            Accumulator::StringAgg(t) => t.map_or(Value::Null, Value::Text),
+            Accumulator::Bool(b) => b.map_or(Value::Null, Value::Bool),
         })
     }
+}
+
+/// The values one row gives an aggregate call: `None` when its FILTER rejects the row,
+/// else the argument (`true` for `count(*)`) and `string_agg`'s delimiter (NULL otherwise).
+pub(super) fn call_input(
+    call: &AggCall,
+    row: &[Value],
+    ecx: &EvalContext,
+) -> Result<Option<(Value, Value)>> {
+    if let Some(filter) = &call.filter
+        && filter.eval(row, ecx)?.as_bool()? != Some(true)
+    {
+        return Ok(None);
+    }
+    let v = match &call.arg {
+        None => Value::Bool(true),
+        Some(e) => e.eval(row, ecx)?,
+    };
+    let delimiter = match &call.delimiter {
+        None => Value::Null,
+        Some(e) => e.eval(row, ecx)?,
+    };
+    Ok(Some((v, delimiter)))
 }
 
 /// Groups `rows` and computes the aggregates: one row per group that passes HAVING.
@@ -178,7 +236,15 @@ pub(super) fn aggregate(
         values: Vec<Value>,
         accs: Vec<Accumulator>,
         seen: Vec<std::collections::HashSet<Vec<u8>>>,
+        /// For calls with an ORDER BY: (sort keys, value, delimiter), fed in order at the end.
+        ordered: Vec<Vec<(Vec<Value>, Value, Value)>>,
     }
+    let new_group = |values: Vec<Value>| Group {
+        values,
+        accs: agg.aggs.iter().map(Accumulator::new).collect(),
+        seen: agg.aggs.iter().map(|_| Default::default()).collect(),
+        ordered: agg.aggs.iter().map(|_| Vec::new()).collect(),
+    };
     let mut groups: Vec<Group> = Vec::new();
     let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
     for row in &rows {
@@ -192,18 +258,13 @@ pub(super) fn aggregate(
             v.group_key(&mut key);
         }
         let gi = *index.entry(key).or_insert_with(|| {
-            groups.push(Group {
-                values,
-                accs: agg.aggs.iter().map(Accumulator::new).collect(),
-                seen: agg.aggs.iter().map(|_| Default::default()).collect(),
-            });
+            groups.push(new_group(values));
             groups.len() - 1
         });
         let group = &mut groups[gi];
         for (i, call) in agg.aggs.iter().enumerate() {
-            let v = match &call.arg {
-                None => Value::Bool(true),
-                Some(e) => e.eval(row, ecx)?,
+            let Some((v, delimiter)) = call_input(call, row, ecx)? else {
+                continue;
             };
             if call.distinct && !v.is_null() {
                 let mut k = Vec::new();
@@ -212,19 +273,31 @@ pub(super) fn aggregate(
                     continue;
                 }
             }
-            group.accs[i].add(call.func, v)?;
+            if call.order_by.is_empty() {
+                group.accs[i].add(call.func, v, &delimiter)?;
+            } else {
+                let keys = call
+                    .order_by
+                    .iter()
+                    .map(|k| k.expr.eval(row, ecx))
+                    .collect::<Result<Vec<_>>>()?;
+                group.ordered[i].push((keys, v, delimiter));
+            }
         }
     }
     // An aggregate without GROUP BY over no rows still yields one row.
     if groups.is_empty() && agg.group_by.is_empty() {
-        groups.push(Group {
-            values: vec![],
-            accs: agg.aggs.iter().map(Accumulator::new).collect(),
-            seen: vec![],
-        });
+        groups.push(new_group(vec![]));
     }
     let mut out = Vec::with_capacity(groups.len());
-    for g in groups {
+    for mut g in groups {
+        for (i, call) in agg.aggs.iter().enumerate() {
+            let mut inputs = std::mem::take(&mut g.ordered[i]);
+            inputs.sort_by(|a, b| compare_sort_keys(&call.order_by, &a.0, &b.0));
+            for (_, v, delimiter) in inputs {
+                g.accs[i].add(call.func, v, &delimiter)?;
+            }
+        }
         let mut row = g.values;
         for acc in g.accs {
             row.push(acc.finish()?);

@@ -40,6 +40,7 @@ pub mod row_ids;
 pub mod schemas;
 mod set_functions;
 mod subquery;
+mod window;
 mod write;
 
 pub use ddl::load_catalog;

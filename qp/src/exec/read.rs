@@ -2,11 +2,12 @@
 //!
 //! A query runs as a pipeline over materialized rows: read the source (nothing, a VALUES
 //! list, a table through its access path, or a tree of joins and subqueries read by
-//! `relation.rs`), filter, aggregate, run the select list's set-returning functions, project
-//! with the sort keys computed alongside, sort, DISTINCT, then OFFSET and LIMIT. A block
-//! whose expressions hold subqueries evaluates them row by row through `subquery.rs`
-//! (`run_dynamic`). When nothing needs every row (no aggregate, ORDER BY, DISTINCT or
-//! set-returning function), a LIMIT is pushed down: an unfiltered table read
+//! `relation.rs`), filter, aggregate, window functions (see `exec::window`), run the select
+//! list's set-returning functions, project with the sort keys computed alongside, sort,
+//! DISTINCT (or DISTINCT ON), then OFFSET and LIMIT. A block whose expressions hold
+//! subqueries evaluates them row by row through `subquery.rs` (`run_dynamic`). When nothing
+//! needs every row (no aggregate, window function, ORDER BY, DISTINCT or set-returning
+//! function), a LIMIT is pushed down: an unfiltered table read
 //! stops after `limit + offset` rows, and projection stops as soon as enough rows are out.
 //! A query whose ORDER BY an index serves reads the index in key order, filtering as it
 //! goes, and stops after `limit + offset` matching rows (see `read_index_ordered`).
@@ -26,12 +27,13 @@ use super::ExecContext;
 use super::aggregate::aggregate;
 use super::set_functions::project_set;
 use super::subquery::{eval_dynamic, passes_dynamic};
+use super::window::windows;
 use crate::catalog::TableDef;
 use crate::error::{Error, Result, SqlState};
 use crate::expr::{EvalContext, Expr};
 use crate::index::IndexDef;
 use crate::keycode;
-use crate::plan::{Access, QueryPlan, Source};
+use crate::plan::{Access, QueryPlan, SortKey, Source};
 use crate::value::Value;
 use proto::key::prefix_successor;
 use proto::{Key, KeyRange};
@@ -316,7 +318,11 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
     };
     let dynamic = has_subqueries(q);
     // Rows from the source, filtered.
-    let streaming = q.aggregation.is_none() && q.order_by.is_empty() && !q.distinct;
+    let streaming = q.aggregation.is_none()
+        && q.windowing.is_none()
+        && q.order_by.is_empty()
+        && !q.distinct
+        && q.distinct_on.is_empty();
     // A row may become any number of rows through the select list's set-returning
     // functions: a LIMIT says nothing about how many source rows are needed.
     let row_limit = if q.set_functions.is_empty() {
@@ -337,7 +343,11 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
             index_only,
             ..
         } if !dynamic => {
-            let want = match (q.aggregation.is_none() && !q.distinct, row_limit) {
+            let whole_rows = q.aggregation.is_none()
+                && q.windowing.is_none()
+                && !q.distinct
+                && q.distinct_on.is_empty();
+            let want = match (whole_rows, row_limit) {
                 (true, Some(l)) => Some(l.saturating_add(offset)),
                 _ => None,
             };
@@ -409,7 +419,12 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
         project_set(q, rows, cx).await?
     };
     let ecx = cx.eval_context();
-    // Projection, with sort keys computed alongside.
+    // Window functions extend each row with their results.
+    let rows = match &q.windowing {
+        None => rows,
+        Some(w) => windows(w, rows, &ecx)?,
+    };
+    // Projection, with sort keys (and DISTINCT ON values) computed alongside.
     let mut out: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(rows.len());
     for row in &rows {
         let projected = q
@@ -420,7 +435,9 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
         let keys = q
             .order_by
             .iter()
-            .map(|k| k.expr.eval(row, &ecx))
+            .map(|k| &k.expr)
+            .chain(&q.distinct_on)
+            .map(|e| e.eval(row, &ecx))
             .collect::<Result<Vec<_>>>()?;
         out.push((projected, keys));
         if streaming && limit.is_some_and(|l| out.len() >= l + offset) {
@@ -450,7 +467,7 @@ async fn run_dynamic(
         if agg
             .group_by
             .iter()
-            .chain(agg.aggs.iter().filter_map(|a| a.arg.as_ref()))
+            .chain(agg.aggs.iter().flat_map(crate::expr::AggCall::exprs))
             .any(Expr::has_subquery)
         {
             return Err(Error::unsupported(
@@ -468,23 +485,66 @@ async fn run_dynamic(
     if !q.set_functions.is_empty() {
         rows = project_set(q, rows, cx).await?;
     }
+    if let Some(w) = &q.windowing {
+        let mut exprs = Vec::new();
+        w.exprs(&mut |e| exprs.push(e.has_subquery()));
+        if exprs.into_iter().any(|s| s) {
+            return Err(Error::unsupported(
+                "subqueries in window function calls are not supported yet",
+            ));
+        }
+        rows = windows(w, rows, &cx.eval_context())?;
+    }
     let mut out: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(rows.len());
     for row in &rows {
         let mut projected = Vec::with_capacity(q.projections.len());
         for e in &q.projections {
             projected.push(eval_dynamic(e, row, cx).await?);
         }
-        let mut keys = Vec::with_capacity(q.order_by.len());
-        for k in &q.order_by {
-            keys.push(eval_dynamic(&k.expr, row, cx).await?);
+        let mut keys = Vec::with_capacity(q.order_by.len() + q.distinct_on.len());
+        for e in q.order_by.iter().map(|k| &k.expr).chain(&q.distinct_on) {
+            keys.push(eval_dynamic(e, row, cx).await?);
         }
         out.push((projected, keys));
     }
     Ok(finish(q, out, limit, offset))
 }
 
-/// Sorts projected rows on their keys, removes duplicates for DISTINCT, and applies OFFSET
-/// and LIMIT.
+/// Compares two rows' values of sort keys `keys` (the values in key order): each key
+/// ascending or descending, with NULLs first or last as it says.
+pub(super) fn compare_sort_keys(keys: &[SortKey], a: &[Value], b: &[Value]) -> Ordering {
+    for (k, (x, y)) in keys.iter().zip(a.iter().zip(b)) {
+        let ord = match (x.is_null(), y.is_null()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => {
+                if k.nulls_first {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
+            }
+            (false, true) => {
+                if k.nulls_first {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                }
+            }
+            _ => {
+                let o = x.compare(y);
+                if k.desc { o.reverse() } else { o }
+            }
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    Ordering::Equal
+}
+
+/// Sorts projected rows on their keys, removes duplicates for DISTINCT (or, for DISTINCT
+/// ON, keeps the first row of each run equal on the DISTINCT ON values, which follow the
+/// sort keys), and applies OFFSET and LIMIT.
 fn finish(
     q: &QueryPlan,
     mut out: Vec<(Vec<Value>, Vec<Value>)>,
@@ -492,34 +552,17 @@ fn finish(
     offset: usize,
 ) -> Vec<Vec<Value>> {
     if !q.order_by.is_empty() {
-        out.sort_by(|(_, a), (_, b)| {
-            for (k, (x, y)) in q.order_by.iter().zip(a.iter().zip(b)) {
-                let ord = match (x.is_null(), y.is_null()) {
-                    (true, true) => Ordering::Equal,
-                    (true, false) => {
-                        if k.nulls_first {
-                            Ordering::Less
-                        } else {
-                            Ordering::Greater
-                        }
-                    }
-                    (false, true) => {
-                        if k.nulls_first {
-                            Ordering::Greater
-                        } else {
-                            Ordering::Less
-                        }
-                    }
-                    _ => {
-                        let o = x.compare(y);
-                        if k.desc { o.reverse() } else { o }
-                    }
-                };
-                if ord != Ordering::Equal {
-                    return ord;
-                }
+        out.sort_by(|(_, a), (_, b)| compare_sort_keys(&q.order_by, a, b));
+    }
+    if !q.distinct_on.is_empty() {
+        let n = q.order_by.len();
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|(_, keys)| {
+            let mut key = Vec::new();
+            for v in &keys[n..] {
+                v.group_key(&mut key);
             }
-            Ordering::Equal
+            seen.insert(key)
         });
     }
     let mut result: Vec<Vec<Value>> = out.into_iter().map(|(p, _)| p).collect();

@@ -60,8 +60,10 @@ impl Planner<'_> {
                 let name = ident_name(ident);
                 // In an aggregated query a column of its own row must be grouped; a column
                 // of an enclosing query is a constant there.
-                if agg.is_some() && scope.resolve_expr(None, &name).is_ok() {
-                    return Err(group_by_error(&name, scope));
+                if let Some(state) = agg.as_deref()
+                    && let Ok((e, _)) = scope.resolve_expr(None, &name)
+                {
+                    return grouped_column(state, &e).ok_or_else(|| group_by_error(&name, scope));
                 }
                 // Bare keywords that are really functions.
                 if ident.quote_style.is_none()
@@ -95,8 +97,11 @@ impl Planner<'_> {
                         )));
                     }
                 };
-                if agg.is_some() && scope.resolve_expr(Some(&table), &col).is_ok() {
-                    return Err(group_by_error(&format!("{table}.{col}"), scope));
+                if let Some(state) = agg.as_deref()
+                    && let Ok((e, _)) = scope.resolve_expr(Some(&table), &col)
+                {
+                    return grouped_column(state, &e)
+                        .ok_or_else(|| group_by_error(&format!("{table}.{col}"), scope));
                 }
                 self.resolve_column(scope, Some(&table), &col, &ast_expr.to_string())?
             }
@@ -439,13 +444,35 @@ pub(super) fn is_untyped(expr: &ast::Expr) -> bool {
     }
 }
 
+/// The grouped row's column for a source column that is grouped under another spelling
+/// (`GROUP BY g` and `t.g`), with its type.
+fn grouped_column(state: &AggState, e: &Expr) -> Option<(Expr, DataType)> {
+    let Expr::Column(c) = e else {
+        return None;
+    };
+    let i = state.group_columns.iter().position(|g| *g == Some(*c))?;
+    Some((Expr::Column(i), state.groups[i].1))
+}
+
 /// The error for a column used outside GROUP BY and outside an aggregate in an
 /// aggregated query (42803).
-fn group_by_error(name: &str, _scope: &Scope) -> Error {
+/// PostgreSQL names the column with its table (or alias): `"t.x"`.
+fn group_by_error(name: &str, scope: &Scope) -> Error {
+    let (table, column) = match name.split_once('.') {
+        Some((t, c)) => (Some(t), c),
+        None => (None, name),
+    };
+    let shown = match scope.resolve(table, column) {
+        Ok((i, _)) => match &scope.columns[i].table {
+            Some(t) => format!("{t}.{column}"),
+            None => column.to_string(),
+        },
+        Err(_) => name.to_string(),
+    };
     Error::new(
         SqlState::GROUPING_ERROR,
         format!(
-            "column \"{name}\" must appear in the GROUP BY clause or be used in an aggregate function"
+            "column \"{shown}\" must appear in the GROUP BY clause or be used in an aggregate function"
         ),
     )
 }

@@ -1,6 +1,7 @@
-//! Planning function calls: aggregates (`count`, `sum`, `avg`, `min`, `max`, with DISTINCT
-//! and `count(*)`) and the scalar functions dsql evaluates (`now`, `lower`, `round`,
-//! `coalesce`, ...).
+//! Planning function calls: aggregates (`count`, `sum`, `avg`, `min`, `max`, `string_agg`,
+//! `bool_and` / `every`, `bool_or`, with DISTINCT, `count(*)`, `FILTER (WHERE ...)` and an
+//! ORDER BY inside the call), window functions (in `window.rs`) and the scalar functions
+//! dsql evaluates (`now`, `lower`, `round`, `coalesce`, ...).
 //!
 //! An aggregate is allowed only where the query is aggregated (a select list, HAVING or
 //! ORDER BY of a query with GROUP BY or an aggregate). Each call is recorded in `AggState`
@@ -17,9 +18,11 @@
 //! PostgreSQL would run it (GROUP BY, nested calls, DML).
 
 use super::Planner;
-use super::coerce::{coerce, unify};
+use super::coerce::{coerce, require_bool, unify};
 use super::expr::is_untyped;
 use super::scope::{AggState, Scope};
+use super::select::sort_key;
+use super::window::{IN_AGGREGATE, WindowSlot, window_function};
 use crate::error::{Error, Result, SqlState};
 use crate::expr::{AggCall, AggFunc, Expr, Func, SetFunc};
 use crate::names::ident_name;
@@ -251,13 +254,13 @@ impl Planner<'_> {
         if REFUSED_FUNCTIONS.contains(&name.as_str()) {
             return Err(Error::unsupported(format!("function {name} not supported")));
         }
-        if f.filter.is_some() || f.over.is_some() || !f.within_group.is_empty() {
+        if !f.within_group.is_empty() {
             return Err(Error::unsupported(format!(
-                "{name}: FILTER, OVER and WITHIN GROUP are not supported yet"
+                "{name}: WITHIN GROUP is not supported yet"
             )));
         }
-        let (args, distinct, star) = match &f.args {
-            ast::FunctionArguments::None => (vec![], false, false),
+        let (args, distinct, star, order_by) = match &f.args {
+            ast::FunctionArguments::None => (vec![], false, false, vec![]),
             ast::FunctionArguments::Subquery(_) => {
                 return Err(Error::unsupported("subqueries are not supported yet"));
             }
@@ -281,7 +284,20 @@ impl Planner<'_> {
                         }
                     }
                 }
-                (args, distinct, star)
+                let mut order_by = Vec::new();
+                for clause in &list.clauses {
+                    match clause {
+                        ast::FunctionArgumentClause::OrderBy(keys) => {
+                            order_by.extend(keys.iter().cloned())
+                        }
+                        other => {
+                            return Err(Error::unsupported(format!(
+                                "{other} in a function call is not supported"
+                            )));
+                        }
+                    }
+                }
+                (args, distinct, star, order_by)
             }
         };
         if let Some(func) = set_function(&name) {
@@ -303,84 +319,62 @@ impl Planner<'_> {
             calls.push(call);
             return Ok((Expr::SetFunctionRef(calls.len() - 1), ty));
         }
-        let agg_func = match name.as_str() {
-            "count" if star => Some(AggFunc::CountStar),
-            "count" => Some(AggFunc::Count),
-            "sum" => Some(AggFunc::Sum),
-            "avg" => Some(AggFunc::Avg),
-            "min" => Some(AggFunc::Min),
-            "max" => Some(AggFunc::Max),
-            _ => None,
-        };
-        if let Some(func) = agg_func {
+        let is_aggregate = aggregate_function(&name, star).is_some();
+        if f.over.is_some() {
+            if !is_aggregate && window_function(&name).is_none() {
+                return Err(Error::new(
+                    SqlState::WRONG_OBJECT_TYPE,
+                    format!(
+                        "OVER specified, but {name} is not a window function nor an aggregate function"
+                    ),
+                ));
+            }
+            return self.plan_window_call(
+                &name,
+                f,
+                &args,
+                star,
+                distinct,
+                !order_by.is_empty(),
+                scope,
+                agg,
+            );
+        }
+        if window_function(&name).is_some() {
+            return Err(Error::new(
+                SqlState::WRONG_OBJECT_TYPE,
+                format!("window function {name} requires an OVER clause"),
+            ));
+        }
+        if is_aggregate {
             let Some(state) = agg else {
                 return Err(Error::new(
                     SqlState::GROUPING_ERROR,
                     "aggregate functions are not allowed in this context",
                 ));
             };
-            let (arg, arg_type) = match (func, args.as_slice()) {
-                (AggFunc::CountStar, []) => (None, DataType::Int8),
-                (_, [a]) => {
-                    if contains_aggregate(a) {
-                        return Err(Error::new(
-                            SqlState::GROUPING_ERROR,
-                            "aggregate function calls cannot be nested",
-                        ));
-                    }
-                    let saved = self.place_srf(SrfPlacement::AggregateArgument);
-                    let planned = self.plan_expr(a, scope, None, None);
-                    self.restore_srf(saved);
-                    let (e, t) = planned?;
-                    let t = if t == DataType::Unknown {
-                        DataType::Text
-                    } else {
-                        t
-                    };
-                    (Some(e), t)
-                }
-                _ => {
-                    return Err(Error::undefined_function(format!(
-                        "function {name} with {} arguments does not exist",
-                        args.len()
-                    )));
-                }
-            };
-            let result_type = match func {
-                AggFunc::CountStar | AggFunc::Count => DataType::Int8,
-                AggFunc::Sum => match arg_type {
-                    DataType::Int2 | DataType::Int4 => DataType::Int8,
-                    DataType::Int8 | DataType::Numeric(_) => DataType::Numeric(None),
-                    DataType::Float4 | DataType::Float8 => DataType::Float8,
-                    t => {
-                        return Err(Error::undefined_function(format!(
-                            "function sum({}) does not exist",
-                            t.name()
-                        )));
-                    }
-                },
-                AggFunc::Avg => match arg_type {
-                    t if t.is_integer() => DataType::Numeric(None),
-                    DataType::Numeric(_) => DataType::Numeric(None),
-                    DataType::Float4 | DataType::Float8 => DataType::Float8,
-                    t => {
-                        return Err(Error::undefined_function(format!(
-                            "function avg({}) does not exist",
-                            t.name()
-                        )));
-                    }
-                },
-                AggFunc::Min | AggFunc::Max => arg_type,
-            };
+            // Nothing inside an aggregate call may call a window function.
+            let slot = std::mem::replace(&mut self.windows, WindowSlot::NotAllowed(IN_AGGREGATE));
+            let call =
+                self.plan_aggregate(&name, f, &args, star, distinct, order_by, scope, &mut None);
+            self.windows = slot;
+            let call = call?;
+            let result_type = call.result_type;
             let index = state.groups.len() + state.aggs.len();
-            state.aggs.push(AggCall {
-                func,
-                arg,
-                arg_type,
-                result_type,
-                distinct,
-            });
+            state.aggs.push(call);
             return Ok((Expr::AggRef(index), result_type));
+        }
+        if f.filter.is_some() {
+            return Err(Error::new(
+                SqlState::WRONG_OBJECT_TYPE,
+                format!("FILTER specified, but {name} is not an aggregate function"),
+            ));
+        }
+        if !order_by.is_empty() {
+            return Err(Error::new(
+                SqlState::WRONG_OBJECT_TYPE,
+                format!("ORDER BY specified, but {name} is not an aggregate function"),
+            ));
         }
         if distinct || star {
             return Err(Error::syntax(format!(
@@ -534,10 +528,189 @@ impl Planner<'_> {
             }
         })
     }
+
+    /// Plans an aggregate call: its argument (for `string_agg` also the delimiter), FILTER
+    /// and ORDER BY, over the rows it aggregates. `agg` is how those expressions see the row:
+    /// `None` for an ordinary aggregate, which reads source rows (and may not contain
+    /// another), the query's aggregation for an aggregate over a window frame, which reads
+    /// the grouped row.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn plan_aggregate(
+        &mut self,
+        name: &str,
+        f: &ast::Function,
+        args: &[ast::Expr],
+        star: bool,
+        distinct: bool,
+        order_by: Vec<ast::OrderByExpr>,
+        scope: &Scope,
+        agg: &mut Option<&mut AggState>,
+    ) -> Result<AggCall> {
+        let func = aggregate_function(name, star)
+            .ok_or_else(|| Error::internal("not an aggregate function"))?;
+        let windowed = f.over.is_some();
+        let nested = |e: &ast::Expr| -> Result<()> {
+            if !windowed && contains_aggregate(e) {
+                return Err(Error::new(
+                    SqlState::GROUPING_ERROR,
+                    "aggregate function calls cannot be nested",
+                ));
+            }
+            Ok(())
+        };
+        let mut planned = Vec::new();
+        let mut written_types = Vec::new();
+        for a in args {
+            nested(a)?;
+            let saved = self.place_srf(SrfPlacement::AggregateArgument);
+            let planned_arg = self.plan_expr(a, scope, agg.as_deref_mut(), None);
+            self.restore_srf(saved);
+            let (e, t) = planned_arg?;
+            written_types.push((Expr::Literal(crate::value::Value::Null), t));
+            planned.push((
+                e,
+                if t == DataType::Unknown {
+                    DataType::Text
+                } else {
+                    t
+                },
+            ));
+        }
+        let wrong_arity = || {
+            Error::undefined_function(format!(
+                "function {name} with {} arguments does not exist",
+                args.len()
+            ))
+        };
+        let no_such = |planned: &[(Expr, DataType)]| {
+            let types: Vec<String> = planned.iter().map(|(_, t)| t.name()).collect();
+            Error::undefined_function(format!(
+                "function {name}({}) does not exist",
+                types.join(", ")
+            ))
+        };
+        let (arg, arg_type, delimiter) = match (func, planned.len()) {
+            (AggFunc::CountStar, 0) => (None, DataType::Int8, None),
+            (AggFunc::StringAgg, 2) => {
+                let types = written_types;
+                let mut it = planned.into_iter();
+                let (v, vt) = it.next().expect("two arguments");
+                let (d, dt) = it.next().expect("two arguments");
+                let text = |e: Expr, t: DataType| {
+                    if matches!(t, DataType::Text | DataType::Varchar(_) | DataType::Char(_)) {
+                        coerce(e, t, DataType::Text, false).map_err(|_| no_such(&types))
+                    } else {
+                        Err(no_such(&types))
+                    }
+                };
+                (Some(text(v, vt)?), DataType::Text, Some(text(d, dt)?))
+            }
+            (AggFunc::StringAgg, _) | (AggFunc::CountStar, _) => return Err(wrong_arity()),
+            (_, 1) => {
+                let (e, t) = planned.into_iter().next().expect("one argument");
+                (Some(e), t, None)
+            }
+            _ => return Err(wrong_arity()),
+        };
+        let result_type = match func {
+            AggFunc::CountStar | AggFunc::Count => DataType::Int8,
+            AggFunc::Sum => match arg_type {
+                DataType::Int2 | DataType::Int4 => DataType::Int8,
+                DataType::Int8 | DataType::Numeric(_) => DataType::Numeric(None),
+                DataType::Float4 | DataType::Float8 => DataType::Float8,
+                t => {
+                    return Err(Error::undefined_function(format!(
+                        "function sum({}) does not exist",
+                        t.name()
+                    )));
+                }
+            },
+            AggFunc::Avg => match arg_type {
+                t if t.is_integer() => DataType::Numeric(None),
+                DataType::Numeric(_) => DataType::Numeric(None),
+                DataType::Float4 | DataType::Float8 => DataType::Float8,
+                t => {
+                    return Err(Error::undefined_function(format!(
+                        "function avg({}) does not exist",
+                        t.name()
+                    )));
+                }
+            },
+            AggFunc::Min | AggFunc::Max => arg_type,
+            AggFunc::StringAgg => DataType::Text,
+            AggFunc::BoolAnd | AggFunc::BoolOr => {
+                if arg_type != DataType::Bool {
+                    return Err(Error::undefined_function(format!(
+                        "function {name}({}) does not exist",
+                        arg_type.name()
+                    )));
+                }
+                DataType::Bool
+            }
+        };
+        let filter = match &f.filter {
+            None => None,
+            Some(c) => {
+                if contains_aggregate(c) {
+                    return Err(Error::new(
+                        SqlState::GROUPING_ERROR,
+                        "aggregate functions are not allowed in FILTER",
+                    ));
+                }
+                let (e, t) = self.plan_expr(c, scope, agg.as_deref_mut(), Some(DataType::Bool))?;
+                Some(require_bool(e, t, "FILTER")?)
+            }
+        };
+        if distinct {
+            let texts: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            if order_by
+                .iter()
+                .any(|o| !texts.contains(&o.expr.to_string()))
+            {
+                return Err(Error::new(
+                    SqlState::INVALID_COLUMN_REFERENCE,
+                    "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list",
+                ));
+            }
+        }
+        let mut keys = Vec::new();
+        for o in &order_by {
+            nested(&o.expr)?;
+            let (e, _) = self.plan_expr(&o.expr, scope, agg.as_deref_mut(), None)?;
+            keys.push(sort_key(e, o));
+        }
+        Ok(AggCall {
+            func,
+            arg,
+            arg_type,
+            result_type,
+            distinct,
+            delimiter,
+            filter,
+            order_by: keys,
+        })
+    }
+}
+
+/// The aggregate function `name` names (`count(*)` when `star`).
+pub(super) fn aggregate_function(name: &str, star: bool) -> Option<AggFunc> {
+    Some(match name {
+        "count" if star => AggFunc::CountStar,
+        "count" => AggFunc::Count,
+        "sum" => AggFunc::Sum,
+        "avg" => AggFunc::Avg,
+        "min" => AggFunc::Min,
+        "max" => AggFunc::Max,
+        "string_agg" => AggFunc::StringAgg,
+        "bool_and" | "every" => AggFunc::BoolAnd,
+        "bool_or" => AggFunc::BoolOr,
+        _ => return None,
+    })
 }
 
 /// Whether an expression calls an aggregate function (`count`, `sum`, `avg`, `min`,
-/// `max`) anywhere inside it, outside its subqueries (which aggregate on their own).
+/// `max`, `string_agg`, `bool_and`, `bool_or`, `every`) anywhere inside it without an OVER
+/// clause, outside its subqueries (which aggregate on their own).
 pub(super) fn contains_aggregate(e: &ast::Expr) -> bool {
     use sqlparser::ast::Visit;
     use std::ops::ControlFlow;
@@ -564,7 +737,9 @@ pub(super) fn contains_aggregate(e: &ast::Expr) -> bool {
                     .and_then(|p| p.as_ident())
                     .map(ident_name)
                     .unwrap_or_default();
-                if matches!(name.as_str(), "count" | "sum" | "avg" | "min" | "max") {
+                // An aggregate over a window is not one of the query's aggregates (its
+                // arguments, visited next, may hold some).
+                if f.over.is_none() && aggregate_function(&name, false).is_some() {
                     return ControlFlow::Break(());
                 }
             }

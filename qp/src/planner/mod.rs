@@ -20,7 +20,8 @@
 //!   `access.rs`: access paths;
 //! - `dml.rs`: `INSERT`, `UPDATE`, `DELETE`, RETURNING, column defaults;
 //! - `expr.rs`: expressions; `operators.rs`: binary operators; `functions.rs`: function
-//!   calls and aggregates; `coerce.rs`: type conversions.
+//!   calls and aggregates; `window.rs`: window function calls; `coerce.rs`: type
+//!   conversions.
 //!
 //! This file holds the planner itself and the dispatch on the kind of statement.
 
@@ -50,6 +51,7 @@ pub mod schemas;
 mod scope;
 mod select;
 mod subquery;
+mod window;
 
 /// Plans statements against one catalog version.
 pub struct Planner<'a> {
@@ -76,6 +78,11 @@ pub struct Planner<'a> {
     work_tables: usize,
     /// Where the expression being planned sits, for set-returning functions.
     srf: functions::SrfPlacement,
+    /// Whether window functions may be called in the expression being planned, and the
+    /// window calls of the query block's select list and ORDER BY so far.
+    windows: window::WindowSlot,
+    /// The named windows (`WINDOW w AS (...)`) of the query block being planned.
+    named_windows: Vec<window::NamedWindow>,
 }
 
 impl<'a> Planner<'a> {
@@ -92,6 +99,8 @@ impl<'a> Planner<'a> {
             ctes: Vec::new(),
             work_tables: 0,
             srf: functions::SrfPlacement::Unsupported("this context"),
+            windows: window::WindowSlot::NotAllowed("this context"),
+            named_windows: Vec::new(),
         }
     }
 

@@ -198,6 +198,9 @@ impl Scope {
 pub(super) struct AggState {
     /// GROUP BY expressions (their SQL text, for matching) with their types.
     pub(super) groups: Vec<(String, DataType)>,
+    /// For each GROUP BY expression that is a plain column, its position in the source row:
+    /// a reference to the column written another way (`t.g` for `g`) is the group too.
+    pub(super) group_columns: Vec<Option<usize>>,
     /// The aggregate calls found so far.
     pub(super) aggs: Vec<AggCall>,
 }

@@ -23,11 +23,12 @@ use super::from::and_all;
 use super::functions::{SrfPlacement, contains_aggregate};
 use super::optimize;
 use super::scope::{AggState, Scope};
+use super::window::WindowSlot;
 use crate::error::{Error, Result, SqlState};
 use crate::expr::Expr;
 use crate::names::{column_name, ident_name};
 use crate::plan::{
-    Access, Aggregation, Derived, QueryPlan, SetOpPlan, SetOperator, SortKey, Source,
+    Access, Aggregation, Derived, QueryPlan, SetOpPlan, SetOperator, SortKey, Source, Windowing,
 };
 use crate::value::{DataType, Value};
 use sqlparser::ast;
@@ -207,8 +208,23 @@ impl Planner<'_> {
     }
 
     /// Plans a `SELECT` block; `query` holds its ORDER BY, LIMIT and locking clauses when it
-    /// is the whole query (not an operand of a set operation).
+    /// is the whole query (not an operand of a set operation). The enclosing block's window
+    /// state is kept aside meanwhile.
     fn plan_select(
+        &mut self,
+        select: &ast::Select,
+        query: Option<&ast::Query>,
+    ) -> Result<(QueryPlan, Vec<(String, DataType)>)> {
+        let windows =
+            std::mem::replace(&mut self.windows, WindowSlot::NotAllowed("JOIN conditions"));
+        let named = std::mem::take(&mut self.named_windows);
+        let planned = self.plan_select_block(select, query);
+        self.windows = windows;
+        self.named_windows = named;
+        planned
+    }
+
+    fn plan_select_block(
         &mut self,
         select: &ast::Select,
         query: Option<&ast::Query>,
@@ -233,6 +249,8 @@ impl Planner<'_> {
         let for_update = crate::locking::check_clauses(query, select)?;
         // FROM: nothing, one table, or a tree of joins and subqueries.
         let (mut source, scope) = self.plan_from(&select.from)?;
+        self.named_windows = self.resolve_named_windows(&select.named_window)?;
+        self.windows = WindowSlot::NotAllowed("WHERE");
         let mut filter = match &select.selection {
             Some(expr) => {
                 let saved = self.place_srf(SrfPlacement::Forbidden("WHERE"));
@@ -322,17 +340,184 @@ impl Planner<'_> {
 
         // The select list and ORDER BY collect their set-returning function calls.
         let saved_srf = self.place_srf(SrfPlacement::SelectList(Vec::new()));
-        let planned = self.plan_select_list(
-            &scope,
-            &items,
-            &group_asts,
-            select.having.as_ref(),
-            query,
-            uses_aggregates,
-            &mut source,
-        );
+        let mut aggregation = None;
+        let windowing;
+        let mut distinct_on = Vec::new();
+        let distinct_on_asts: &[ast::Expr] = match &select.distinct {
+            Some(ast::Distinct::On(exprs)) => exprs,
+            _ => &[],
+        };
+        let mut projections = Vec::new();
+        let mut columns = Vec::new();
+        let mut order_by = Vec::new();
+        let order_asts: Vec<&ast::OrderByExpr> = match &query.order_by {
+            None => vec![],
+            Some(ob) => match &ob.kind {
+                ast::OrderByKind::Expressions(exprs) => exprs.iter().collect(),
+                ast::OrderByKind::All(_) => {
+                    return Err(Error::unsupported("ORDER BY ALL is not supported"));
+                }
+            },
+        };
+        if uses_aggregates {
+            let mut group_by = Vec::new();
+            let mut groups = Vec::new();
+            let mut group_columns = Vec::new();
+            self.windows = WindowSlot::NotAllowed("GROUP BY");
+            for g in &group_asts {
+                // GROUP BY 1 refers to the first output column.
+                let g_ast = match g {
+                    ast::Expr::Value(v) => match &v.value {
+                        ast::Value::Number(n, _) => {
+                            let i: usize = n
+                                .parse()
+                                .map_err(|_| Error::syntax("invalid GROUP BY position"))?;
+                            items
+                                .get(i.wrapping_sub(1))
+                                .map(|(e, _)| e.clone())
+                                .ok_or_else(|| {
+                                    Error::new(
+                                        SqlState::INVALID_COLUMN_REFERENCE,
+                                        format!("GROUP BY position {i} is not in select list"),
+                                    )
+                                })?
+                        }
+                        _ => (*g).clone(),
+                    },
+                    // An output column's name, when no input column has it.
+                    ast::Expr::Identifier(ident)
+                        if scope.resolve_expr(None, &ident_name(ident)).is_err() =>
+                    {
+                        let name = ident_name(ident);
+                        let named: Vec<&ast::Expr> = items
+                            .iter()
+                            .filter(|(_, n)| *n == name)
+                            .map(|(e, _)| e)
+                            .collect();
+                        match named.as_slice() {
+                            [e] => (*e).clone(),
+                            _ => (*g).clone(),
+                        }
+                    }
+                    _ => (*g).clone(),
+                };
+                let saved = self.place_srf(SrfPlacement::Unsupported("GROUP BY"));
+                let planned = self.plan_expr(&g_ast, &scope, None, None);
+                self.unrefuse_srf(Some(saved));
+                let (e, ty) = planned?;
+                group_columns.push(match e {
+                    Expr::Column(c) => Some(c),
+                    _ => None,
+                });
+                group_by.push(e);
+                groups.push((g_ast.to_string(), ty));
+            }
+            let mut state = AggState {
+                groups,
+                group_columns,
+                aggs: Vec::new(),
+            };
+            self.windows = WindowSlot::Allowed(Default::default());
+            for (item, name) in &items {
+                let (e, ty) = self.plan_expr(item, &scope, Some(&mut state), None)?;
+                projections.push(e);
+                columns.push((name.clone(), ty));
+            }
+            let calls = std::mem::replace(&mut self.windows, WindowSlot::NotAllowed("HAVING"));
+            let having = match &select.having {
+                Some(h) => {
+                    let saved = self.place_srf(SrfPlacement::Forbidden("HAVING"));
+                    let planned = self.plan_expr(h, &scope, Some(&mut state), Some(DataType::Bool));
+                    self.unrefuse_srf(Some(saved));
+                    let (e, ty) = planned?;
+                    Some(require_bool(e, ty, "HAVING")?)
+                }
+                None => None,
+            };
+            self.windows = calls;
+            for ob in &order_asts {
+                let expr = self.order_expr(ob, &items, &projections, &scope, Some(&mut state))?;
+                order_by.push(sort_key(expr, ob));
+            }
+            for e in distinct_on_asts {
+                let item = distinct_on_item(e);
+                distinct_on.push(self.order_expr(
+                    &item,
+                    &items,
+                    &projections,
+                    &scope,
+                    Some(&mut state),
+                )?);
+            }
+            let mut sorted = false;
+            windowing = self.take_windows(
+                state.groups.len() + state.aggs.len(),
+                &mut projections,
+                &mut order_by,
+                &mut distinct_on,
+                &mut sorted,
+            );
+            check_distinct_on(&distinct_on, &order_by)?;
+            if sorted {
+                order_by.clear();
+            }
+            aggregation = Some(Aggregation {
+                group_by,
+                aggs: state.aggs,
+                having,
+            });
+        } else {
+            self.windows = WindowSlot::Allowed(Default::default());
+            for (item, name) in &items {
+                let (e, ty) = self.plan_expr(item, &scope, None, None)?;
+                projections.push(e);
+                columns.push((name.clone(), ty));
+            }
+            for ob in &order_asts {
+                let expr = self.order_expr(ob, &items, &projections, &scope, None)?;
+                order_by.push(sort_key(expr, ob));
+            }
+            for e in distinct_on_asts {
+                let item = distinct_on_item(e);
+                distinct_on.push(self.order_expr(&item, &items, &projections, &scope, None)?);
+            }
+            let mut sorted = false;
+            windowing = self.take_windows(
+                scope.columns.len(),
+                &mut projections,
+                &mut order_by,
+                &mut distinct_on,
+                &mut sorted,
+            );
+            check_distinct_on(&distinct_on, &order_by)?;
+            if sorted {
+                order_by.clear();
+            }
+            // ORDER BY the primary key (all ascending or all descending): read in key order
+            // (not when window functions reorder the rows after the read).
+            if let Source::Table { table, reverse, .. } = &mut source
+                && windowing.is_none()
+                && !order_by.is_empty()
+                && order_by.len() <= table.primary_key.len().max(1)
+            {
+                let desc = order_by[0].desc;
+                let matches = order_by.iter().enumerate().all(|(i, k)| {
+                    k.desc == desc
+                        && k.nulls_first == desc
+                        && matches!(k.expr, Expr::Column(c) if table.primary_key.get(i) == Some(&c))
+                });
+                if matches {
+                    *reverse = desc;
+                    order_by.clear();
+                }
+            }
+        }
         let set_functions = self.restore_srf(saved_srf);
-        let (aggregation, mut projections, columns, mut order_by) = planned?;
+        if windowing.is_some() && !set_functions.is_empty() {
+            return Err(Error::unsupported(
+                "window functions and set-returning functions in one select list are not supported yet",
+            ));
+        }
         if for_update && !set_functions.is_empty() {
             return Err(crate::locking::not_allowed_with(
                 "set-returning functions in the target list",
@@ -353,13 +538,7 @@ impl Planner<'_> {
         for k in &mut order_by {
             k.expr = place(std::mem::replace(&mut k.expr, Expr::Literal(Value::Null)));
         }
-        let distinct = match &select.distinct {
-            None | Some(ast::Distinct::All) => false,
-            Some(ast::Distinct::Distinct) => true,
-            Some(ast::Distinct::On(_)) => {
-                return Err(Error::unsupported("DISTINCT ON is not supported yet"));
-            }
-        };
+        let distinct = matches!(select.distinct, Some(ast::Distinct::Distinct));
         let (limit, offset) = self.plan_limit(query)?;
         // ORDER BY the key columns of an index: read the index in key order.
         if let Source::Table {
@@ -370,6 +549,7 @@ impl Planner<'_> {
             ..
         } = &mut source
             && aggregation.is_none()
+            && windowing.is_none()
             && !order_by.is_empty()
             && let Some((ordered, desc, ties)) = self.ordered_index_access(
                 table,
@@ -400,8 +580,12 @@ impl Planner<'_> {
                 .chain(&projections)
                 .chain(order_by.iter().map(|k| &k.expr))
                 .chain(set_functions.iter().flat_map(|c| &c.args))
+                .chain(&distinct_on)
             {
                 e.columns(&mut needed);
+            }
+            if let Some(w) = &windowing {
+                w.exprs(&mut |e| e.columns(&mut needed));
             }
             // The set-returning functions' values follow the table row: not read from it.
             needed.retain(|&c| c < scope.columns.len());
@@ -412,7 +596,7 @@ impl Planner<'_> {
                 for e in filter
                     .iter()
                     .chain(&agg.group_by)
-                    .chain(agg.aggs.iter().filter_map(|a| a.arg.as_ref()))
+                    .chain(agg.aggs.iter().flat_map(crate::expr::AggCall::exprs))
                 {
                     e.columns(&mut needed);
                 }
@@ -425,8 +609,10 @@ impl Planner<'_> {
                 filter,
                 aggregation,
                 set_functions,
+                windowing,
                 projections,
                 distinct,
+                distinct_on,
                 order_by,
                 limit,
                 offset,
@@ -434,129 +620,6 @@ impl Planner<'_> {
             },
             columns,
         ))
-    }
-
-    /// Plans a select list (expanded into items) and the query's ORDER BY, grouped when
-    /// `aggregated`: the aggregation, the projections, the output columns and the sort keys.
-    /// Without aggregation, an ORDER BY on the primary key of a table `source` reads in
-    /// key order instead.
-    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
-    fn plan_select_list(
-        &mut self,
-        scope: &Scope,
-        items: &[(ast::Expr, String)],
-        group_asts: &[&ast::Expr],
-        having: Option<&ast::Expr>,
-        query: &ast::Query,
-        aggregated: bool,
-        source: &mut Source,
-    ) -> Result<(
-        Option<Aggregation>,
-        Vec<Expr>,
-        Vec<(String, DataType)>,
-        Vec<SortKey>,
-    )> {
-        let mut projections = Vec::new();
-        let mut columns = Vec::new();
-        let mut order_by = Vec::new();
-        let order_asts: Vec<&ast::OrderByExpr> = match &query.order_by {
-            None => vec![],
-            Some(ob) => match &ob.kind {
-                ast::OrderByKind::Expressions(exprs) => exprs.iter().collect(),
-                ast::OrderByKind::All(_) => {
-                    return Err(Error::unsupported("ORDER BY ALL is not supported"));
-                }
-            },
-        };
-        if aggregated {
-            let mut group_by = Vec::new();
-            let mut groups = Vec::new();
-            for g in group_asts {
-                // GROUP BY 1 refers to the first output column.
-                let g_ast = match g {
-                    ast::Expr::Value(v) => match &v.value {
-                        ast::Value::Number(n, _) => {
-                            let i: usize = n
-                                .parse()
-                                .map_err(|_| Error::syntax("invalid GROUP BY position"))?;
-                            items
-                                .get(i.wrapping_sub(1))
-                                .map(|(e, _)| e.clone())
-                                .ok_or_else(|| {
-                                    Error::new(
-                                        SqlState::INVALID_COLUMN_REFERENCE,
-                                        format!("GROUP BY position {i} is not in select list"),
-                                    )
-                                })?
-                        }
-                        _ => (*g).clone(),
-                    },
-                    _ => (*g).clone(),
-                };
-                let saved = self.place_srf(SrfPlacement::Unsupported("GROUP BY"));
-                let planned = self.plan_expr(&g_ast, scope, None, None);
-                self.unrefuse_srf(Some(saved));
-                let (e, ty) = planned?;
-                group_by.push(e);
-                groups.push((g_ast.to_string(), ty));
-            }
-            let mut state = AggState {
-                groups,
-                aggs: Vec::new(),
-            };
-            for (item, name) in items {
-                let (e, ty) = self.plan_expr(item, scope, Some(&mut state), None)?;
-                projections.push(e);
-                columns.push((name.clone(), ty));
-            }
-            let having = match having {
-                Some(h) => {
-                    let saved = self.place_srf(SrfPlacement::Forbidden("HAVING"));
-                    let planned = self.plan_expr(h, scope, Some(&mut state), Some(DataType::Bool));
-                    self.unrefuse_srf(Some(saved));
-                    let (e, ty) = planned?;
-                    Some(require_bool(e, ty, "HAVING")?)
-                }
-                None => None,
-            };
-            for ob in &order_asts {
-                let expr = self.order_expr(ob, items, &projections, scope, Some(&mut state))?;
-                order_by.push(sort_key(expr, ob));
-            }
-            let aggregation = Some(Aggregation {
-                group_by,
-                aggs: state.aggs,
-                having,
-            });
-            Ok((aggregation, projections, columns, order_by))
-        } else {
-            for (item, name) in items {
-                let (e, ty) = self.plan_expr(item, scope, None, None)?;
-                projections.push(e);
-                columns.push((name.clone(), ty));
-            }
-            for ob in &order_asts {
-                let expr = self.order_expr(ob, items, &projections, scope, None)?;
-                order_by.push(sort_key(expr, ob));
-            }
-            // ORDER BY the primary key (all ascending or all descending): read in key order.
-            if let Source::Table { table, reverse, .. } = source
-                && !order_by.is_empty()
-                && order_by.len() <= table.primary_key.len().max(1)
-            {
-                let desc = order_by[0].desc;
-                let matches = order_by.iter().enumerate().all(|(i, k)| {
-                    k.desc == desc
-                        && k.nulls_first == desc
-                        && matches!(k.expr, Expr::Column(c) if table.primary_key.get(i) == Some(&c))
-                });
-                if matches {
-                    *reverse = desc;
-                    order_by.clear();
-                }
-            }
-            Ok((None, projections, columns, order_by))
-        }
     }
 
     /// Plans a `VALUES` list used as a query: the columns are named `column1`, `column2`, ...
@@ -628,8 +691,10 @@ impl Planner<'_> {
                 filter: None,
                 aggregation: None,
                 set_functions: Vec::new(),
+                windowing: None,
                 projections,
                 distinct: false,
+                distinct_on: Vec::new(),
                 order_by,
                 limit,
                 offset,
@@ -642,6 +707,17 @@ impl Planner<'_> {
     /// Plans the rows of a `VALUES` list, typing item `i` of each row from `expected[i]` when
     /// given: the planned expressions of each row with their types. Rows must be equally long.
     fn plan_values(
+        &mut self,
+        values: &ast::Values,
+        expected: Option<&[DataType]>,
+    ) -> Result<Vec<(Vec<Expr>, Vec<DataType>)>> {
+        let slot = std::mem::replace(&mut self.windows, WindowSlot::NotAllowed("VALUES"));
+        let rows = self.plan_values_rows(values, expected);
+        self.windows = slot;
+        rows
+    }
+
+    fn plan_values_rows(
         &mut self,
         values: &ast::Values,
         expected: Option<&[DataType]>,
@@ -666,6 +742,64 @@ impl Planner<'_> {
             rows.push((exprs, types));
         }
         Ok(rows)
+    }
+
+    /// Ends the window calls of the block being planned (see [`Planner::finish_windows`]):
+    /// their references in the projections, ORDER BY and DISTINCT ON become positions after
+    /// the `input_width` columns of the row they read. `sorted` is set when the window stage
+    /// already gives the rows in ORDER BY order.
+    fn take_windows(
+        &mut self,
+        input_width: usize,
+        projections: &mut [Expr],
+        order_by: &mut [SortKey],
+        distinct_on: &mut [Expr],
+        sorted: &mut bool,
+    ) -> Option<Windowing> {
+        let WindowSlot::Allowed(calls) =
+            std::mem::replace(&mut self.windows, WindowSlot::NotAllowed("this context"))
+        else {
+            return None;
+        };
+        let mut exprs: Vec<&mut Expr> = projections
+            .iter_mut()
+            .chain(order_by.iter_mut().map(|k| &mut k.expr))
+            .chain(distinct_on.iter_mut())
+            .collect();
+        let mut windowing = Planner::finish_windows(calls, input_width, &mut exprs)?;
+        // The window stage gives its rows in the order of the last window it sorted: when
+        // that can be the query's ORDER BY, that window goes last and the sort is dropped
+        // (a stable sort of rows already in order would change nothing), as PostgreSQL
+        // does.
+        let wanted = format!("{order_by:?}");
+        let sorted_as_wanted = windowing.orders.iter().position(|o| {
+            let mut keys: Vec<SortKey> = o
+                .partition_by
+                .iter()
+                .map(|e| SortKey {
+                    expr: e.clone(),
+                    desc: false,
+                    nulls_first: false,
+                })
+                .collect();
+            keys.extend(o.order_by.iter().cloned());
+            format!("{keys:?}") == wanted
+        });
+        if let Some(i) = sorted_as_wanted
+            && !order_by.is_empty()
+        {
+            let last = windowing.orders.len() - 1;
+            windowing.orders.swap(i, last);
+            for c in &mut windowing.calls {
+                if c.order == i {
+                    c.order = last;
+                } else if c.order == last {
+                    c.order = i;
+                }
+            }
+            *sorted = true;
+        }
+        Some(windowing)
     }
 
     /// Plans `LIMIT` / `OFFSET` / `FETCH FIRST` as `bigint` expressions: (limit, offset).
@@ -761,9 +895,44 @@ impl Planner<'_> {
     }
 }
 
+/// A DISTINCT ON item as an ORDER BY item (it is resolved the same way: an output position,
+/// an output name, or an expression).
+fn distinct_on_item(e: &ast::Expr) -> ast::OrderByExpr {
+    ast::OrderByExpr {
+        expr: e.clone(),
+        options: ast::OrderByOptions {
+            sort: None,
+            nulls_first: None,
+        },
+        with_fill: None,
+    }
+}
+
+/// PostgreSQL's rule for DISTINCT ON: the leading ORDER BY expressions must be DISTINCT ON
+/// expressions, in any order, until every DISTINCT ON expression was named (42P10).
+fn check_distinct_on(distinct_on: &[Expr], order_by: &[SortKey]) -> Result<()> {
+    let texts: Vec<String> = distinct_on.iter().map(|e| format!("{e:?}")).collect();
+    let mut matched = vec![false; texts.len()];
+    for k in order_by {
+        if matched.iter().all(|m| *m) {
+            break;
+        }
+        match texts.iter().position(|t| *t == format!("{:?}", k.expr)) {
+            Some(i) => matched[i] = true,
+            None => {
+                return Err(Error::new(
+                    SqlState::INVALID_COLUMN_REFERENCE,
+                    "SELECT DISTINCT ON expressions must match initial ORDER BY expressions",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A sort key from a planned ORDER BY expression and its options: NULLS FIRST by default
 /// when descending, as in PostgreSQL.
-fn sort_key(expr: Expr, ob: &ast::OrderByExpr) -> SortKey {
+pub(super) fn sort_key(expr: Expr, ob: &ast::OrderByExpr) -> SortKey {
     let desc = matches!(ob.options.sort, Some(ast::OrderBySort::Desc));
     SortKey {
         expr,
