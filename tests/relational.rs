@@ -1,7 +1,7 @@
 //! The relational engine over the wire: every join method gives the rows the others give,
 //! prepared statements with joins and subqueries plan once and run with new parameters, a
-//! transaction's own writes are seen by every part of a query, and a runaway recursive CTE
-//! stops at the query memory limit.
+//! transaction's own writes are seen by every part of a query, a runaway recursive CTE
+//! stops at the query memory limit, and a LIMIT stops a join early.
 
 mod common;
 
@@ -267,4 +267,32 @@ async fn a_runaway_recursive_query_stops_at_the_memory_limit() {
         .await
         .unwrap_err();
     assert_eq!(sqlstate(&err), "53200");
+    // A LIMIT stops a join once it has enough rows, so the same join fits.
+    assert_eq!(
+        rows(
+            &c,
+            "SELECT x.id, y.id FROM big x, big y WHERE x.pad = y.pad LIMIT 5"
+        )
+        .await
+        .len(),
+        5
+    );
+    assert_eq!(
+        rows(
+            &c,
+            "SELECT x.id, y.id FROM big x JOIN big y ON y.pad = x.pad OFFSET 3 LIMIT 4"
+        )
+        .await
+        .len(),
+        4
+    );
+    assert_eq!(
+        rows(
+            &c,
+            "SELECT x.id, y.id FROM big x LEFT JOIN big y ON y.id = x.id + 1 LIMIT 3"
+        )
+        .await
+        .len(),
+        3
+    );
 }

@@ -384,7 +384,15 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
             }
             rows.into_iter().map(|(_, r)| r).collect()
         }
-        other => super::relation::source_rows(other, cx).await?,
+        other => {
+            // Without a filter above it, a source read in full only to be cut by LIMIT stops
+            // once it has LIMIT + OFFSET rows.
+            let want = match (streaming, &q.filter, row_limit) {
+                (true, None, Some(l)) if !dynamic => Some(l.saturating_add(offset)),
+                _ => None,
+            };
+            super::relation::source_rows(other, want, cx).await?
+        }
     };
     if dynamic {
         return run_dynamic(q, source_rows, filtered, limit, offset, cx).await;

@@ -24,9 +24,12 @@ use futures::future::BoxFuture;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Reads every row of a source.
+/// Reads the rows of a source: all of them, or, when `want` is given, at least the first
+/// `want` (when there are that many) in the order the source gives them, so a LIMIT over a
+/// table read or a join stops early.
 pub(super) fn source_rows<'a, 'b>(
     source: &'a Source,
+    want: Option<usize>,
     cx: &'a mut ExecContext<'b>,
 ) -> BoxFuture<'a, Result<Vec<Vec<Value>>>>
 where
@@ -57,22 +60,25 @@ where
                 index_only,
                 ..
             } => {
-                let rows = read_table(table, access, *reverse, None, *index_only, cx).await?;
+                let rows = read_table(table, access, *reverse, want, *index_only, cx).await?;
                 Ok(rows.into_iter().map(|(_, row)| row).collect())
             }
             Source::Query(derived) => run_query(&derived.query, cx).await,
             Source::Function(scan) => super::set_functions::function_rows(scan, cx).await,
             Source::Filter(inner, filter) => {
-                let rows = source_rows(inner, cx).await?;
+                let rows = source_rows(inner, None, cx).await?;
                 let mut kept = Vec::with_capacity(rows.len());
                 for row in rows {
+                    if want.is_some_and(|w| kept.len() >= w) {
+                        break;
+                    }
                     if passes_dynamic(Some(filter), &row, cx).await? {
                         kept.push(row);
                     }
                 }
                 Ok(kept)
             }
-            Source::Join(join) => join_rows(join, cx).await,
+            Source::Join(join) => join_rows(join, want, cx).await,
             Source::SetOp(op) => set_op_rows(op, cx).await,
             Source::Recursive(r) => recursive_rows(r, cx).await,
             Source::WorkTable { id, .. } => cx
@@ -141,16 +147,28 @@ fn hash_key(values: &[Value]) -> Option<Vec<u8>> {
     Some(key)
 }
 
-/// Runs a join.
-async fn join_rows(j: &JoinPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Vec<Value>>> {
-    let left = source_rows(&j.left, cx).await?;
+/// Runs a join; with `want`, a join driven by its left rows (not RIGHT or FULL) stops once
+/// it has that many rows.
+async fn join_rows(
+    j: &JoinPlan,
+    want: Option<usize>,
+    cx: &mut ExecContext<'_>,
+) -> Result<Vec<Vec<Value>>> {
+    let want = want.filter(|_| !matches!(j.kind, JoinKind::Right | JoinKind::Full));
+    // Every left row of a LEFT join gives at least one row.
+    let left_want = want.filter(|_| j.kind == JoinKind::Left);
+    let left = source_rows(&j.left, left_want, cx).await?;
+    let enough = |out: &Vec<Vec<Value>>| want.is_some_and(|w| out.len() >= w);
     let mut out = Vec::new();
     let mut memory = MemoryUse(0);
     let null_right = vec![Value::Null; j.right_width];
     if let JoinMethod::Dependent = j.method {
         for l in left {
+            if enough(&out) {
+                break;
+            }
             cx.outer.push(l.clone());
-            let rights = source_rows(&j.right, cx).await;
+            let rights = source_rows(&j.right, None, cx).await;
             cx.outer.pop();
             let mut matched = false;
             for r in rights? {
@@ -173,7 +191,7 @@ async fn join_rows(j: &JoinPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Vec<Val
         }
         return Ok(out);
     }
-    let right = source_rows(&j.right, cx).await?;
+    let right = source_rows(&j.right, None, cx).await?;
     let mut right_matched = vec![false; right.len()];
     let table = match &j.method {
         JoinMethod::Hash { right_keys, .. } => {
@@ -193,6 +211,9 @@ async fn join_rows(j: &JoinPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Vec<Val
     };
     let all: Vec<usize> = (0..right.len()).collect();
     for l in &left {
+        if enough(&out) {
+            break;
+        }
         let candidates: &[usize] = match (&table, &j.method) {
             (Some(table), JoinMethod::Hash { left_keys, .. }) => {
                 let mut values = Vec::with_capacity(left_keys.len());
