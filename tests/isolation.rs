@@ -350,6 +350,32 @@ async fn for_update_needs_key_equality_on_a_single_table() {
             "42P01",
             "relation \"other\" in FOR UPDATE clause not found in FROM clause",
         ),
+        (
+            "SELECT rank() OVER (ORDER BY v) FROM kv WHERE k = 1 FOR UPDATE",
+            "0A000",
+            "FOR UPDATE is not allowed with window functions",
+        ),
+        (
+            "SELECT generate_series(1, 2) FROM kv WHERE k = 1 FOR UPDATE",
+            "0A000",
+            "FOR UPDATE is not allowed with set-returning functions in the target list",
+        ),
+        // The rules hold in subqueries and WITH queries too.
+        (
+            "SELECT * FROM kv WHERE k IN (SELECT k FROM kv WHERE v = 1 FOR UPDATE)",
+            "0A000",
+            KEY,
+        ),
+        (
+            "WITH l AS (SELECT * FROM kv a JOIN kv b USING (k) WHERE k = 1 FOR UPDATE) SELECT * FROM l",
+            "0A000",
+            SINGLE,
+        ),
+        (
+            "SELECT k FROM kv WHERE k = 1 UNION SELECT k FROM kv WHERE k = 2 FOR UPDATE",
+            "0A000",
+            "FOR UPDATE is not allowed with UNION/INTERSECT/EXCEPT",
+        ),
     ] {
         let err = a.batch_execute(sql).await.unwrap_err();
         assert_eq!(
@@ -363,6 +389,9 @@ async fn for_update_needs_key_equality_on_a_single_table() {
         "SELECT * FROM kv WHERE k = 1 FOR UPDATE",
         "SELECT v FROM kv WHERE k = 1 AND v > 0 FOR UPDATE",
         "SELECT x.v FROM kv x WHERE x.k = 2 FOR UPDATE OF x",
+        // A subquery in the WHERE clause leaves the point read of the locked table alone.
+        "SELECT v FROM kv WHERE k = 1 AND EXISTS (SELECT 1 FROM kv o WHERE o.v = kv.v) FOR UPDATE",
+        "SELECT v FROM kv WHERE k = (SELECT k FROM kv WHERE k = 1 FOR UPDATE)",
     ] {
         assert_eq!(a.query(sql, &[]).await.unwrap().len(), 1, "{sql}");
     }

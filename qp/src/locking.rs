@@ -16,14 +16,17 @@
 //!
 //! DSQL only accepts the clause where the locked rows are exactly known up front: one table,
 //! with an equality predicate on every primary-key column (a point read). Everything else is
-//! refused with 0A000 at planning. `NOWAIT` is accepted (nothing waits anyway); `FOR SHARE`,
+//! refused with 0A000: the clauses and the shape of the query they lock before planning
+//! ([`check_statement`]), the access path and what the block computes after
+//! ([`check_planned`]), both asked by the session around the planner. `NOWAIT` is accepted (nothing waits anyway); `FOR SHARE`,
 //! `FOR NO KEY UPDATE` and `SKIP LOCKED` are refused. A transaction that only read (even `FOR UPDATE`) never
 //! contacts the adjudicator and so never conflicts, as in DSQL.
 
 use crate::error::{Error, Result, SqlState};
 use crate::names::ident_name;
-use crate::plan::{Access, Source};
+use crate::plan::{Access, InsertSource, Plan, Planned, QueryPlan, Source};
 use sqlparser::ast;
+use std::ops::ControlFlow;
 
 /// DSQL's refusal of a locking clause whose rows are not fixed by the primary key.
 pub fn needs_key_equality() -> Error {
@@ -47,9 +50,86 @@ pub fn not_allowed_with(what: &str) -> Error {
     Error::unsupported(format!("FOR UPDATE is not allowed with {what}"))
 }
 
+/// Checks every locking clause of a statement (in any of its queries) against DSQL's rules,
+/// before the statement is planned: the lock strength and options, and the shape of the
+/// query it locks. [`check_planned`] checks the planned statement after.
+pub fn check_statement(stmt: &ast::Statement) -> Result<()> {
+    struct Locks(Result<()>);
+    impl ast::Visitor for Locks {
+        type Break = ();
+        fn pre_visit_query(&mut self, query: &ast::Query) -> ControlFlow<()> {
+            if query.locks.is_empty() {
+                return ControlFlow::Continue(());
+            }
+            let checked = match query.body.as_ref() {
+                ast::SetExpr::Select(select) => check_clauses(query, select).map(|_| ()),
+                _ => Err(not_allowed_with("UNION/INTERSECT/EXCEPT")),
+            };
+            match checked {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(e) => {
+                    self.0 = Err(e);
+                    ControlFlow::Break(())
+                }
+            }
+        }
+    }
+    let mut locks = Locks(Ok(()));
+    let _ = ast::Visit::visit(stmt, &mut locks);
+    locks.0
+}
+
+/// Checks every query block of a planned statement that locks (its subqueries too): it
+/// reads one table by its full primary key, and merges no rows (aggregates, window
+/// functions, set-returning functions in the select list).
+pub fn check_planned(planned: &Planned) -> Result<()> {
+    let mut result = Ok(());
+    let mut check = |q: &QueryPlan| {
+        q.blocks(&mut |b| {
+            if result.is_ok() && b.for_update {
+                result = check_block(b);
+            }
+        })
+    };
+    fn plan_blocks(plan: &Plan, check: &mut dyn FnMut(&QueryPlan)) {
+        match plan {
+            Plan::Query(q) => check(q),
+            Plan::Insert(p) => {
+                if let InsertSource::Query(q, _) = &p.rows {
+                    check(q);
+                }
+            }
+            Plan::Explain { inner, .. } => plan_blocks(inner, check),
+            _ => {}
+        }
+    }
+    plan_blocks(&planned.plan, &mut check);
+    for sub in &planned.subqueries {
+        check(&sub.query);
+    }
+    result
+}
+
+/// The checks of [`check_planned`] for one locking block.
+fn check_block(q: &QueryPlan) -> Result<()> {
+    check_access(&q.source)?;
+    if q.aggregation.is_some() {
+        return Err(not_allowed_with("aggregate functions"));
+    }
+    if q.windowing.is_some() {
+        return Err(not_allowed_with("window functions"));
+    }
+    if !q.set_functions.is_empty() {
+        return Err(not_allowed_with(
+            "set-returning functions in the target list",
+        ));
+    }
+    Ok(())
+}
+
 /// Checks the locking clauses of a SELECT against its FROM list; returns whether the query
-/// locks (has `FOR UPDATE`). Called before the FROM list is planned.
-pub fn check_clauses(query: &ast::Query, select: &ast::Select) -> Result<bool> {
+/// locks (has `FOR UPDATE`).
+fn check_clauses(query: &ast::Query, select: &ast::Select) -> Result<bool> {
     if query.locks.is_empty() {
         return Ok(false);
     }
@@ -107,7 +187,7 @@ pub fn check_clauses(query: &ast::Query, select: &ast::Select) -> Result<bool> {
 }
 
 /// Checks that a locking query reads one table by its full primary key.
-pub fn check_access(source: &Source) -> Result<()> {
+fn check_access(source: &Source) -> Result<()> {
     match source {
         Source::Table {
             table,

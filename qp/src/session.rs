@@ -395,9 +395,12 @@ impl Session {
                 // DSQL's refusals come first, whatever planned the statement (a Describe
                 // plans without a transaction).
                 crate::refusals::check(stmt)?;
-                Planner::new(catalog, declared)
+                crate::locking::check_statement(stmt)?;
+                let planned = Planner::new(catalog, declared)
                     .with_search_path(self.search_path())
-                    .plan(stmt)
+                    .plan(stmt)?;
+                crate::locking::check_planned(&planned)?;
+                Ok(planned)
             }
             Parsed::AwsIam(iam) => crate::planner::roles::plan_aws_iam(iam, catalog),
         }

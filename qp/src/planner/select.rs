@@ -62,9 +62,6 @@ impl Planner<'_> {
                 self.plan_query(inner)
             }
             body => {
-                if !query.locks.is_empty() {
-                    return Err(crate::locking::not_allowed_with("UNION/INTERSECT/EXCEPT"));
-                }
                 let (plan, columns) = self.plan_set_expr(body)?;
                 self.order_and_limit(plan, columns, query)
             }
@@ -246,7 +243,9 @@ impl Planner<'_> {
             pipe_operators: vec![],
         };
         let query = query.unwrap_or(&empty);
-        let for_update = crate::locking::check_clauses(query, select)?;
+        // The locking clauses were checked against DSQL's rules before planning, and the
+        // planned block is checked again after (`locking`).
+        let for_update = !query.locks.is_empty();
         // FROM: nothing, one table, or a tree of joins and subqueries.
         let (mut source, scope) = self.plan_from(&select.from)?;
         self.named_windows = self.resolve_named_windows(&select.named_window)?;
@@ -261,7 +260,8 @@ impl Planner<'_> {
             }
             None => None,
         };
-        if let Some(f) = filter.take() {
+        // A locking read keeps its one table (DSQL locks only point reads of one table).
+        if !for_update && let Some(f) = filter.take() {
             let (decorrelated, rest) = self.decorrelate(source, f, scope.columns.len());
             source = decorrelated;
             filter = rest;
@@ -275,9 +275,6 @@ impl Planner<'_> {
             let (pushed, above) = optimize::push_down(source, preds);
             source = self.choose_methods(pushed);
             filter = and_all(above);
-        }
-        if for_update {
-            crate::locking::check_access(&source)?;
         }
 
         // GROUP BY and aggregates.
@@ -334,9 +331,6 @@ impl Planner<'_> {
         let uses_aggregates = !group_asts.is_empty()
             || select.having.is_some()
             || items.iter().any(|(e, _)| contains_aggregate(e));
-        if for_update && uses_aggregates {
-            return Err(crate::locking::not_allowed_with("aggregate functions"));
-        }
 
         // The select list and ORDER BY collect their set-returning function calls.
         let saved_srf = self.place_srf(SrfPlacement::SelectList(Vec::new()));
@@ -516,11 +510,6 @@ impl Planner<'_> {
         if windowing.is_some() && !set_functions.is_empty() {
             return Err(Error::unsupported(
                 "window functions and set-returning functions in one select list are not supported yet",
-            ));
-        }
-        if for_update && !set_functions.is_empty() {
-            return Err(crate::locking::not_allowed_with(
-                "set-returning functions in the target list",
             ));
         }
         // The set-returning functions' values follow the row they are computed on.
