@@ -244,3 +244,15 @@ pub(crate) fn column_name(expr: &ast::Expr) -> String {
 fn pg_type_name(t: DataType) -> String {
     t.pg_type().name().to_string()
 }
+
+/// The text of a parameter value (`SET`, `SET ROLE`): identifiers and literals as written, without quotes.
+pub fn literal_text(e: &ast::Expr) -> String {
+    match e {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => s.clone(),
+            other => other.to_string(),
+        },
+        ast::Expr::Identifier(i) => i.value.clone(),
+        other => other.to_string(),
+    }
+}

@@ -395,6 +395,19 @@ impl Session {
                 // DSQL's refusals come first, whatever planned the statement (a Describe
                 // plans without a transaction).
                 crate::refusals::check(stmt)?;
+                // SET, RESET and SHOW are planned by the parameters' own module.
+                if let Some(planned) = crate::settings::plan_statement(stmt) {
+                    let (plan, columns) = planned?;
+                    return Ok(Planned {
+                        plan,
+                        param_types: vec![],
+                        columns,
+                        catalog_version: catalog.version,
+                        uses_catalog: false,
+                        search_path: Vec::new(),
+                        subqueries: Vec::new(),
+                    });
+                }
                 crate::locking::check_statement(stmt)?;
                 let planned = Planner::new(catalog, declared)
                     .with_search_path(self.search_path())

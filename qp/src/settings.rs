@@ -27,10 +27,11 @@
 //! LOCAL` and for `SET` inside a transaction block that rolls back).
 
 use crate::error::{Error, Result, SqlState};
-use crate::names::ident_name;
-use crate::plan::Plan;
+use crate::names::{ident_name, literal_text};
+use crate::plan::{Columns, Plan};
 use crate::refusals;
 use crate::timezone::TimeZone;
+use crate::value::DataType;
 use sqlparser::ast;
 
 /// The planner switches PostgreSQL 16 has; DSQL accepts `SET` on them (they do not change
@@ -184,6 +185,43 @@ pub fn validate(name: &str, value: Option<&str>) -> Result<Option<String>> {
     }))
 }
 
+/// Plans the statements that read or change session parameters: `SET` (and `SET ROLE`,
+/// `SET TRANSACTION`), `RESET` and `SHOW`, with their result columns; `None` for any other
+/// statement. The session asks this before the planner.
+pub fn plan_statement(stmt: &ast::Statement) -> Option<Result<(Plan, Columns)>> {
+    Some(match stmt {
+        ast::Statement::Set(set) => (|| {
+            Ok((
+                match crate::planner::plan_set_role(set)? {
+                    Some(plan) => plan,
+                    None => plan_set(set)?,
+                },
+                vec![],
+            ))
+        })(),
+        ast::Statement::Reset(reset)
+            if matches!(&reset.reset, ast::Reset::ConfigurationParameter(name)
+                if name.to_string().eq_ignore_ascii_case("role")) =>
+        {
+            Ok((Plan::SetRole(None), vec![]))
+        }
+        ast::Statement::Reset(reset) => plan_reset(reset).map(|plan| (plan, vec![])),
+        ast::Statement::ShowVariable { variable } => {
+            let name = variable
+                .iter()
+                .map(ident_name)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let name = canonical_name(&name);
+            Ok((
+                Plan::Show { name: name.clone() },
+                vec![(name, DataType::Text)],
+            ))
+        }
+        _ => return None,
+    })
+}
+
 /// Plans a `SET` statement: an allowed parameter with a valid value, or 0A000.
 pub fn plan_set(set: &ast::Set) -> Result<Plan> {
     match set {
@@ -323,18 +361,6 @@ pub fn default_value(name: &str) -> Option<String> {
         }
         .to_string(),
     )
-}
-
-/// The text of a SET value: identifiers and literals as written, without quotes.
-pub(crate) fn literal_text(e: &ast::Expr) -> String {
-    match e {
-        ast::Expr::Value(v) => match &v.value {
-            ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => s.clone(),
-            other => other.to_string(),
-        },
-        ast::Expr::Identifier(i) => i.value.clone(),
-        other => other.to_string(),
-    }
 }
 
 #[cfg(test)]

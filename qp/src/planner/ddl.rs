@@ -138,8 +138,8 @@ impl Planner<'_> {
 }
 
 /// `SET ROLE r`, `SET ROLE NONE`, `SET role = 'r'` as a [`Plan::SetRole`]; `None` for every
-/// other SET (see [`crate::settings::plan_set`]).
-pub(super) fn plan_set_role(set: &ast::Set) -> Result<Option<Plan>> {
+/// other SET (see `settings::plan_set`, which asks this first).
+pub fn plan_set_role(set: &ast::Set) -> Result<Option<Plan>> {
     Ok(Some(match set {
         ast::Set::SetRole {
             context_modifier: Some(ast::ContextModifier::Local),
@@ -157,7 +157,7 @@ pub(super) fn plan_set_role(set: &ast::Set) -> Result<Option<Plan>> {
                 Plan::SetRole(None)
             }
             [ast::Expr::Identifier(i)] => Plan::SetRole(Some(ident_name(i))),
-            [single] => Plan::SetRole(Some(crate::settings::literal_text(single))),
+            [single] => Plan::SetRole(Some(crate::names::literal_text(single))),
             _ => return Err(Error::syntax("SET ROLE takes one role name")),
         },
         _ => return Ok(None),

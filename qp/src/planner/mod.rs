@@ -31,7 +31,7 @@ use crate::names::{ident_name, resolve_relation};
 use crate::plan::{Plan, Planned, SubqueryPlan};
 use crate::value::DataType;
 use coerce::coerce;
-use ddl::plan_set_role;
+pub use ddl::plan_set_role;
 use scope::{OuterScope, Scope};
 use sqlparser::ast;
 use std::sync::Arc;
@@ -351,20 +351,6 @@ impl<'a> Planner<'a> {
                 chain: false,
                 savepoint: None,
             } => (Plan::Rollback, vec![]),
-            S::Set(set) => (
-                match plan_set_role(set)? {
-                    Some(plan) => plan,
-                    None => crate::settings::plan_set(set)?,
-                },
-                vec![],
-            ),
-            S::Reset(reset)
-                if matches!(&reset.reset, ast::Reset::ConfigurationParameter(name)
-                    if name.to_string().eq_ignore_ascii_case("role")) =>
-            {
-                (Plan::SetRole(None), vec![])
-            }
-            S::Reset(reset) => (crate::settings::plan_reset(reset)?, vec![]),
             S::CreateSchema { .. }
             | S::Drop {
                 object_type: ast::ObjectType::Schema,
@@ -388,18 +374,6 @@ impl<'a> Planner<'a> {
                 let ddl = roles::plan(stmt, self.catalog, &self.search_path)?
                     .ok_or_else(|| Error::internal("not a role statement"))?;
                 (Plan::Roles(ddl), vec![])
-            }
-            S::ShowVariable { variable } => {
-                let name = variable
-                    .iter()
-                    .map(ident_name)
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                let name = crate::settings::canonical_name(&name);
-                (
-                    Plan::Show { name: name.clone() },
-                    vec![(name, DataType::Text)],
-                )
             }
             other => {
                 let kind = other.to_string();
