@@ -283,16 +283,7 @@ fn query_node(q: &QueryPlan, outer: &[Vec<String>], cx: &Cx) -> Node {
             shown.resize_with(w.input_width, String::new);
             shown.extend(w.calls.iter().map(|c| show_window_call(c, &names)));
             for o in &w.orders {
-                let mut keys: Vec<SortKey> = o
-                    .partition_by
-                    .iter()
-                    .map(|e| SortKey {
-                        expr: e.clone(),
-                        desc: false,
-                        nulls_first: false,
-                    })
-                    .collect();
-                keys.extend(o.order_by.iter().cloned());
+                let keys = o.sort_keys();
                 if !keys.is_empty() {
                     node = sort_node(&keys, &names).child(node);
                 }

@@ -424,6 +424,21 @@ pub struct WindowOrder {
     pub order_by: Vec<SortKey>,
 }
 
+impl WindowOrder {
+    /// The sort the window needs: PARTITION BY ascending, then its ORDER BY.
+    pub fn sort_keys(&self) -> Vec<SortKey> {
+        self.partition_by
+            .iter()
+            .map(|e| SortKey {
+                expr: e.clone(),
+                desc: false,
+                nulls_first: false,
+            })
+            .chain(self.order_by.iter().cloned())
+            .collect()
+    }
+}
+
 /// A window function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WindowFunc {

@@ -15,8 +15,8 @@
 //! Outer joins add the rows of their preserved side that matched nothing, padded with NULLs.
 
 use super::ExecContext;
-use super::read::{eval_rows, read_table, run_query};
-use super::subquery::{eval_dynamic, passes_dynamic};
+use super::read::{read_table, run_query};
+use super::subquery::{eval_dynamic, eval_values, passes_dynamic};
 use crate::error::{Error, Result};
 use crate::plan::{JoinKind, JoinMethod, JoinPlan, RecursivePlan, SetOpPlan, SetOperator, Source};
 use crate::value::Value;
@@ -38,21 +38,7 @@ where
     Box::pin(async move {
         match source {
             Source::Single => Ok(vec![vec![]]),
-            Source::Values(rows) => {
-                if rows.iter().flatten().any(|e| e.has_subquery()) {
-                    let mut out = Vec::with_capacity(rows.len());
-                    for row in rows {
-                        let mut values = Vec::with_capacity(row.len());
-                        for e in row {
-                            values.push(eval_dynamic(e, &[], cx).await?);
-                        }
-                        out.push(values);
-                    }
-                    Ok(out)
-                } else {
-                    eval_rows(rows, &cx.eval_context())
-                }
-            }
+            Source::Values(rows) => eval_values(rows, cx).await,
             Source::Table {
                 table,
                 access,

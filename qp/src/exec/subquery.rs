@@ -144,6 +144,26 @@ pub(super) async fn bind(e: &Expr, row: &[Value], cx: &mut ExecContext<'_>) -> R
     }
 }
 
+/// Evaluates the rows of a VALUES list (row-independent expressions), running their
+/// subqueries first when some have any.
+pub(super) async fn eval_values(
+    rows: &[Vec<Expr>],
+    cx: &mut ExecContext<'_>,
+) -> Result<Vec<Vec<Value>>> {
+    if !rows.iter().flatten().any(Expr::has_subquery) {
+        return super::read::eval_rows(rows, &cx.eval_context());
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut values = Vec::with_capacity(row.len());
+        for e in row {
+            values.push(eval_dynamic(e, &[], cx).await?);
+        }
+        out.push(values);
+    }
+    Ok(out)
+}
+
 /// Evaluates `e` on `row`, running its subqueries first if it has any.
 pub(super) async fn eval_dynamic(
     e: &Expr,

@@ -8,8 +8,8 @@
 //! the new one, deleting every moved row first so that keys can be swapped within one
 //! statement. Index entries are maintained alongside (see [`crate::index`]).
 
-use super::read::{eval_rows, read_table, run_query};
-use super::subquery::{eval_dynamic, passes_dynamic};
+use super::read::{read_table, run_query};
+use super::subquery::{eval_dynamic, eval_values, passes_dynamic};
 use super::{ExecContext, Output};
 use crate::catalog::TableDef;
 use crate::error::{Error, Result, SqlState};
@@ -134,18 +134,7 @@ fn returning_rows(
 /// and its index entries.
 pub(super) async fn insert(p: &InsertPlan, cx: &mut ExecContext<'_>) -> Result<Output> {
     let new_rows: Vec<Vec<Value>> = match &p.rows {
-        InsertSource::Values(rows) if rows.iter().flatten().any(Expr::has_subquery) => {
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                let mut values = Vec::with_capacity(row.len());
-                for e in row {
-                    values.push(eval_dynamic(e, &[], cx).await?);
-                }
-                out.push(values);
-            }
-            out
-        }
-        InsertSource::Values(rows) => eval_rows(rows, &cx.eval_context())?,
+        InsertSource::Values(rows) => eval_values(rows, cx).await?,
         InsertSource::Query(query, sources) => {
             let produced = Box::pin(run_query(query, cx)).await?;
             let ecx = cx.eval_context();

@@ -761,19 +761,10 @@ impl Planner<'_> {
         // (a stable sort of rows already in order would change nothing), as PostgreSQL
         // does.
         let wanted = format!("{order_by:?}");
-        let sorted_as_wanted = windowing.orders.iter().position(|o| {
-            let mut keys: Vec<SortKey> = o
-                .partition_by
-                .iter()
-                .map(|e| SortKey {
-                    expr: e.clone(),
-                    desc: false,
-                    nulls_first: false,
-                })
-                .collect();
-            keys.extend(o.order_by.iter().cloned());
-            format!("{keys:?}") == wanted
-        });
+        let sorted_as_wanted = windowing
+            .orders
+            .iter()
+            .position(|o| format!("{:?}", o.sort_keys()) == wanted);
         if let Some(i) = sorted_as_wanted
             && !order_by.is_empty()
         {
