@@ -257,7 +257,9 @@ pub async fn start(config: Config) -> Result<Server, Error> {
             })?;
 
     // Storage: the catalog on a shard of its own, user tables on the rest.
-    let mut splits = vec![qp::keycode::table_prefix(qp::catalog::FIRST_USER_TABLE_ID)];
+    let mut splits = vec![qp::types::keycode::table_prefix(
+        qp::catalog::FIRST_USER_TABLE_ID,
+    )];
     splits.extend(config.extra_shard_splits.iter().cloned());
     let shard_map = ShardMap::new(splits);
     let mut shards: Vec<Arc<dyn Shard>> = Vec::new();

@@ -688,8 +688,8 @@ async fn a_build_over_a_damaged_row_fails_with_the_reason() {
 
     // Plant bytes that are no row under the key of id 3 of the (first, so id 1000) user table.
     let adjudicator = t.server.adjudicator();
-    let mut key = qp::keycode::table_prefix(qp::catalog::FIRST_USER_TABLE_ID);
-    qp::keycode::encode_i64(3, &mut key);
+    let mut key = qp::types::keycode::table_prefix(qp::catalog::FIRST_USER_TABLE_ID);
+    qp::types::keycode::encode_i64(3, &mut key);
     let read_ts = adjudicator.read_ts().await.unwrap();
     adjudicator
         .commit(proto::adjudicator::CommitRequest {

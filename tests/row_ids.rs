@@ -89,9 +89,9 @@ async fn an_insert_whose_hidden_row_id_is_taken_fails_instead_of_overwriting() {
 
     // The first user table has id 1000 and its first row took the first id. Plant a row where
     // the allocator goes next, as a bug (or data written around the allocator) would.
-    let mut key = qp::keycode::table_prefix(qp::catalog::FIRST_USER_TABLE_ID);
-    qp::keycode::encode_i64(FIRST_ROW_ID + 1, &mut key);
-    let planted = qp::catalog::TableDef::encode_row(&[qp::value::Value::Text("planted".into())]);
+    let mut key = qp::types::keycode::table_prefix(qp::catalog::FIRST_USER_TABLE_ID);
+    qp::types::keycode::encode_i64(FIRST_ROW_ID + 1, &mut key);
+    let planted = qp::catalog::TableDef::encode_row(&[qp::types::Value::Text("planted".into())]);
     let adjudicator = t.server.adjudicator();
     let read_ts = adjudicator.read_ts().await.unwrap();
     adjudicator

@@ -321,8 +321,8 @@ async fn session_settings_and_tables_without_primary_key() {
 async fn scans_merge_rows_from_shards_that_split_a_table() {
     // Split the first user table (id 1000) at primary key 50 so its rows live on two shards.
     let t = common::start_with(|config| {
-        let mut split = qp::keycode::table_prefix(qp::catalog::FIRST_USER_TABLE_ID);
-        qp::keycode::encode_value(&qp::value::Value::Int(50), &mut split).unwrap();
+        let mut split = qp::types::keycode::table_prefix(qp::catalog::FIRST_USER_TABLE_ID);
+        qp::types::keycode::encode_value(&qp::types::Value::Int(50), &mut split).unwrap();
         config.extra_shard_splits = vec![split];
     })
     .await;

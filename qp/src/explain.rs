@@ -29,7 +29,7 @@ use crate::plan::{
     QueryPlan, SetCall, SetOperator, SortKey, Source, SubqueryPlan, UpdatePlan, WindowCall,
     WindowFunc,
 };
-use crate::value::Value;
+use crate::types::Value;
 
 /// What EXPLAIN prints with.
 struct Cx<'a> {

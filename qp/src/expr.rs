@@ -1,8 +1,8 @@
 //! Planned (typed, name-resolved) expressions and their evaluation.
 
 use crate::error::{Error, Result, SqlState};
-use crate::timezone::TimeZone;
-use crate::value::{DataType, Value, check_int_range};
+use crate::types::timezone::TimeZone;
+use crate::types::{DataType, Value, check_int_range};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use std::cmp::Ordering;

@@ -26,7 +26,7 @@
 //! counter never brings near `FF`), so every reader tells the two forms apart
 //! ([`decode_entry_value`]); an entry written before its index carried values is read as a
 //! plain row key and the row is fetched. The covered values use the row encoding
-//! ([`crate::value::encode_row`]), key columns first, then `INCLUDE` columns. Uniqueness
+//! ([`crate::types::encode_row`]), key columns first, then `INCLUDE` columns. Uniqueness
 //! checks and the build compare only the row key part: an entry of the same row with other
 //! `INCLUDE` values is not a duplicate.
 //!
@@ -59,9 +59,9 @@
 use crate::catalog::TableDef;
 pub use crate::catalog::defs::{IndexColumn, IndexDef, IndexState};
 use crate::error::{Error, Result, SqlState};
-use crate::keycode;
 use crate::txn::Transaction;
-use crate::value::Value;
+use crate::types::Value;
+use crate::types::keycode;
 use proto::key::prefix_successor;
 use proto::{Key, KeyRange};
 
@@ -149,7 +149,7 @@ impl IndexDef {
         value.push(COVERING_MARKER);
         value.extend(len.to_be_bytes());
         value.extend_from_slice(row_key);
-        crate::value::encode_row(&values, &mut value);
+        crate::types::encode_row(&values, &mut value);
         Ok((key, value))
     }
 
@@ -292,7 +292,7 @@ pub fn decode_entry_value(value: &[u8]) -> Result<EntryValue<'_>> {
     let len = u32::from_be_bytes(len_bytes) as usize;
     let row_key = value.get(5..5 + len).ok_or_else(damaged)?;
     let rest = value.get(5 + len..).ok_or_else(damaged)?;
-    let covered = crate::value::decode_row(rest).map_err(|e| match e {
+    let covered = crate::types::decode_row(rest).map_err(|e| match e {
         proto::format::FormatError::Damaged { .. } => damaged(),
         newer => Error::internal(format!("index entry: {newer}")),
     })?;

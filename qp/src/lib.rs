@@ -39,7 +39,6 @@ pub mod expr;
 pub mod handler;
 pub mod index;
 pub mod jobs;
-pub mod keycode;
 pub mod limits;
 pub mod locking;
 pub mod login;
@@ -52,9 +51,8 @@ pub mod refusals;
 pub mod roles;
 pub mod session;
 pub mod settings;
-pub mod timezone;
 pub mod txn;
-pub mod value;
+pub mod types;
 
 pub use error::{Error, ErrorKind, Result, SqlState};
 pub use handler::{Handler, QueryHandlers};

@@ -32,7 +32,7 @@
 
 use crate::catalog::TableDef;
 use crate::error::{Error, Result, SqlState};
-use crate::value::Value;
+use crate::types::Value;
 use std::time::Duration;
 
 const KIB: usize = 1024;

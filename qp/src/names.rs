@@ -6,7 +6,7 @@
 
 use crate::catalog::{Catalog, DEFAULT_SCHEMA, TableName};
 use crate::error::{Error, Result, SqlState};
-use crate::value::DataType;
+use crate::types::DataType;
 use sqlparser::ast;
 
 /// The normalized name of an identifier: lower case unless quoted.

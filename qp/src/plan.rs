@@ -8,7 +8,7 @@ use crate::catalog::defs::{Grantee, Object, Privilege};
 pub use crate::expr::SortKey;
 use crate::expr::{AggCall, Expr, SetFunc};
 use crate::parse::AwsIam;
-use crate::value::DataType;
+use crate::types::DataType;
 use std::sync::Arc;
 
 /// Result columns: (name, type).

@@ -214,7 +214,7 @@ fn reads_columns(e: &Expr) -> bool {
 mod tests {
     use super::*;
     use crate::catalog::ColumnDef;
-    use crate::value::DataType;
+    use crate::types::DataType;
 
     fn table(owner: &str) -> TableDef {
         TableDef {

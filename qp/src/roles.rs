@@ -22,9 +22,9 @@ pub use crate::catalog::sys::{
     IAM_MAPPINGS_TABLE, IAM_MAPPINGS_TABLE_ID, ROLES_TABLE_ID, iam_mappings_table,
 };
 use crate::error::{Error, Result, SqlState};
-use crate::keycode;
 use crate::txn::Transaction;
-use crate::value::Value;
+use crate::types::Value;
+use crate::types::keycode;
 use proto::{Key, KeyRange};
 
 /// The first oid given to a role or IAM mapping (PostgreSQL's first user object id).

@@ -30,8 +30,8 @@ use crate::error::{Error, Result, SqlState};
 use crate::names::{ident_name, literal_text};
 use crate::plan::{Columns, Plan};
 use crate::refusals;
-use crate::timezone::TimeZone;
-use crate::value::DataType;
+use crate::types::DataType;
+use crate::types::timezone::TimeZone;
 use sqlparser::ast;
 
 /// The planner switches PostgreSQL 16 has; DSQL accepts `SET` on them (they do not change

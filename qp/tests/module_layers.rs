@@ -21,9 +21,7 @@ use std::path::Path;
 /// lower ones). `error` is visible to every layer and not listed.
 const LAYER: &[(&str, u32)] = &[
     ("txn", 0),
-    ("value", 1),
-    ("keycode", 1),
-    ("timezone", 1),
+    ("types", 1),
     ("catalog", 3),
     ("index", 3),
     // DSQL's limits: plain numbers and checks, read by the planner, the executor and the

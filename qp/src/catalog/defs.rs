@@ -3,7 +3,7 @@
 //! definitions; the catalog loads them without depending on those features.
 
 use super::sys::GRANTS_TABLE_ID;
-use crate::keycode;
+use crate::types::keycode;
 use proto::Key;
 use serde::{Deserialize, Serialize};
 

@@ -4,9 +4,9 @@
 use super::TableDef;
 use super::sys::{JOBS_TABLE_ID, jobs_table};
 use crate::error::{Error, Result};
-use crate::keycode;
 use crate::txn::Transaction;
-use crate::value::Value;
+use crate::types::Value;
+use crate::types::keycode;
 use chrono::{DateTime, Utc};
 use proto::{Key, KeyRange};
 

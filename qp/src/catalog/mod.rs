@@ -19,7 +19,7 @@
 //! ```
 //!
 //! Every value above except the counters is stored in a versioned encoding (see
-//! [`codec`]; rows of system tables are rows like any other, [`crate::value::encode_row`]).
+//! [`codec`]; rows of system tables are rows like any other, [`crate::types::encode_row`]).
 //!
 //! Names live in schemas. `public` (the default for unqualified names) and `sys` (DSQL's system
 //! views, such as `sys.jobs`) always exist. System tables are ordinary tables with fixed ids
@@ -40,8 +40,8 @@ pub mod store;
 pub mod sys;
 
 use crate::error::{Error, Result, SqlState};
-use crate::keycode;
-use crate::value::{DataType, Value};
+use crate::types::keycode;
+use crate::types::{DataType, Value};
 use defs::{ADMIN, Grant, Role};
 use proto::Key;
 use proto::format::FormatError;
@@ -229,13 +229,13 @@ impl TableDef {
     /// Serializes a row for storage.
     pub fn encode_row(row: &[Value]) -> Vec<u8> {
         let mut out = Vec::with_capacity(16 + row.len() * 9);
-        crate::value::encode_row(row, &mut out);
+        crate::types::encode_row(row, &mut out);
         out
     }
 
     /// Parses a stored row, checking it has this table's width.
     pub fn decode_row(&self, bytes: &[u8]) -> Result<Vec<Value>> {
-        let row = crate::value::decode_row(bytes).map_err(|e| match e {
+        let row = crate::types::decode_row(bytes).map_err(|e| match e {
             FormatError::Damaged { .. } => {
                 Error::internal(format!("damaged row in table {}", self.name))
             }

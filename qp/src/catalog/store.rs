@@ -5,8 +5,8 @@ use super::TableDef;
 use super::defs::{Grant, Object};
 use super::sys::GRANTS_TABLE_ID;
 use crate::error::Result;
-use crate::keycode;
 use crate::txn::Transaction;
+use crate::types::keycode;
 use proto::{Key, KeyRange};
 
 /// Deletes every grant on `object` (its table or schema is being dropped).

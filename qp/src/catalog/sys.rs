@@ -3,7 +3,7 @@
 
 use super::defs::ADMIN;
 use super::{ColumnDef, SYS_SCHEMA, TableDef};
-use crate::value::DataType;
+use crate::types::DataType;
 
 /// The system table holding one [`SchemaDef`](super::defs::SchemaDef) per user schema.
 pub const SCHEMAS_TABLE_ID: u32 = 2;

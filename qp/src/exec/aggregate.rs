@@ -23,7 +23,7 @@ use super::read::compare_sort_keys;
 use crate::error::{Error, Result};
 use crate::expr::{AggCall, AggFunc, EvalContext, numeric_div};
 use crate::plan::Aggregation;
-use crate::value::{DataType, Value};
+use crate::types::{DataType, Value};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 use std::collections::HashMap;

@@ -8,8 +8,8 @@
 use super::{ExecContext, Output};
 use crate::catalog::{self, Catalog, FIRST_USER_TABLE_ID, TableDef};
 use crate::error::{Error, Result, SqlState};
-use crate::keycode;
 use crate::txn::Transaction;
+use crate::types::keycode;
 use proto::KeyRange;
 
 /// Loads the catalog a transaction sees: the cached one when the version at the snapshot

@@ -11,7 +11,7 @@ use crate::catalog::job::{Job, JobStatus};
 use crate::catalog::{self, FIRST_USER_TABLE_ID, TableDef};
 use crate::error::{Error, Result, SqlState};
 use crate::index::{IndexDef, IndexState};
-use crate::value::Value;
+use crate::types::Value;
 use std::sync::Arc;
 
 /// Reads a table's current definition at the transaction's snapshot.

@@ -19,7 +19,7 @@ use super::read::{read_table, run_query};
 use super::subquery::{eval_dynamic, eval_values, passes_dynamic};
 use crate::error::{Error, Result};
 use crate::plan::{JoinKind, JoinMethod, JoinPlan, RecursivePlan, SetOpPlan, SetOperator, Source};
-use crate::value::Value;
+use crate::types::Value;
 use futures::future::BoxFuture;
 use std::collections::HashMap;
 use std::sync::Arc;

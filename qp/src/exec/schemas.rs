@@ -17,10 +17,10 @@ use crate::catalog::store::revoke_all_on;
 use crate::catalog::sys::SCHEMAS_TABLE_ID;
 use crate::catalog::{self, Catalog, DEFAULT_SCHEMA, SYS_SCHEMA, TableName};
 use crate::error::{Error, Result, SqlState};
-use crate::keycode;
 use crate::plan::SchemaDdl;
 use crate::roles::{self, ADMIN};
-use crate::value::Value;
+use crate::types::Value;
+use crate::types::keycode;
 use proto::Key;
 /// The catalog key of a schema.
 pub fn schema_key(name: &str) -> Key {

@@ -12,7 +12,7 @@ use crate::error::{Error, Result, SqlState};
 use crate::expr::SetFunc;
 use crate::limits::Limits;
 use crate::plan::{FunctionScan, QueryPlan, SetCall};
-use crate::value::{DataType, Value};
+use crate::types::{DataType, Value};
 use rust_decimal::Decimal;
 
 /// The memory one value of a series takes, for the query memory limit (as `row_bytes`

@@ -15,7 +15,7 @@ use super::ExecContext;
 use super::read::run_query;
 use crate::error::{Error, Result, SqlState};
 use crate::expr::{BinOp, Expr, SubLink, ValueSet};
-use crate::value::Value;
+use crate::types::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -27,7 +27,7 @@ use super::read::compare_sort_keys;
 use crate::error::{Error, Result, SqlState};
 use crate::expr::EvalContext;
 use crate::plan::{FrameBound, FrameUnits, WindowCall, WindowFunc, WindowOrder, Windowing};
-use crate::value::Value;
+use crate::types::Value;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use std::cmp::Ordering;

@@ -15,7 +15,7 @@ use crate::catalog::TableDef;
 use crate::error::{Error, Result, SqlState};
 use crate::expr::{EvalContext, Expr};
 use crate::plan::{ColumnSource, DeletePlan, InsertPlan, InsertSource, UpdatePlan};
-use crate::value::Value;
+use crate::types::Value;
 use proto::Key;
 use std::cmp::Ordering;
 

@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::expr::{BinOp, Expr};
 use crate::names::ident_name;
 use crate::plan::Access;
-use crate::value::DataType;
+use crate::types::DataType;
 use sqlparser::ast;
 use std::collections::HashMap;
 

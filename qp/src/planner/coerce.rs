@@ -8,8 +8,9 @@
 
 use crate::error::{Error, Result};
 use crate::expr::{Expr, Func};
-use crate::timezone::TimeZone;
-use crate::value::{DataType, Value};
+use crate::types::cast::{cast_depends_on_time_zone, casts_implicitly};
+use crate::types::timezone::TimeZone;
+use crate::types::{DataType, Value};
 
 /// Converts a planned expression from one type to another. String literals are parsed now;
 /// other conversions become a cast evaluated per row. `explicit` allows conversions only an
@@ -21,7 +22,7 @@ pub(super) fn coerce(e: Expr, from: DataType, to: DataType, explicit: bool) -> R
         return Ok(e);
     }
     if let Expr::Literal(v) = &e
-        && !depends_on_time_zone(from, to)
+        && !cast_depends_on_time_zone(from, to)
     {
         if from == DataType::Unknown {
             return Ok(Expr::Literal(match v {
@@ -30,11 +31,11 @@ pub(super) fn coerce(e: Expr, from: DataType, to: DataType, explicit: bool) -> R
                 other => other.clone().cast(from, to, TimeZone::UTC)?,
             }));
         }
-        if explicit || implicit_ok(from, to) {
+        if explicit || casts_implicitly(from, to) {
             return Ok(Expr::Literal(v.clone().cast(from, to, TimeZone::UTC)?));
         }
     }
-    if from == DataType::Unknown || explicit || implicit_ok(from, to) {
+    if from == DataType::Unknown || explicit || casts_implicitly(from, to) {
         // Integer widening needs no work at run time.
         if from.is_integer() && to == DataType::Int8 {
             return Ok(e);
@@ -62,22 +63,6 @@ pub(super) fn cast(e: Expr, from: DataType, to: DataType) -> Result<Expr> {
         vec![text, Expr::Literal(Value::Int(i64::from(n)))],
     );
     coerce(cut, DataType::Text, to, true)
-}
-
-/// Whether converting `from` to `to` needs the session's time zone.
-fn depends_on_time_zone(from: DataType, to: DataType) -> bool {
-    let local = |t: DataType| {
-        matches!(t, DataType::Timestamp | DataType::Date | DataType::Unknown) || t.is_string()
-    };
-    (to == DataType::TimestampTz && local(from)) || (from == DataType::TimestampTz && local(to))
-}
-
-/// Whether `from` converts to `to` implicitly (in comparisons, arithmetic, function
-/// arguments).
-fn implicit_ok(from: DataType, to: DataType) -> bool {
-    (from.is_numeric() && to.is_numeric())
-        || (from.is_string() && to.is_string())
-        || DataType::common(from, to) == Some(to)
 }
 
 /// The common type of several expressions (CASE branches, COALESCE arguments): untyped ones

@@ -17,7 +17,7 @@ use crate::names::{column_name, ident_name};
 use crate::plan::{
     Access, ColumnSource, Columns, DeletePlan, InsertPlan, InsertSource, Plan, UpdatePlan,
 };
-use crate::value::{DataType, Value};
+use crate::types::{DataType, Value};
 use sqlparser::ast;
 
 impl Planner<'_> {

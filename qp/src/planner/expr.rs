@@ -15,8 +15,8 @@ use super::scope::{AggState, Scope};
 use crate::error::{Error, Result, SqlState};
 use crate::expr::{BinOp, Expr, Func};
 use crate::names::{data_type, ident_name};
-use crate::timezone::TimeZone;
-use crate::value::{DataType, Value};
+use crate::types::timezone::TimeZone;
+use crate::types::{DataType, Value};
 use sqlparser::ast;
 
 impl Planner<'_> {

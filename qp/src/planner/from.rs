@@ -28,7 +28,7 @@ use crate::names::ident_name;
 use crate::plan::{
     Access, Derived, FunctionScan, JoinKind, JoinMethod, JoinPlan, QueryPlan, RecursivePlan, Source,
 };
-use crate::value::DataType;
+use crate::types::DataType;
 use sqlparser::ast;
 
 /// A WITH query in reach of the query being planned.

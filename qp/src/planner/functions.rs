@@ -27,7 +27,7 @@ use crate::error::{Error, Result, SqlState};
 use crate::expr::{AggCall, AggFunc, Expr, Func, SetFunc};
 use crate::names::ident_name;
 use crate::plan::SetCall;
-use crate::value::DataType;
+use crate::types::DataType;
 use sqlparser::ast;
 
 /// PostgreSQL functions DSQL refuses with 0A000 `function <name> not supported`: advisory
@@ -566,7 +566,7 @@ impl Planner<'_> {
             let planned_arg = self.plan_expr(a, scope, agg.as_deref_mut(), None);
             self.restore_srf(saved);
             let (e, t) = planned_arg?;
-            written_types.push((Expr::Literal(crate::value::Value::Null), t));
+            written_types.push((Expr::Literal(crate::types::Value::Null), t));
             planned.push((
                 e,
                 if t == DataType::Unknown {

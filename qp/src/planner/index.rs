@@ -28,7 +28,7 @@ use crate::expr::Expr;
 use crate::index::{IndexColumn, IndexDef, IndexState, MAX_INDEX_COLUMNS};
 use crate::names::{ident_name, resolve_relation};
 use crate::plan::{Access, Plan, SortKey};
-use crate::value::DataType;
+use crate::types::DataType;
 use sqlparser::ast;
 use std::collections::HashMap;
 
@@ -459,7 +459,7 @@ mod tests {
     use crate::index::{IndexColumn, IndexDef, IndexState};
     use crate::plan::{Access, Plan, Source};
     use crate::planner::Planner;
-    use crate::value::DataType;
+    use crate::types::DataType;
     use sqlparser::dialect::PostgreSqlDialect;
     use sqlparser::parser::Parser;
     use std::sync::Arc;

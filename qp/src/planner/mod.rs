@@ -29,7 +29,7 @@ use crate::catalog::{Catalog, TableDef};
 use crate::error::{Error, Result, SqlState};
 use crate::names::{ident_name, resolve_relation};
 use crate::plan::{Plan, Planned, SubqueryPlan};
-use crate::value::DataType;
+use crate::types::DataType;
 use coerce::coerce;
 pub use ddl::plan_set_role;
 use scope::{OuterScope, Scope};

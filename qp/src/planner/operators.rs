@@ -13,7 +13,7 @@ use super::expr::is_untyped;
 use super::scope::{AggState, Scope};
 use crate::error::{Error, Result};
 use crate::expr::{BinOp, Expr};
-use crate::value::DataType;
+use crate::types::DataType;
 use sqlparser::ast;
 
 impl Planner<'_> {

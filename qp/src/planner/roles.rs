@@ -346,7 +346,7 @@ mod tests {
     use crate::catalog::{ColumnDef, TableDef};
     use crate::parse::{Parsed, parse_sql};
     use crate::roles::ADMIN;
-    use crate::value::DataType;
+    use crate::types::DataType;
     use std::sync::Arc;
 
     fn catalog() -> Catalog {

@@ -12,7 +12,7 @@
 use crate::catalog::TableDef;
 use crate::error::{Error, Result, SqlState};
 use crate::expr::{AggCall, Expr};
-use crate::value::DataType;
+use crate::types::DataType;
 
 /// A column visible to expressions.
 #[derive(Clone, Debug)]

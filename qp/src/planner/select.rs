@@ -30,7 +30,7 @@ use crate::names::{column_name, ident_name};
 use crate::plan::{
     Access, Aggregation, Derived, QueryPlan, SetOpPlan, SetOperator, SortKey, Source, Windowing,
 };
-use crate::value::{DataType, Value};
+use crate::types::{DataType, Value};
 use sqlparser::ast;
 
 impl Planner<'_> {

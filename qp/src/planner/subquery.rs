@@ -20,7 +20,7 @@ use super::scope::{AggState, OuterScope, Scope};
 use crate::error::{Error, Result, SqlState};
 use crate::expr::{BinOp, Expr, SubLink};
 use crate::plan::{Columns, QueryPlan, SubqueryPlan};
-use crate::value::DataType;
+use crate::types::DataType;
 use sqlparser::ast;
 
 impl Planner<'_> {

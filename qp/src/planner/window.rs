@@ -21,7 +21,7 @@ use crate::names::ident_name;
 use crate::plan::{
     FrameBound, FrameUnits, SortKey, WindowCall, WindowFrame, WindowFunc, WindowOrder, Windowing,
 };
-use crate::value::DataType;
+use crate::types::DataType;
 use sqlparser::ast;
 
 /// Whether window functions may be called where the planner is, and the calls so far.

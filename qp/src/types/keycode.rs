@@ -20,7 +20,7 @@
 //! - Dates and timestamps: their day / microsecond counts as integers.
 
 use crate::error::{Error, Result};
-use crate::value::Value;
+use crate::types::Value;
 use rust_decimal::Decimal;
 
 /// The key prefix of every row of table `table_id`.

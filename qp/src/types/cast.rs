@@ -1,0 +1,216 @@
+//! Casts between types (`CAST`, `::`, assignment to a column) with PostgreSQL's range checks
+//! and messages.
+
+use super::row::value_matches;
+use super::timezone::TimeZone;
+use super::{DataType, Value};
+use crate::error::{Error, Result, SqlState};
+use chrono::NaiveTime;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+
+impl Value {
+    /// Converts a value of type `from` to type `to`, as an explicit cast or an assignment to a
+    /// column does (range checks, numeric rounding, string length checks). Conversions
+    /// between timestamptz and local times (text, timestamp, date) happen in `zone`.
+    pub fn cast(self, from: DataType, to: DataType, zone: TimeZone) -> Result<Value> {
+        if self.is_null() {
+            return Ok(Value::Null);
+        }
+        if from == to && !matches!(to, DataType::Char(_)) {
+            return Ok(self);
+        }
+        Ok(match (self, to) {
+            // char(n) → text or varchar drops the padding, as in PostgreSQL.
+            (Value::Text(s), DataType::Text | DataType::Varchar(_))
+                if matches!(from, DataType::Char(_)) =>
+            {
+                Value::Text(s.trim_end_matches(' ').to_string()).cast(DataType::Text, to, zone)?
+            }
+            (Value::Text(s), to) if !to.is_string() && to != DataType::Unknown => {
+                Value::parse(&s, to, zone)?
+            }
+            (v, DataType::Text | DataType::Unknown) => Value::Text(v.cast_text(zone)),
+            (v, DataType::Varchar(limit)) => {
+                let s = v.cast_text(zone);
+                if let Some(n) = limit
+                    && s.chars().count() > n as usize
+                {
+                    // PostgreSQL allows an explicit cast to truncate; assignments fail. We
+                    // always fail, the stricter of the two, so no data is lost silently.
+                    let trimmed = s.trim_end_matches(' ');
+                    if trimmed.chars().count() > n as usize {
+                        return Err(Error::new(
+                            SqlState::STRING_DATA_RIGHT_TRUNCATION,
+                            format!("value too long for type character varying({n})"),
+                        ));
+                    }
+                    return Ok(Value::Text(trimmed.chars().take(n as usize).collect()));
+                }
+                Value::Text(s)
+            }
+            (v, DataType::Char(n)) => {
+                let s = v.cast_text(zone);
+                let len = s.chars().count();
+                if len > n as usize {
+                    let trimmed = s.trim_end_matches(' ');
+                    if trimmed.chars().count() > n as usize {
+                        return Err(Error::new(
+                            SqlState::STRING_DATA_RIGHT_TRUNCATION,
+                            format!("value too long for type character({n})"),
+                        ));
+                    }
+                    Value::Text(trimmed.chars().take(n as usize).collect())
+                } else {
+                    let mut s = s;
+                    s.extend(std::iter::repeat_n(' ', n as usize - len));
+                    Value::Text(s)
+                }
+            }
+            (Value::Int(i), DataType::Int2 | DataType::Int4 | DataType::Int8) => {
+                check_int_range(i, to)?;
+                Value::Int(i)
+            }
+            (Value::Int(i), DataType::Float4 | DataType::Float8) => Value::Float(i as f64),
+            (Value::Int(i), DataType::Numeric(spec)) => {
+                Value::Numeric(fit_numeric(Decimal::from(i), spec)?)
+            }
+            (Value::Float(f), DataType::Int2 | DataType::Int4 | DataType::Int8) => {
+                if !f.is_finite() {
+                    return Err(Error::out_of_range(format!(
+                        "{} out of range",
+                        to.input_name()
+                    )));
+                }
+                let r = f.round_ties_even();
+                if r < i64::MIN as f64 || r > i64::MAX as f64 {
+                    return Err(Error::out_of_range(format!(
+                        "{} out of range",
+                        to.input_name()
+                    )));
+                }
+                check_int_range(r as i64, to)?;
+                Value::Int(r as i64)
+            }
+            (Value::Float(f), DataType::Float4) => Value::Float(f as f32 as f64),
+            (Value::Float(f), DataType::Float8) => Value::Float(f),
+            (Value::Float(f), DataType::Numeric(spec)) => {
+                let d = Decimal::from_f64(f)
+                    .ok_or_else(|| Error::unsupported(format!("cannot convert {f} to numeric")))?;
+                Value::Numeric(fit_numeric(d, spec)?)
+            }
+            (Value::Numeric(d), DataType::Int2 | DataType::Int4 | DataType::Int8) => {
+                let r = d.round_dp_with_strategy(
+                    0,
+                    rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+                );
+                let i = r.to_i64().ok_or_else(|| {
+                    Error::out_of_range(format!("{} out of range", to.input_name()))
+                })?;
+                check_int_range(i, to)?;
+                Value::Int(i)
+            }
+            (Value::Numeric(d), DataType::Float4 | DataType::Float8) => {
+                Value::Float(d.to_f64().unwrap_or(f64::NAN))
+            }
+            (Value::Numeric(d), DataType::Numeric(spec)) => Value::Numeric(fit_numeric(d, spec)?),
+            (Value::Bool(b), DataType::Int4 | DataType::Int2 | DataType::Int8) => {
+                Value::Int(b as i64)
+            }
+            (Value::Int(i), DataType::Bool) => Value::Bool(i != 0),
+            (Value::Date(d), DataType::Timestamp) => Value::Timestamp(d.and_time(NaiveTime::MIN)),
+            (Value::Date(d), DataType::TimestampTz) => {
+                Value::TimestampTz(zone.to_utc(d.and_time(NaiveTime::MIN)))
+            }
+            (Value::Timestamp(t), DataType::Date) => Value::Date(t.date()),
+            (Value::Timestamp(t), DataType::TimestampTz) => Value::TimestampTz(zone.to_utc(t)),
+            (Value::TimestampTz(t), DataType::Timestamp) => Value::Timestamp(zone.local(&t)),
+            (Value::TimestampTz(t), DataType::Date) => Value::Date(zone.local(&t).date()),
+            (
+                v @ (Value::Bool(_) | Value::Date(_) | Value::Timestamp(_) | Value::TimestampTz(_)),
+                t,
+            ) if value_matches(&v, t) => v,
+            (_, to) => {
+                return Err(Error::new(
+                    SqlState::CANNOT_COERCE,
+                    format!("cannot cast type {} to {}", from.name(), to.name()),
+                ));
+            }
+        })
+    }
+}
+
+/// Checks that an integer fits the integer type `ty`.
+pub fn check_int_range(v: i64, ty: DataType) -> Result<()> {
+    let ok = match ty {
+        DataType::Int2 => i16::try_from(v).is_ok(),
+        DataType::Int4 => i32::try_from(v).is_ok(),
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::out_of_range(match ty {
+            DataType::Int2 => "smallint out of range",
+            _ => "integer out of range",
+        }))
+    }
+}
+
+/// Rounds a numeric to the column's scale and checks its precision, as PostgreSQL's
+/// `numeric(p, s)` typmod does.
+pub fn fit_numeric(d: Decimal, spec: Option<(u32, u32)>) -> Result<Decimal> {
+    let Some((precision, scale)) = spec else {
+        return Ok(d);
+    };
+    let rounded =
+        d.round_dp_with_strategy(scale, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let mut rescaled = rounded;
+    rescaled.rescale(scale);
+    let integer_digits = {
+        let int_part = rescaled.trunc().abs();
+        if int_part.is_zero() {
+            0
+        } else {
+            int_part.to_string().len() as u32
+        }
+    };
+    if integer_digits > precision.saturating_sub(scale) {
+        return Err(Error::out_of_range("numeric field overflow").with_detail(format!(
+            "A field with precision {precision}, scale {scale} must round to an absolute value less than 10^{}.",
+            precision - scale
+        )));
+    }
+    Ok(rescaled)
+}
+
+/// Whether converting `from` to `to` needs the session's time zone.
+pub fn cast_depends_on_time_zone(from: DataType, to: DataType) -> bool {
+    let local = |t: DataType| {
+        matches!(t, DataType::Timestamp | DataType::Date | DataType::Unknown) || t.is_string()
+    };
+    (to == DataType::TimestampTz && local(from)) || (from == DataType::TimestampTz && local(to))
+}
+
+/// Whether `from` converts to `to` implicitly (in comparisons, arithmetic, function
+/// arguments).
+pub fn casts_implicitly(from: DataType, to: DataType) -> bool {
+    (from.is_numeric() && to.is_numeric())
+        || (from.is_string() && to.is_string())
+        || DataType::common(from, to) == Some(to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn char_pads_and_numeric_rounds() {
+        let v = Value::Text("ab".into())
+            .cast(DataType::Text, DataType::Char(4), TimeZone::UTC)
+            .unwrap();
+        assert_eq!(v, Value::Text("ab  ".into()));
+        let v = Value::parse("1.005", DataType::Numeric(Some((5, 2))), TimeZone::UTC).unwrap();
+        assert_eq!(v.to_text(), "1.01");
+    }
+}

@@ -1,0 +1,198 @@
+//! SQL types and values, the lowest layer of the query processor (it knows nothing of SQL
+//! statements or the catalog): the [`DataType`]s dsql has, their [`Value`]s, PostgreSQL's
+//! text forms ([`text`]), casts ([`cast`]), comparison and hash keys ([`compare`]), the
+//! order-preserving key encoding ([`keycode`]), the storage row codec ([`row`]) and the
+//! session time zone ([`timezone`]).
+//!
+//! A [`Value`] does not carry its exact SQL type: integers of every width are `Int(i64)` and the
+//! planner knows from the [`DataType`] of each expression whether it is a `smallint`, `integer`
+//! or `bigint`. Range checks happen where a value takes a type (casts, assignments to columns,
+//! arithmetic results), with PostgreSQL's messages.
+
+pub mod cast;
+pub mod compare;
+pub mod keycode;
+pub mod row;
+pub mod text;
+pub mod timezone;
+mod value;
+
+pub use cast::{check_int_range, fit_numeric};
+pub use row::{ROW_VERSION, decode_row, encode_row};
+pub use timezone::TimeZone;
+pub use value::Value;
+
+use postgres_types::Type;
+use serde::{Deserialize, Serialize};
+
+/// A SQL data type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DataType {
+    /// `boolean`
+    Bool,
+    /// `smallint`
+    Int2,
+    /// `integer`
+    Int4,
+    /// `bigint`
+    Int8,
+    /// `real`
+    Float4,
+    /// `double precision`
+    Float8,
+    /// `numeric[(precision, scale)]`
+    Numeric(Option<(u32, u32)>),
+    /// `text`
+    Text,
+    /// `varchar[(n)]`
+    Varchar(Option<u32>),
+    /// `char(n)` (blank-padded)
+    Char(u32),
+    /// `date`
+    Date,
+    /// `timestamp` (without time zone)
+    Timestamp,
+    /// `timestamptz`
+    TimestampTz,
+    /// The type of a bare string literal or NULL before context gives it one.
+    Unknown,
+}
+
+impl DataType {
+    /// The PostgreSQL wire type.
+    pub fn pg_type(self) -> Type {
+        match self {
+            DataType::Bool => Type::BOOL,
+            DataType::Int2 => Type::INT2,
+            DataType::Int4 => Type::INT4,
+            DataType::Int8 => Type::INT8,
+            DataType::Float4 => Type::FLOAT4,
+            DataType::Float8 => Type::FLOAT8,
+            DataType::Numeric(_) => Type::NUMERIC,
+            DataType::Text | DataType::Unknown => Type::TEXT,
+            DataType::Varchar(_) => Type::VARCHAR,
+            DataType::Char(_) => Type::BPCHAR,
+            DataType::Date => Type::DATE,
+            DataType::Timestamp => Type::TIMESTAMP,
+            DataType::TimestampTz => Type::TIMESTAMPTZ,
+        }
+    }
+
+    /// The type for a wire type a client named (in Parse), if dsql supports it.
+    pub fn from_pg_type(ty: &Type) -> Option<DataType> {
+        Some(match *ty {
+            Type::BOOL => DataType::Bool,
+            Type::INT2 => DataType::Int2,
+            Type::INT4 => DataType::Int4,
+            Type::INT8 => DataType::Int8,
+            Type::FLOAT4 => DataType::Float4,
+            Type::FLOAT8 => DataType::Float8,
+            Type::NUMERIC => DataType::Numeric(None),
+            Type::TEXT | Type::NAME => DataType::Text,
+            Type::VARCHAR => DataType::Varchar(None),
+            Type::BPCHAR => DataType::Char(1),
+            Type::DATE => DataType::Date,
+            Type::TIMESTAMP => DataType::Timestamp,
+            Type::TIMESTAMPTZ => DataType::TimestampTz,
+            Type::UNKNOWN => DataType::Unknown,
+            _ => return None,
+        })
+    }
+
+    /// The type modifier reported in RowDescription (`atttypmod`), -1 for none.
+    pub fn type_modifier(self) -> i32 {
+        match self {
+            DataType::Numeric(Some((p, s))) => (((p << 16) | s) + 4) as i32,
+            DataType::Varchar(Some(n)) | DataType::Char(n) => n as i32 + 4,
+            _ => -1,
+        }
+    }
+
+    /// The type's name as PostgreSQL prints it in messages.
+    pub fn name(self) -> String {
+        match self {
+            DataType::Bool => "boolean".into(),
+            DataType::Int2 => "smallint".into(),
+            DataType::Int4 => "integer".into(),
+            DataType::Int8 => "bigint".into(),
+            DataType::Float4 => "real".into(),
+            DataType::Float8 => "double precision".into(),
+            DataType::Numeric(None) => "numeric".into(),
+            DataType::Numeric(Some((p, s))) => format!("numeric({p},{s})"),
+            DataType::Text => "text".into(),
+            DataType::Varchar(None) => "character varying".into(),
+            DataType::Varchar(Some(n)) => format!("character varying({n})"),
+            DataType::Char(n) => format!("character({n})"),
+            DataType::Date => "date".into(),
+            DataType::Timestamp => "timestamp without time zone".into(),
+            DataType::TimestampTz => "timestamp with time zone".into(),
+            DataType::Unknown => "unknown".into(),
+        }
+    }
+
+    /// The name used in `invalid input syntax for type X` messages.
+    fn input_name(self) -> &'static str {
+        match self {
+            DataType::Bool => "boolean",
+            DataType::Int2 => "smallint",
+            DataType::Int4 => "integer",
+            DataType::Int8 => "bigint",
+            DataType::Float4 => "real",
+            DataType::Float8 => "double precision",
+            DataType::Numeric(_) => "numeric",
+            DataType::Date => "date",
+            DataType::Timestamp => "timestamp",
+            DataType::TimestampTz => "timestamp with time zone",
+            _ => "text",
+        }
+    }
+
+    /// Integer types.
+    pub fn is_integer(self) -> bool {
+        matches!(self, DataType::Int2 | DataType::Int4 | DataType::Int8)
+    }
+
+    /// Numeric types of any kind.
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            DataType::Int2
+                | DataType::Int4
+                | DataType::Int8
+                | DataType::Float4
+                | DataType::Float8
+                | DataType::Numeric(_)
+        )
+    }
+
+    /// Character string types.
+    pub fn is_string(self) -> bool {
+        matches!(
+            self,
+            DataType::Text | DataType::Varchar(_) | DataType::Char(_)
+        )
+    }
+
+    /// The common type two operands are converted to for comparison or arithmetic, if any
+    /// (PostgreSQL's numeric promotion; unknown literals take the other side's type).
+    pub fn common(a: DataType, b: DataType) -> Option<DataType> {
+        use DataType::*;
+        Some(match (a, b) {
+            (Unknown, Unknown) => Text,
+            (Unknown, t) | (t, Unknown) => t,
+            (x, y) if x == y => x,
+            (Float4 | Float8, y) if y.is_numeric() => Float8,
+            (x, Float4 | Float8) if x.is_numeric() => Float8,
+            (Numeric(_), y) if y.is_numeric() => Numeric(None),
+            (x, Numeric(_)) if x.is_numeric() => Numeric(None),
+            (Int8, y) if y.is_integer() => Int8,
+            (x, Int8) if x.is_integer() => Int8,
+            (Int4, y) if y.is_integer() => Int4,
+            (x, Int4) if x.is_integer() => Int4,
+            (x, y) if x.is_string() && y.is_string() => Text,
+            (Date, Timestamp) | (Timestamp, Date) => Timestamp,
+            (Date | Timestamp, TimestampTz) | (TimestampTz, Date | Timestamp) => TimestampTz,
+            _ => return None,
+        })
+    }
+}
