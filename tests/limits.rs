@@ -347,7 +347,7 @@ async fn a_huge_generate_series_is_refused_within_the_query_memory_limit() {
 }
 
 #[tokio::test]
-async fn a_statement_reading_more_than_the_query_memory_limit_is_refused() {
+async fn a_statement_holding_more_than_the_query_memory_limit_is_refused() {
     let t = start_with(|c| c.limits.set("max_query_memory", "64KiB").unwrap()).await;
     let c = connect(&t.server).await;
     c.batch_execute("CREATE TABLE t (id int PRIMARY KEY, body text)")
@@ -358,13 +358,38 @@ async fn a_statement_reading_more_than_the_query_memory_limit_is_refused() {
             .await
             .unwrap();
     }
-    // A full scan reads ~100 KB of rows: refused, with DSQL's out-of-memory error.
-    let err = c.query("SELECT count(*) FROM t", &[]).await.unwrap_err();
-    assert_error(
-        &err,
-        "53200",
-        "query requires too much temp space, out of memory.",
-    );
+    // The rows take ~100 KB. Returning them all, or sorting them, holds them all: refused,
+    // with DSQL's out-of-memory error.
+    for query in ["SELECT body FROM t", "SELECT id FROM t ORDER BY body, id"] {
+        let err = c.query(query, &[]).await.unwrap_err();
+        assert_error(
+            &err,
+            "53200",
+            "query requires too much temp space, out of memory.",
+        );
+    }
+    // Scans stream: counting or filtering them holds one batch at a time.
+    let row = c.query_one("SELECT count(*) FROM t", &[]).await.unwrap();
+    assert_eq!(row.get::<_, i64>(0), 10);
+    let row = c
+        .query_one(
+            "SELECT count(*), max(length(body)) FROM t WHERE body LIKE 'x%'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, i32>(1)), (10, 10000));
+    let groups = c
+        .query("SELECT id % 3, count(*) FROM t GROUP BY 1 ORDER BY 1", &[])
+        .await
+        .unwrap();
+    let groups: Vec<(i32, i64)> = groups.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(groups, [(0, 4), (1, 3), (2, 3)]);
+    let row = c
+        .query_one("SELECT id FROM t WHERE body LIKE 'x%' LIMIT 1", &[])
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, i32>(0), 0);
     let err = c
         .batch_execute("UPDATE t SET body = 'y'")
         .await

@@ -263,10 +263,20 @@ async fn a_runaway_recursive_query_stops_at_the_memory_limit() {
             .unwrap();
     }
     let err = c
-        .simple_query("SELECT count(*) FROM big x, big y WHERE x.pad = y.pad")
+        .simple_query("SELECT x.id, y.id FROM big x, big y WHERE x.pad = y.pad ORDER BY 2, 1")
         .await
         .unwrap_err();
     assert_eq!(sqlstate(&err), "53200");
+    // A join streams its left side through the right one: counting its 100,000 rows
+    // (some 25 MB) holds only the right side (about 250 kB).
+    assert_eq!(
+        rows(
+            &c,
+            "SELECT count(*) FROM big x JOIN big y ON y.pad = x.pad WHERE x.id < 50"
+        )
+        .await,
+        ["100000"]
+    );
     // A LIMIT stops a join once it has enough rows, so the same join fits.
     assert_eq!(
         rows(

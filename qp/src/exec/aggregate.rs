@@ -226,28 +226,60 @@ pub(super) fn call_input(
     Ok(Some((v, delimiter)))
 }
 
-/// Groups `rows` and computes the aggregates: one row per group that passes HAVING.
-pub(super) fn aggregate(
-    agg: &Aggregation,
-    rows: Vec<Vec<Value>>,
-    ecx: &EvalContext,
-) -> Result<Vec<Vec<Value>>> {
-    struct Group {
-        values: Vec<Value>,
-        accs: Vec<Accumulator>,
-        seen: Vec<std::collections::HashSet<Vec<u8>>>,
-        /// For calls with an ORDER BY: (sort keys, value, delimiter), fed in order at the end.
-        ordered: Vec<Vec<(Vec<Value>, Value, Value)>>,
+/// One group of rows: its GROUP BY values and the state of each aggregate call.
+struct Group {
+    values: Vec<Value>,
+    accs: Vec<Accumulator>,
+    /// For DISTINCT calls: the values counted already.
+    seen: Vec<std::collections::HashSet<Vec<u8>>>,
+    /// For calls with an ORDER BY: (sort keys, value, delimiter), fed in order at the end.
+    ordered: Vec<Vec<(Vec<Value>, Value, Value)>>,
+}
+
+/// Groups rows as they come and keeps each group's accumulators, so aggregating needs
+/// memory for the groups, not for the rows.
+pub(super) struct Grouper<'p> {
+    agg: &'p Aggregation,
+    groups: Vec<Group>,
+    /// The position of each group in `groups`, by the group key of its values.
+    index: HashMap<Vec<u8>, usize>,
+    /// The approximate memory the groups take.
+    bytes: usize,
+}
+
+/// The memory an accumulator is counted as.
+const ACCUMULATOR_BYTES: usize = 48;
+
+impl<'p> Grouper<'p> {
+    pub(super) fn new(agg: &'p Aggregation) -> Grouper<'p> {
+        Grouper {
+            agg,
+            groups: Vec::new(),
+            index: HashMap::new(),
+            bytes: 0,
+        }
     }
-    let new_group = |values: Vec<Value>| Group {
-        values,
-        accs: agg.aggs.iter().map(Accumulator::new).collect(),
-        seen: agg.aggs.iter().map(|_| Default::default()).collect(),
-        ordered: agg.aggs.iter().map(|_| Vec::new()).collect(),
-    };
-    let mut groups: Vec<Group> = Vec::new();
-    let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
-    for row in &rows {
+
+    /// The approximate memory the groups take so far, for the query memory limit.
+    pub(super) fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    fn new_group(&mut self, values: Vec<Value>) -> usize {
+        let agg = self.agg;
+        self.bytes += super::relation::row_bytes(&values) * 2 + ACCUMULATOR_BYTES * agg.aggs.len();
+        self.groups.push(Group {
+            values,
+            accs: agg.aggs.iter().map(Accumulator::new).collect(),
+            seen: agg.aggs.iter().map(|_| Default::default()).collect(),
+            ordered: agg.aggs.iter().map(|_| Vec::new()).collect(),
+        });
+        self.groups.len() - 1
+    }
+
+    /// Adds one row to its group.
+    pub(super) fn add(&mut self, row: &[Value], ecx: &EvalContext) -> Result<()> {
+        let agg = self.agg;
         let values = agg
             .group_by
             .iter()
@@ -257,21 +289,27 @@ pub(super) fn aggregate(
         for v in &values {
             v.group_key(&mut key);
         }
-        let gi = *index.entry(key).or_insert_with(|| {
-            groups.push(new_group(values));
-            groups.len() - 1
-        });
-        let group = &mut groups[gi];
+        let gi = match self.index.get(&key) {
+            Some(&gi) => gi,
+            None => {
+                let gi = self.new_group(values);
+                self.index.insert(key, gi);
+                gi
+            }
+        };
         for (i, call) in agg.aggs.iter().enumerate() {
             let Some((v, delimiter)) = call_input(call, row, ecx)? else {
                 continue;
             };
+            let group = &mut self.groups[gi];
             if call.distinct && !v.is_null() {
                 let mut k = Vec::new();
                 v.group_key(&mut k);
+                let len = k.len();
                 if !group.seen[i].insert(k) {
                     continue;
                 }
+                self.bytes += len + 16;
             }
             if call.order_by.is_empty() {
                 group.accs[i].add(call.func, v, &delimiter)?;
@@ -281,28 +319,38 @@ pub(super) fn aggregate(
                     .iter()
                     .map(|k| k.expr.eval(row, ecx))
                     .collect::<Result<Vec<_>>>()?;
+                self.bytes += super::relation::row_bytes(&keys)
+                    + super::relation::row_bytes(std::slice::from_ref(&v))
+                    + super::relation::row_bytes(std::slice::from_ref(&delimiter));
                 group.ordered[i].push((keys, v, delimiter));
             }
         }
+        Ok(())
     }
-    // An aggregate without GROUP BY over no rows still yields one row.
-    if groups.is_empty() && agg.group_by.is_empty() {
-        groups.push(new_group(vec![]));
-    }
-    let mut out = Vec::with_capacity(groups.len());
-    for mut g in groups {
-        for (i, call) in agg.aggs.iter().enumerate() {
-            let mut inputs = std::mem::take(&mut g.ordered[i]);
-            inputs.sort_by(|a, b| compare_sort_keys(&call.order_by, &a.0, &b.0));
-            for (_, v, delimiter) in inputs {
-                g.accs[i].add(call.func, v, &delimiter)?;
+
+    /// One row per group: its GROUP BY values followed by the aggregate results, in order
+    /// of the groups' first rows. Without GROUP BY there is always one row, even over no
+    /// rows.
+    pub(super) fn finish(mut self) -> Result<Vec<Vec<Value>>> {
+        let agg = self.agg;
+        if self.groups.is_empty() && agg.group_by.is_empty() {
+            self.new_group(vec![]);
+        }
+        let mut out = Vec::with_capacity(self.groups.len());
+        for mut g in self.groups {
+            for (i, call) in agg.aggs.iter().enumerate() {
+                let mut inputs = std::mem::take(&mut g.ordered[i]);
+                inputs.sort_by(|a, b| compare_sort_keys(&call.order_by, &a.0, &b.0));
+                for (_, v, delimiter) in inputs {
+                    g.accs[i].add(call.func, v, &delimiter)?;
+                }
             }
+            let mut row = g.values;
+            for acc in g.accs {
+                row.push(acc.finish()?);
+            }
+            out.push(row);
         }
-        let mut row = g.values;
-        for acc in g.accs {
-            row.push(acc.finish()?);
-        }
-        out.push(row);
+        Ok(out)
     }
-    Ok(out)
 }

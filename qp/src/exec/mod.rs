@@ -39,6 +39,7 @@ pub mod roles;
 pub mod row_ids;
 pub mod schemas;
 mod set_functions;
+mod stream;
 mod subquery;
 mod window;
 mod write;

@@ -24,8 +24,10 @@
 //! ```
 
 use super::ExecContext;
-use super::aggregate::aggregate;
+use super::aggregate::Grouper;
+use super::relation::MemoryUse;
 use super::set_functions::project_set;
+use super::stream::RowStream;
 use super::subquery::{eval_dynamic, passes_dynamic};
 use super::window::windows;
 use crate::catalog::TableDef;
@@ -40,7 +42,11 @@ use proto::{Key, KeyRange};
 use std::cmp::Ordering;
 
 /// The key range an access path reads, or `None` if it can match no row (a NULL bound).
-fn access_range(table: &TableDef, access: &Access, ecx: &EvalContext) -> Result<Option<KeyRange>> {
+pub(super) fn access_range(
+    table: &TableDef,
+    access: &Access,
+    ecx: &EvalContext,
+) -> Result<Option<KeyRange>> {
     let prefix = keycode::table_prefix(table.id);
     Ok(match access {
         Access::Full => Some(KeyRange::prefix(&prefix)),
@@ -317,24 +323,33 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
         )
     };
     let dynamic = has_subqueries(q);
-    // Rows from the source, filtered.
-    let streaming = q.aggregation.is_none()
+    if dynamic
+        && let Some(agg) = &q.aggregation
+        && agg
+            .group_by
+            .iter()
+            .chain(agg.aggs.iter().flat_map(crate::expr::AggCall::exprs))
+            .any(Expr::has_subquery)
+    {
+        return Err(Error::unsupported(
+            "subqueries in GROUP BY or in aggregate arguments are not supported yet",
+        ));
+    }
+    // Whether every row of the source that passes the filter becomes one output row, in
+    // source order, so a LIMIT needs only the first LIMIT + OFFSET of them.
+    let one_to_one = q.aggregation.is_none()
         && q.windowing.is_none()
         && q.order_by.is_empty()
         && !q.distinct
-        && q.distinct_on.is_empty();
-    // A row may become any number of rows through the select list's set-returning
-    // functions: a LIMIT says nothing about how many source rows are needed.
-    let row_limit = if q.set_functions.is_empty() {
-        limit
-    } else {
-        None
-    };
+        && q.distinct_on.is_empty()
+        && q.set_functions.is_empty();
+    let wanted = limit
+        .filter(|_| one_to_one)
+        .map(|l| l.saturating_add(offset));
     // Whether the source applied the filter already.
     let mut filtered = false;
-    let mut source_rows: Vec<Vec<Value>> = match &q.source {
-        Source::Single => vec![vec![]],
-        Source::Values(rows) if !dynamic => eval_rows(rows, &cx.eval_context())?,
+    let mut source = match &q.source {
+        Source::Single => RowStream::Rows(vec![vec![]].into_iter()),
         Source::Table {
             table,
             access,
@@ -346,13 +361,13 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
             let whole_rows = q.aggregation.is_none()
                 && q.windowing.is_none()
                 && !q.distinct
-                && q.distinct_on.is_empty();
-            let want = match (whole_rows, row_limit) {
-                (true, Some(l)) => Some(l.saturating_add(offset)),
-                _ => None,
-            };
+                && q.distinct_on.is_empty()
+                && q.set_functions.is_empty();
+            let want = limit
+                .filter(|_| whole_rows)
+                .map(|l| l.saturating_add(offset));
             filtered = true;
-            read_index_ordered(
+            let rows = read_index_ordered(
                 table,
                 access,
                 *reverse,
@@ -362,130 +377,74 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
                 *index_only,
                 cx,
             )
-            .await?
+            .await?;
+            RowStream::Rows(rows.into_iter())
         }
         Source::Table {
             table,
             access,
             reverse,
-            index_order: None,
             index_only,
             ..
-        } => {
-            let scan_limit = match (streaming, &q.filter, row_limit) {
-                (true, None, Some(l)) if !dynamic => Some(l + offset),
-                _ => None,
-            };
-            let rows = read_table(table, access, *reverse, scan_limit, *index_only, cx).await?;
-            if q.for_update {
-                for (key, _) in &rows {
-                    cx.txn.lock(key.clone());
-                }
+        } if q.for_update => {
+            // A locking read (always a point read, see `locking`): the keys it read join
+            // the commit's conflict check.
+            let rows = read_table(table, access, *reverse, None, *index_only, cx).await?;
+            for (key, _) in &rows {
+                cx.txn.lock(key.clone());
             }
-            rows.into_iter().map(|(_, r)| r).collect()
+            RowStream::Rows(
+                rows.into_iter()
+                    .map(|(_, r)| r)
+                    .collect::<Vec<_>>()
+                    .into_iter(),
+            )
         }
         other => {
-            // Without a filter above it, a source read in full only to be cut by LIMIT stops
-            // once it has LIMIT + OFFSET rows.
-            let want = match (streaming, &q.filter, row_limit) {
-                (true, None, Some(l)) if !dynamic => Some(l.saturating_add(offset)),
-                _ => None,
-            };
-            super::relation::source_rows(other, want, cx).await?
+            // A filter above the source may reject any number of rows: only without one
+            // does the source know how many rows will be needed.
+            let hint = wanted.filter(|_| q.filter.is_none());
+            RowStream::open(other, hint, cx).await?
         }
     };
-    if dynamic {
-        return run_dynamic(q, source_rows, filtered, limit, offset, cx).await;
-    }
-    let ecx = cx.eval_context();
-    if q.filter.is_some() && !filtered {
-        let mut kept = Vec::with_capacity(source_rows.len());
-        for row in source_rows {
-            if passes(&q.filter, &row, &ecx)? {
-                kept.push(row);
-            }
-        }
-        source_rows = kept;
-    }
-    // Aggregation turns source rows into one row per group.
-    let rows = match &q.aggregation {
-        None => source_rows,
-        Some(agg) => {
-            let groups = aggregate(agg, source_rows, &ecx)?;
-            let mut kept = Vec::with_capacity(groups.len());
-            for row in groups {
-                if passes(&agg.having, &row, &ecx)? {
-                    kept.push(row);
+    // Pull the source's rows through the filter, into groups or into memory.
+    let mut grouper = q.aggregation.as_ref().map(Grouper::new);
+    let mut rows: Vec<Vec<Value>> = Vec::new();
+    let mut memory = MemoryUse::default();
+    'pull: while let Some(batch) = source.next_batch(cx).await? {
+        for row in batch {
+            if !filtered {
+                let keep = if dynamic {
+                    passes_dynamic(q.filter.as_ref(), &row, cx).await?
+                } else {
+                    passes(&q.filter, &row, &cx.eval_context())?
+                };
+                if !keep {
+                    continue;
                 }
             }
-            kept
-        }
-    };
-    let rows = if q.set_functions.is_empty() {
-        rows
-    } else {
-        project_set(q, rows, cx).await?
-    };
-    let ecx = cx.eval_context();
-    // Window functions extend each row with their results.
-    let rows = match &q.windowing {
-        None => rows,
-        Some(w) => windows(w, rows, &ecx)?,
-    };
-    // Projection, with sort keys (and DISTINCT ON values) computed alongside.
-    let mut out: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let projected = q
-            .projections
-            .iter()
-            .map(|e| e.eval(row, &ecx))
-            .collect::<Result<Vec<_>>>()?;
-        let keys = q
-            .order_by
-            .iter()
-            .map(|k| &k.expr)
-            .chain(&q.distinct_on)
-            .map(|e| e.eval(row, &ecx))
-            .collect::<Result<Vec<_>>>()?;
-        out.push((projected, keys));
-        if streaming && limit.is_some_and(|l| out.len() >= l + offset) {
-            break;
-        }
-    }
-    Ok(finish(q, out, limit, offset))
-}
-
-/// The rest of a query whose expressions hold subqueries, from its source rows: each
-/// expression runs its subqueries for the row it is evaluated on.
-async fn run_dynamic(
-    q: &QueryPlan,
-    source_rows: Vec<Vec<Value>>,
-    filtered: bool,
-    limit: Option<usize>,
-    offset: usize,
-    cx: &mut ExecContext<'_>,
-) -> Result<Vec<Vec<Value>>> {
-    let mut rows = Vec::with_capacity(source_rows.len());
-    for row in source_rows {
-        if filtered || passes_dynamic(q.filter.as_ref(), &row, cx).await? {
+            if let Some(grouper) = &mut grouper {
+                grouper.add(&row, &cx.eval_context())?;
+                cx.limits.check_query_memory(grouper.bytes())?;
+                continue;
+            }
+            memory.add(&row, cx)?;
             rows.push(row);
+            if wanted.is_some_and(|w| rows.len() >= w) {
+                break 'pull;
+            }
         }
     }
-    if let Some(agg) = &q.aggregation {
-        if agg
-            .group_by
-            .iter()
-            .chain(agg.aggs.iter().flat_map(crate::expr::AggCall::exprs))
-            .any(Expr::has_subquery)
-        {
-            return Err(Error::unsupported(
-                "subqueries in GROUP BY or in aggregate arguments are not supported yet",
-            ));
-        }
-        let groups = aggregate(agg, rows, &cx.eval_context())?;
-        rows = Vec::with_capacity(groups.len());
-        for row in groups {
-            if passes_dynamic(agg.having.as_ref(), &row, cx).await? {
+    drop(source);
+    // Aggregation turns the rows into one row per group, kept if it passes HAVING.
+    if let (Some(grouper), Some(agg)) = (grouper, &q.aggregation) {
+        for row in grouper.finish()? {
+            let keep = if dynamic {
+                passes_dynamic(agg.having.as_ref(), &row, cx).await?
+            } else {
+                passes(&agg.having, &row, &cx.eval_context())?
+            };
+            if keep {
                 rows.push(row);
             }
         }
@@ -493,27 +452,47 @@ async fn run_dynamic(
     if !q.set_functions.is_empty() {
         rows = project_set(q, rows, cx).await?;
     }
+    // Window functions extend each row with their results.
     if let Some(w) = &q.windowing {
-        let mut exprs = Vec::new();
-        w.exprs(&mut |e| exprs.push(e.has_subquery()));
-        if exprs.into_iter().any(|s| s) {
-            return Err(Error::unsupported(
-                "subqueries in window function calls are not supported yet",
-            ));
+        if dynamic {
+            let mut exprs = Vec::new();
+            w.exprs(&mut |e| exprs.push(e.has_subquery()));
+            if exprs.into_iter().any(|s| s) {
+                return Err(Error::unsupported(
+                    "subqueries in window function calls are not supported yet",
+                ));
+            }
         }
         rows = windows(w, rows, &cx.eval_context())?;
     }
+    // Projection, with sort keys (and DISTINCT ON values) computed alongside.
     let mut out: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let mut projected = Vec::with_capacity(q.projections.len());
-        for e in &q.projections {
-            projected.push(eval_dynamic(e, row, cx).await?);
+    let key_exprs = || q.order_by.iter().map(|k| &k.expr).chain(&q.distinct_on);
+    if dynamic {
+        for row in &rows {
+            let mut projected = Vec::with_capacity(q.projections.len());
+            for e in &q.projections {
+                projected.push(eval_dynamic(e, row, cx).await?);
+            }
+            let mut keys = Vec::with_capacity(q.order_by.len() + q.distinct_on.len());
+            for e in key_exprs() {
+                keys.push(eval_dynamic(e, row, cx).await?);
+            }
+            out.push((projected, keys));
         }
-        let mut keys = Vec::with_capacity(q.order_by.len() + q.distinct_on.len());
-        for e in q.order_by.iter().map(|k| &k.expr).chain(&q.distinct_on) {
-            keys.push(eval_dynamic(e, row, cx).await?);
+    } else {
+        let ecx = cx.eval_context();
+        for row in &rows {
+            let projected = q
+                .projections
+                .iter()
+                .map(|e| e.eval(row, &ecx))
+                .collect::<Result<Vec<_>>>()?;
+            let keys = key_exprs()
+                .map(|e| e.eval(row, &ecx))
+                .collect::<Result<Vec<_>>>()?;
+            out.push((projected, keys));
         }
-        out.push((projected, keys));
     }
     Ok(finish(q, out, limit, offset))
 }

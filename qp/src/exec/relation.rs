@@ -1,24 +1,15 @@
-//! Reading the relations a query's FROM tree is made of: derived tables, filters, joins,
-//! set operations and recursive CTEs (tables and VALUES lists are read in `read.rs`,
-//! functions in `set_functions.rs`).
-//!
-//! Each source is read into rows (within the query memory limit); a join's row is its left
-//! row followed by its right row. Joins run as their plan says:
-//!
-//! - **nested loop**: the right side is read once and every pair tested;
-//! - **hash**: the right side is read once into a hash table on its key columns, and each
-//!   left row looks up its keys (a NULL key matches nothing); the equality is tested again
-//!   on each candidate pair, so the table's keys may be coarser than the comparison;
-//! - **dependent**: the right side is read again for each left row with that row pushed
-//!   onto [`ExecContext::outer`], where its key lookups and LATERAL references read it.
-//!
-//! Outer joins add the rows of their preserved side that matched nothing, padded with NULLs.
+//! Reading a relation of a query's FROM tree whole: derived tables, set operations,
+//! recursive CTEs, VALUES lists, point and index reads (in `read.rs`) and functions (in
+//! `set_functions.rs`). Scans, filters and joins stream (see `stream.rs`); [`source_rows`]
+//! reads them whole when a consumer needs all their rows at once (the right side of a
+//! join, a derived table's source), within the query memory limit.
 
 use super::ExecContext;
 use super::read::{read_table, run_query};
-use super::subquery::{eval_dynamic, eval_values, passes_dynamic};
+use super::stream::RowStream;
+use super::subquery::eval_values;
 use crate::error::{Error, Result};
-use crate::plan::{JoinKind, JoinMethod, JoinPlan, RecursivePlan, SetOpPlan, SetOperator, Source};
+use crate::plan::{Access, RecursivePlan, SetOpPlan, SetOperator, Source};
 use crate::types::Value;
 use futures::future::BoxFuture;
 use std::collections::HashMap;
@@ -44,27 +35,23 @@ where
                 access,
                 reverse,
                 index_only,
+                index_order,
                 ..
-            } => {
+            } if index_order.is_some()
+                || matches!(access, Access::Point(_) | Access::Index { .. }) =>
+            {
                 let rows = read_table(table, access, *reverse, want, *index_only, cx).await?;
                 Ok(rows.into_iter().map(|(_, row)| row).collect())
             }
             Source::Query(derived) => run_query(&derived.query, cx).await,
             Source::Function(scan) => super::set_functions::function_rows(scan, cx).await,
-            Source::Filter(inner, filter) => {
-                let rows = source_rows(inner, None, cx).await?;
-                let mut kept = Vec::with_capacity(rows.len());
-                for row in rows {
-                    if want.is_some_and(|w| kept.len() >= w) {
-                        break;
-                    }
-                    if passes_dynamic(Some(filter), &row, cx).await? {
-                        kept.push(row);
-                    }
-                }
-                Ok(kept)
+            // Scans, filters and joins stream.
+            Source::Table { .. } | Source::Filter(..) | Source::Join(_) => {
+                RowStream::open(source, want, cx)
+                    .await?
+                    .collect(want, cx)
+                    .await
             }
-            Source::Join(join) => join_rows(join, want, cx).await,
             Source::SetOp(op) => set_op_rows(op, cx).await,
             Source::Recursive(r) => recursive_rows(r, cx).await,
             Source::WorkTable { id, .. } => cx
@@ -87,17 +74,18 @@ pub(super) fn row_bytes(row: &[Value]) -> usize {
 }
 
 /// Keeps a running total of the memory rows take and fails past the query memory limit.
-struct MemoryUse(usize);
+#[derive(Default)]
+pub(super) struct MemoryUse(usize);
 
 impl MemoryUse {
-    fn add(&mut self, row: &[Value], cx: &ExecContext<'_>) -> Result<()> {
+    pub(super) fn add(&mut self, row: &[Value], cx: &ExecContext<'_>) -> Result<()> {
         self.0 += row_bytes(row);
         cx.limits.check_query_memory(self.0)
     }
 }
 
 /// `left ++ right`.
-fn concat(left: &[Value], right: &[Value]) -> Vec<Value> {
+pub(super) fn concat(left: &[Value], right: &[Value]) -> Vec<Value> {
     let mut row = Vec::with_capacity(left.len() + right.len());
     row.extend_from_slice(left);
     row.extend_from_slice(right);
@@ -106,7 +94,7 @@ fn concat(left: &[Value], right: &[Value]) -> Vec<Value> {
 
 /// A hash key of values: equal values (compared as SQL compares them, across numeric
 /// types) always get equal keys; unequal ones rarely do, and candidates are tested again.
-fn hash_key(values: &[Value]) -> Option<Vec<u8>> {
+pub(super) fn hash_key(values: &[Value]) -> Option<Vec<u8>> {
     let mut key = Vec::new();
     for v in values {
         match v {
@@ -131,136 +119,6 @@ fn hash_key(values: &[Value]) -> Option<Vec<u8>> {
         }
     }
     Some(key)
-}
-
-/// Runs a join; with `want`, a join driven by its left rows (not RIGHT or FULL) stops once
-/// it has that many rows.
-async fn join_rows(
-    j: &JoinPlan,
-    want: Option<usize>,
-    cx: &mut ExecContext<'_>,
-) -> Result<Vec<Vec<Value>>> {
-    let want = want.filter(|_| !matches!(j.kind, JoinKind::Right | JoinKind::Full));
-    // Every left row of a LEFT join gives at least one row.
-    let left_want = want.filter(|_| j.kind == JoinKind::Left);
-    let left = source_rows(&j.left, left_want, cx).await?;
-    let enough = |out: &Vec<Vec<Value>>| want.is_some_and(|w| out.len() >= w);
-    let mut out = Vec::new();
-    let mut memory = MemoryUse(0);
-    let null_right = vec![Value::Null; j.right_width];
-    if let JoinMethod::Dependent = j.method {
-        for l in left {
-            if enough(&out) {
-                break;
-            }
-            cx.outer.push(l.clone());
-            let rights = source_rows(&j.right, None, cx).await;
-            cx.outer.pop();
-            let mut matched = false;
-            for r in rights? {
-                let row = concat(&l, &r);
-                if passes_dynamic(j.condition.as_ref(), &row, cx).await? {
-                    matched = true;
-                    if j.kind.keeps_left_only() {
-                        break;
-                    }
-                    memory.add(&row, cx)?;
-                    out.push(row);
-                }
-            }
-            match j.kind {
-                JoinKind::Left if !matched => out.push(concat(&l, &null_right)),
-                JoinKind::Semi if matched => out.push(l),
-                JoinKind::Anti if !matched => out.push(l),
-                _ => {}
-            }
-        }
-        return Ok(out);
-    }
-    let right = source_rows(&j.right, None, cx).await?;
-    let mut right_matched = vec![false; right.len()];
-    let table = match &j.method {
-        JoinMethod::Hash { right_keys, .. } => {
-            let mut table: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
-            for (i, r) in right.iter().enumerate() {
-                let mut values = Vec::with_capacity(right_keys.len());
-                for k in right_keys {
-                    values.push(eval_dynamic(k, r, cx).await?);
-                }
-                if let Some(key) = hash_key(&values) {
-                    table.entry(key).or_default().push(i);
-                }
-            }
-            Some(table)
-        }
-        _ => None,
-    };
-    let all: Vec<usize> = (0..right.len()).collect();
-    for l in &left {
-        if enough(&out) {
-            break;
-        }
-        let candidates: &[usize] = match (&table, &j.method) {
-            (Some(table), JoinMethod::Hash { left_keys, .. }) => {
-                let mut values = Vec::with_capacity(left_keys.len());
-                for k in left_keys {
-                    values.push(eval_dynamic(k, l, cx).await?);
-                }
-                match hash_key(&values).and_then(|key| table.get(&key)) {
-                    Some(rows) => rows,
-                    None => &[],
-                }
-            }
-            _ => &all,
-        };
-        let mut matched = false;
-        for &i in candidates {
-            let row = concat(l, &right[i]);
-            let keys_equal = match &j.method {
-                JoinMethod::Hash {
-                    left_keys,
-                    right_keys,
-                } => {
-                    let mut equal = true;
-                    for (lk, rk) in left_keys.iter().zip(right_keys) {
-                        let a = eval_dynamic(lk, l, cx).await?;
-                        let b = eval_dynamic(rk, &right[i], cx).await?;
-                        if a.is_null() || b.is_null() || a.compare(&b) != std::cmp::Ordering::Equal
-                        {
-                            equal = false;
-                            break;
-                        }
-                    }
-                    equal
-                }
-                _ => true,
-            };
-            if keys_equal && passes_dynamic(j.condition.as_ref(), &row, cx).await? {
-                matched = true;
-                if j.kind.keeps_left_only() {
-                    break;
-                }
-                right_matched[i] = true;
-                memory.add(&row, cx)?;
-                out.push(row);
-            }
-        }
-        match j.kind {
-            JoinKind::Left | JoinKind::Full if !matched => out.push(concat(l, &null_right)),
-            JoinKind::Semi if matched => out.push(l.clone()),
-            JoinKind::Anti if !matched => out.push(l.clone()),
-            _ => {}
-        }
-    }
-    if matches!(j.kind, JoinKind::Right | JoinKind::Full) {
-        let null_left = vec![Value::Null; j.left_width];
-        for (r, matched) in right.iter().zip(right_matched) {
-            if !matched {
-                out.push(concat(&null_left, r));
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// The identity of a row for set operations and DISTINCT: NULLs are equal to each other.
