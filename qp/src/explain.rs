@@ -794,6 +794,8 @@ fn show(e: &Expr, names: &Names) -> String {
         Expr::Subquery { id, link } => match link {
             SubLink::Scalar => format!("(SubPlan {})", id + 1),
             SubLink::Exists => format!("(SubPlan {})", id + 1),
+            SubLink::RowIn { negated: false, .. } => format!("(SubPlan {})", id + 1),
+            SubLink::RowIn { negated: true, .. } => format!("(NOT (SubPlan {}))", id + 1),
             SubLink::Quantified { lhs, op, all, .. } => format!(
                 "({} {} {}(SubPlan {}))",
                 show(lhs, names),
@@ -802,6 +804,14 @@ fn show(e: &Expr, names: &Names) -> String {
                 id + 1
             ),
         },
+        // PostgreSQL shows a row-valued IN as its subplan alone.
+        Expr::RowIn { negated, .. } => {
+            if *negated {
+                "(NOT (SubPlan))".into()
+            } else {
+                "(SubPlan)".into()
+            }
+        }
         Expr::InSet { lhs, negated, .. } => format!(
             "({} {}IN (hashed SubPlan))",
             show(lhs, names),

@@ -312,6 +312,18 @@ pub enum Expr {
         /// `NOT IN`
         negated: bool,
     },
+    /// `(a, b, ...) [NOT] IN (rows)`: what a row-valued `IN (SELECT ...)` becomes once the
+    /// subquery's rows are known (see [`SubLink::RowIn`]).
+    RowIn {
+        /// The row's values.
+        lhs: Vec<Expr>,
+        /// The type each column is compared as.
+        operand_types: Vec<DataType>,
+        /// The subquery's rows.
+        rows: std::sync::Arc<Vec<Vec<Value>>>,
+        /// `NOT IN`
+        negated: bool,
+    },
     /// A subquery's value: `id` is its index in the statement's subqueries
     /// (`plan::Planned::subqueries`). The executor runs it and puts its value in place
     /// before the expression is evaluated (see `exec::subquery`).
@@ -348,6 +360,38 @@ fn any_of(lhs: &Value, op: BinOp, operand: DataType, all: bool, values: &[Value]
         Value::Null
     } else {
         Value::Bool(all)
+    })
+}
+
+/// The value of `lhs IN (rows)` (`NOT IN` when `negated`) for row values: a row matches
+/// when every column pair is equal; a pair with a NULL makes the row's comparison NULL
+/// unless another pair is unequal; IN is true when some row matches, else NULL when some
+/// comparison was NULL, else false.
+fn row_in(lhs: &[Value], types: &[DataType], rows: &[Vec<Value>], negated: bool) -> Result<Value> {
+    let mut saw_null = false;
+    'rows: for r in rows {
+        let mut row_null = false;
+        for ((l, v), ty) in lhs.iter().zip(r).zip(types) {
+            if l.is_null() || v.is_null() {
+                row_null = true;
+                continue;
+            }
+            let equal = binary(BinOp::Eq, l.clone(), v.clone(), *ty, DataType::Bool)?.as_bool()?;
+            match equal {
+                Some(false) => continue 'rows,
+                None => row_null = true,
+                Some(true) => {}
+            }
+        }
+        if !row_null {
+            return Ok(Value::Bool(!negated));
+        }
+        saw_null = true;
+    }
+    Ok(if saw_null {
+        Value::Null
+    } else {
+        Value::Bool(negated)
     })
 }
 
@@ -417,6 +461,17 @@ pub enum SubLink {
         operand_type: DataType,
         /// `ALL` (else `ANY` / `SOME` / `IN`).
         all: bool,
+    },
+    /// `(a, b, ...) IN (SELECT x, y, ...)`, or `NOT IN` when `negated`: true when some row
+    /// equals the left row column by column, NULL when none does but some comparison was
+    /// NULL (and NOT IN the negation), as PostgreSQL compares row constructors.
+    RowIn {
+        /// The left row's values.
+        lhs: Vec<Expr>,
+        /// The type each column pair is compared as.
+        operand_types: Vec<DataType>,
+        /// `NOT IN`
+        negated: bool,
     },
 }
 
@@ -582,6 +637,18 @@ impl Expr {
                 Value::Bool(b) => Value::Bool(b != *negated),
                 other => other,
             },
+            Expr::RowIn {
+                lhs,
+                operand_types,
+                rows,
+                negated,
+            } => {
+                let values = lhs
+                    .iter()
+                    .map(|e| e.eval(row, ctx))
+                    .collect::<Result<Vec<_>>>()?;
+                row_in(&values, operand_types, rows, *negated)?
+            }
             Expr::Subquery { .. } => {
                 return Err(Error::unsupported("a subquery is not supported here yet"));
             }
@@ -634,9 +701,18 @@ impl Expr {
                     a.walk(f);
                 }
             }
-            Expr::Subquery { link, .. } => {
-                if let SubLink::Quantified { lhs, .. } = link {
-                    lhs.walk(f);
+            Expr::Subquery { link, .. } => match link {
+                SubLink::Quantified { lhs, .. } => lhs.walk(f),
+                SubLink::RowIn { lhs, .. } => {
+                    for e in lhs {
+                        e.walk(f);
+                    }
+                }
+                SubLink::Scalar | SubLink::Exists => {}
+            },
+            Expr::RowIn { lhs, .. } => {
+                for e in lhs {
+                    e.walk(f);
                 }
             }
             Expr::AnyOf { lhs, .. } | Expr::InSet { lhs, .. } => lhs.walk(f),
@@ -717,6 +793,17 @@ impl Expr {
                 set,
                 negated,
             },
+            Expr::RowIn {
+                lhs,
+                operand_types,
+                rows,
+                negated,
+            } => Expr::RowIn {
+                lhs: lhs.into_iter().map(|e| e.transform(f)).collect(),
+                operand_types,
+                rows,
+                negated,
+            },
             Expr::Subquery { id, link } => Expr::Subquery {
                 id,
                 link: match link {
@@ -730,6 +817,15 @@ impl Expr {
                         op,
                         operand_type,
                         all,
+                    },
+                    SubLink::RowIn {
+                        lhs,
+                        operand_types,
+                        negated,
+                    } => SubLink::RowIn {
+                        lhs: lhs.into_iter().map(|e| e.transform(f)).collect(),
+                        operand_types,
+                        negated,
                     },
                     other => other,
                 },

@@ -195,6 +195,7 @@ fn reads_columns(e: &Expr) -> bool {
         // Taken as reading the row (a correlated one does, through its outer references).
         Expr::Subquery { .. } => true,
         Expr::AnyOf { lhs, .. } | Expr::InSet { lhs, .. } => reads_columns(lhs),
+        Expr::RowIn { lhs, .. } => lhs.iter().any(reads_columns),
         Expr::Binary { left, right, .. } => reads_columns(left) || reads_columns(right),
         Expr::Not(e) | Expr::Negate(e, _) | Expr::IsNull(e, _) | Expr::Cast(e, _, _) => {
             reads_columns(e)

@@ -113,6 +113,16 @@ pub(super) async fn bind(e: &Expr, row: &[Value], cx: &mut ExecContext<'_>) -> R
                     }
                 },
                 SubLink::Exists => Expr::Literal(Value::Bool(!rows.is_empty())),
+                SubLink::RowIn {
+                    lhs,
+                    operand_types,
+                    negated,
+                } => Expr::RowIn {
+                    lhs,
+                    operand_types,
+                    rows: rows.clone(),
+                    negated,
+                },
                 SubLink::Quantified { lhs, all, .. } if sets.contains_key(&id) => Expr::InSet {
                     lhs,
                     set: sets[&id].clone(),

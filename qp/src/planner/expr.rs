@@ -55,6 +55,9 @@ impl Planner<'_> {
             self.unrefuse_srf(Some(saved));
             return planned;
         }
+        if let Some(planned) = self.plan_row_comparison(ast_expr, scope, agg.as_deref_mut())? {
+            return Ok(planned);
+        }
         Ok(match ast_expr {
             E::Identifier(ident) => {
                 let name = ident_name(ident);

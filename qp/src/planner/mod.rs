@@ -47,6 +47,7 @@ mod index;
 mod operators;
 mod optimize;
 pub mod roles;
+mod rows;
 pub mod schemas;
 mod scope;
 mod select;

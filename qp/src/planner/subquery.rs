@@ -99,7 +99,7 @@ impl Planner<'_> {
     }
 
     /// Registers a planned subquery: its id.
-    fn add_subquery(&mut self, query: QueryPlan, correlated: bool) -> usize {
+    pub(super) fn add_subquery(&mut self, query: QueryPlan, correlated: bool) -> usize {
         self.subqueries.push(SubqueryPlan { query, correlated });
         self.subqueries.len() - 1
     }
@@ -177,7 +177,12 @@ impl Planner<'_> {
         };
         let (mut plan, columns, correlated) =
             self.plan_nested_query(query, scope, agg.as_deref())?;
-        let sub_ty = one_column(&columns)?;
+        // A quantified comparison names its own errors for a subquery of other widths.
+        let sub_ty = match columns.as_slice() {
+            [(_, ty)] => *ty,
+            [] => return Err(Error::syntax("subquery has too few columns")),
+            _ => return Err(Error::syntax("subquery has too many columns")),
+        };
         let (l, lty) = self.plan_expr(lhs, scope, agg, Some(sub_ty))?;
         let common = match DataType::common(lty, sub_ty) {
             Some(DataType::Unknown) => DataType::Text,
