@@ -140,7 +140,9 @@ pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
                 "float8" => DataType::Float8,
                 "bool" => DataType::Bool,
                 "bpchar" => DataType::Char(1),
-                "name" => DataType::Text,
+                "name" => DataType::Name,
+                "oid" => DataType::Oid,
+                "\"char\"" => DataType::InternalChar,
                 "serial" | "serial2" | "serial4" | "serial8" | "smallserial" | "bigserial" => {
                     return Err(Error::new(
                         SqlState::UNDEFINED_OBJECT,
