@@ -36,6 +36,7 @@
 pub mod codec;
 pub mod defs;
 pub mod job;
+pub mod oids;
 pub mod store;
 pub mod sys;
 
@@ -262,6 +263,9 @@ pub struct Catalog {
     pub tables: HashMap<TableName, Arc<TableDef>>,
     /// The owner of every schema in `schemas` (`admin` for the built-in ones).
     pub schema_owners: BTreeMap<String, String>,
+    /// The oid of every user schema in `schemas` (the built-in ones have fixed oids,
+    /// [`oids`]).
+    pub schema_oids: BTreeMap<String, oids::Oid>,
     /// Roles by name, the built-in `admin` included.
     pub roles: BTreeMap<String, Role>,
     /// Every privilege granted on a table or schema.
@@ -286,6 +290,7 @@ impl Default for Catalog {
                 .into_iter()
                 .map(|s| (s.to_string(), ADMIN.to_string()))
                 .collect(),
+            schema_oids: BTreeMap::new(),
             roles: [(ADMIN.to_string(), Role::admin())].into_iter().collect(),
             grants: BTreeSet::new(),
         }
@@ -353,6 +358,7 @@ impl Catalog {
                 Some(sys::SCHEMAS_TABLE_ID) => {
                     let def: defs::SchemaDef = decode(bytes)?;
                     catalog.schemas.insert(def.name.clone());
+                    catalog.schema_oids.insert(def.name.clone(), def.oid);
                     catalog.schema_owners.insert(def.name, def.owner);
                 }
                 Some(sys::ROLES_TABLE_ID) => {
