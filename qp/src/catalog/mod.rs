@@ -37,8 +37,15 @@ pub mod codec;
 pub mod defs;
 pub mod job;
 pub mod oids;
+mod relation;
 pub mod store;
 pub mod sys;
+pub mod system;
+
+pub use relation::{
+    CatalogView, Relation, SchemaInfo, effective_search_path, is_builtin_virtual_schema,
+    system_catalog_error,
+};
 
 use crate::error::{Error, Result, SqlState};
 use crate::types::keycode;
@@ -301,7 +308,7 @@ impl Catalog {
     /// Looks a table up by qualified name: 3F000 if the schema does not exist, 42P01 if the
     /// table does not.
     pub fn table(&self, name: &TableName) -> Result<Arc<TableDef>> {
-        if !self.schemas.contains(&name.schema) {
+        if !self.schemas.contains(&name.schema) && !is_builtin_virtual_schema(&name.schema) {
             return Err(Error::new(
                 SqlState::INVALID_SCHEMA_NAME,
                 format!("schema \"{}\" does not exist", name.schema),
