@@ -51,6 +51,7 @@ where
             }
             Source::Query(derived) => run_query(&derived.query, cx).await,
             Source::Function(scan) => super::set_functions::function_rows(scan, cx).await,
+            Source::System { table, .. } => Ok(table.rows(&cx.catalog, &cx.session_info())),
             Source::Filter(inner, filter) => {
                 let rows = source_rows(inner, None, cx).await?;
                 let mut kept = Vec::with_capacity(rows.len());
