@@ -23,7 +23,7 @@
 //!   the router's login check; schema and role DDL is planned in [`planner::schemas`] and
 //!   [`planner::roles`] and run in [`exec::schemas`] and [`exec::roles`].
 //! - [`parse`]: SQL text → statements, including DSQL's `AWS IAM GRANT/REVOKE`.
-//! - [`value`], [`keycode`], [`expr`]: SQL values, their order-preserving key encoding,
+//! - [`types`] ([`types::Value`], [`types::keycode`]), [`expr`]: SQL values, their order-preserving key encoding,
 //!   expressions.
 //! - [`error`]: SQLSTATEs; the one place service errors become SQL errors.
 //! - [`limits`]: DSQL's transaction and object limits, configurable.

@@ -35,6 +35,9 @@ pub struct TypeInfo {
     pub collation: Oid,
 }
 
+/// One row of [`TYPES`]: a base type without an element type (the arguments are its
+/// columns, in `pg_type`'s order).
+#[allow(clippy::too_many_arguments)]
 const fn scalar(
     oid: Oid,
     name: &'static str,
