@@ -5,7 +5,8 @@
 //!
 //! - `legacy-b631f7c`: written by commit b631f7c, before encodings carried versions;
 //! - `v1`: written with every format at version 1 (journal file header, commit records,
-//!   catalog entries and rows).
+//!   catalog entries and rows);
+//! - `v2`: schema definitions at version 2 (with their oid), everything else at version 1.
 //!
 //! A fixture is never regenerated once checked in (it stands for data users have); a new
 //! format version adds a new fixture. To make one, run the ignored test [`regenerate_fixture`]:
@@ -235,6 +236,11 @@ async fn a_data_folder_written_before_formats_had_versions_opens() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_data_folder_written_at_format_version_1_opens() {
     opens_and_takes_new_writes("v1").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_folder_with_schema_definitions_at_version_2_opens() {
+    opens_and_takes_new_writes("v2").await;
 }
 
 /// Makes [`SETUP`]'s data folder with this build, restarts it and checks the answers: what

@@ -206,6 +206,10 @@ fn source_names(source: &Source) -> Vec<(String, String)> {
             alias.as_deref().unwrap_or(&table.name),
             &mut table.columns.iter().map(|c| c.name.clone()),
         ),
+        Source::System { table, alias } => named(
+            alias.as_deref().unwrap_or(table.name()),
+            &mut table.columns().iter().map(|c| c.name.to_string()),
+        ),
         Source::Values(rows) => named(
             "\"*VALUES*\"",
             &mut (0..rows.first().map_or(0, Vec::len)).map(|i| format!("column{}", i + 1)),
@@ -447,6 +451,17 @@ fn source_node(source: &Source, names: &Names, cx: &Cx) -> Node {
                 .child(query_node(&r.step, &names.outer, cx)),
         ),
         Source::WorkTable { name, .. } => Node::new(format!("WorkTable Scan on {name}")),
+        Source::System { table, alias } => {
+            let name = if cx.verbose {
+                format!("{}.{}", table.schema(), table.name())
+            } else {
+                table.name().to_string()
+            };
+            match alias {
+                Some(alias) => Node::new(format!("Seq Scan on {name} {alias}")),
+                None => Node::new(format!("Seq Scan on {name}")),
+            }
+        }
         Source::Function(scan) => {
             let function = scan.call.func.name();
             let on = match (&scan.alias, cx.verbose) {

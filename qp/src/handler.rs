@@ -413,6 +413,22 @@ fn decode_param(
         DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Unknown => {
             Value::Text(String::from_sql(&Type::TEXT, bytes).map_err(bad)?)
         }
+        DataType::Name => Value::parse(
+            &String::from_sql(&Type::TEXT, bytes).map_err(bad)?,
+            ty,
+            zone,
+        )?,
+        DataType::Oid => Value::Int(u32::from_sql(&pg, bytes).map_err(bad)?.into()),
+        DataType::InternalChar => match i8::from_sql(&pg, bytes).map_err(bad)? as u8 {
+            0 => Value::Text(String::new()),
+            b if b.is_ascii() => Value::Text(char::from(b).to_string()),
+            _ => {
+                return Err(Error::new(
+                    SqlState::INVALID_BINARY_REPRESENTATION,
+                    "incorrect binary data format in bind parameter: \"char\" values above 127 are not supported",
+                ));
+            }
+        },
         DataType::Date => Value::Date(chrono::NaiveDate::from_sql(&pg, bytes).map_err(bad)?),
         DataType::Timestamp => {
             Value::Timestamp(chrono::NaiveDateTime::from_sql(&pg, bytes).map_err(bad)?)
@@ -667,6 +683,12 @@ impl ToSql for Cell<'_> {
             (Value::Int(i), t) if *t == Type::INT2 => (*i as i16).to_sql(t, out),
             (Value::Int(i), t) if *t == Type::INT4 => (*i as i32).to_sql(t, out),
             (Value::Int(i), t) if *t == Type::INT8 => i.to_sql(t, out),
+            (Value::Int(i), t) if *t == Type::OID => (*i as u32).to_sql(t, out),
+            (Value::Text(s), t) if *t == Type::CHAR => {
+                // One byte; the empty value is the zero byte.
+                out.extend_from_slice(&[s.bytes().next().unwrap_or(0)]);
+                Ok(IsNull::No)
+            }
             (Value::Int(i), t) if *t == Type::NUMERIC => {
                 rust_decimal::Decimal::from(*i).to_sql(t, out)
             }

@@ -4,7 +4,8 @@
 //! are one table, `"Foo"` another); an unqualified table name is in `public`. A SQL type name
 //! becomes a [`DataType`], refusing types dsql does not store with 0A000.
 
-use crate::catalog::{Catalog, DEFAULT_SCHEMA, TableName};
+use crate::catalog::system::PG_CATALOG;
+use crate::catalog::{Catalog, CatalogView, DEFAULT_SCHEMA, TableName, effective_search_path};
 use crate::error::{Error, Result, SqlState};
 use crate::types::DataType;
 use sqlparser::ast;
@@ -18,10 +19,11 @@ pub fn ident_name(ident: &ast::Ident) -> String {
     }
 }
 
-/// The qualified name of an existing relation (table or index), resolved as PostgreSQL does:
-/// a schema-qualified name as written; an unqualified one in the first schema of
-/// `search_path` that holds a relation of that name, or, when none does, in the first schema of
-/// the path that exists (where the lookup then reports the relation missing).
+/// The qualified name of an existing relation (table, system relation or index), resolved as
+/// PostgreSQL does: a schema-qualified name as written; an unqualified one in the first
+/// schema of the effective search path (`pg_catalog` first unless `search_path` places it,
+/// [`effective_search_path`]) that holds a relation of that name, or, when none does, in the
+/// first schema of the path that exists (where the lookup then reports the relation missing).
 pub(crate) fn resolve_relation(
     catalog: &Catalog,
     search_path: &[String],
@@ -31,10 +33,9 @@ pub(crate) fn resolve_relation(
     if let Some(schema) = schema {
         return Ok(TableName::new(schema, relation));
     }
-    let found = search_path.iter().find(|schema| {
-        catalog
-            .tables
-            .contains_key(&TableName::new(schema.as_str(), relation.as_str()))
+    let path = effective_search_path(search_path);
+    let found = path.iter().find(|schema| {
+        catalog.relation(schema, &relation).is_some()
             || catalog.find_index(schema, &relation).is_some()
     });
     let schema = found
@@ -52,19 +53,27 @@ pub(crate) fn creation_name(
     name: &ast::ObjectName,
 ) -> Result<TableName> {
     let (schema, relation) = split_name(name)?;
-    if let Some(schema) = schema {
-        return Ok(TableName::new(schema, relation));
+    let schema = match schema {
+        Some(schema) => schema,
+        None => search_path
+            .iter()
+            .find(|s| *s == PG_CATALOG || catalog.schemas.contains(*s))
+            .ok_or_else(|| {
+                Error::new(
+                    SqlState::INVALID_SCHEMA_NAME,
+                    "no schema has been selected to create in",
+                )
+            })?
+            .clone(),
+    };
+    if schema == PG_CATALOG {
+        return Err(Error::new(
+            SqlState::INSUFFICIENT_PRIVILEGE,
+            format!("permission denied to create \"{schema}.{relation}\""),
+        )
+        .with_detail("System catalog modifications are currently disallowed."));
     }
-    let schema = search_path
-        .iter()
-        .find(|s| catalog.schemas.contains(*s))
-        .ok_or_else(|| {
-            Error::new(
-                SqlState::INVALID_SCHEMA_NAME,
-                "no schema has been selected to create in",
-            )
-        })?;
-    Ok(TableName::new(schema.as_str(), relation))
+    Ok(TableName::new(schema, relation))
 }
 
 /// The schema (if written) and the name of an object name.
@@ -140,7 +149,9 @@ pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
                 "float8" => DataType::Float8,
                 "bool" => DataType::Bool,
                 "bpchar" => DataType::Char(1),
-                "name" => DataType::Text,
+                "name" => DataType::Name,
+                "oid" => DataType::Oid,
+                "\"char\"" => DataType::InternalChar,
                 "serial" | "serial2" | "serial4" | "serial8" | "smallserial" | "bigserial" => {
                     return Err(Error::new(
                         SqlState::UNDEFINED_OBJECT,

@@ -5,6 +5,7 @@
 
 use crate::catalog::TableDef;
 use crate::catalog::defs::{Grantee, Object, Privilege};
+use crate::catalog::system::SystemTable;
 pub use crate::expr::SortKey;
 use crate::expr::{AggCall, Expr, SetFunc};
 use crate::parse::AwsIam;
@@ -207,6 +208,15 @@ pub enum Source {
         name: String,
         /// Its column names (for EXPLAIN).
         columns: Vec<String>,
+    },
+    /// A system relation (`pg_catalog.pg_class`): its rows, computed from the catalog
+    /// snapshot the transaction reads when the statement runs (never from the one it was
+    /// planned with, so a cached plan sees later DDL).
+    System {
+        /// The relation.
+        table: &'static dyn SystemTable,
+        /// The name the query gave it in FROM, if not its own (for EXPLAIN).
+        alias: Option<String>,
     },
     /// A table, read through an access path, in key order (descending if `reverse`).
     Table {

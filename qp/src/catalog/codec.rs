@@ -79,11 +79,36 @@ impl Entry for TableDef {
     }
 }
 
+/// Definitions as earlier versions stored them, frozen.
+mod v1 {
+    use serde::{Deserialize, Serialize};
+
+    /// A schema at version 1 (and legacy): no oid.
+    #[derive(Serialize, Deserialize)]
+    pub struct SchemaDef {
+        pub name: String,
+        pub owner: String,
+    }
+}
+
+impl From<v1::SchemaDef> for SchemaDef {
+    /// A schema stored without an oid gets the one derived from its name.
+    fn from(old: v1::SchemaDef) -> SchemaDef {
+        SchemaDef {
+            oid: crate::catalog::oids::legacy_schema_oid(&old.name),
+            name: old.name,
+            owner: old.owner,
+        }
+    }
+}
+
 impl Entry for SchemaDef {
     const WHAT: &'static str = "schema definition";
-    const VERSION: u8 = 1;
+    /// Version 2 added the oid.
+    const VERSION: u8 = 2;
     fn decode_older(version: u8, body: &[u8]) -> std::result::Result<Self, FormatError> {
-        legacy_is_v1(version, body)
+        debug_assert!(version < Self::VERSION);
+        Ok(format::decode_body::<v1::SchemaDef>(Self::WHAT, body)?.into())
     }
 }
 
@@ -132,12 +157,24 @@ mod tests {
     fn legacy_entries_decode() {
         let legacy = postcard::to_allocvec(&table()).unwrap();
         assert_eq!(decode::<TableDef>(&legacy).unwrap(), table());
-        let schema = SchemaDef {
+        let old = || v1::SchemaDef {
             name: "app".into(),
             owner: "admin".into(),
         };
-        let legacy = postcard::to_allocvec(&schema).unwrap();
+        let schema = SchemaDef {
+            name: "app".into(),
+            owner: "admin".into(),
+            oid: crate::catalog::oids::legacy_schema_oid("app"),
+        };
+        let legacy = postcard::to_allocvec(&old()).unwrap();
         assert_eq!(decode::<SchemaDef>(&legacy).unwrap(), schema);
+        let version_1 = format::encode(1, &old());
+        assert_eq!(decode::<SchemaDef>(&version_1).unwrap(), schema);
+        let current = SchemaDef {
+            oid: 16390,
+            ..schema
+        };
+        assert_eq!(decode::<SchemaDef>(&encode(&current)).unwrap(), current);
     }
 
     #[test]

@@ -19,6 +19,10 @@ pub struct SchemaDef {
     pub name: String,
     /// The role that owns it.
     pub owner: String,
+    /// Its oid (`pg_namespace.oid`): taken from the table id counter at CREATE SCHEMA (see
+    /// [`super::oids`]); schemas stored before schemas had oids get one derived from their
+    /// name.
+    pub oid: u32,
 }
 
 /// A database role.

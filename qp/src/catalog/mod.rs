@@ -36,8 +36,16 @@
 pub mod codec;
 pub mod defs;
 pub mod job;
+pub mod oids;
+mod relation;
 pub mod store;
 pub mod sys;
+pub mod system;
+
+pub use relation::{
+    CatalogView, Relation, SchemaInfo, effective_search_path, is_builtin_virtual_schema,
+    system_catalog_error,
+};
 
 use crate::error::{Error, Result, SqlState};
 use crate::types::keycode;
@@ -262,6 +270,9 @@ pub struct Catalog {
     pub tables: HashMap<TableName, Arc<TableDef>>,
     /// The owner of every schema in `schemas` (`admin` for the built-in ones).
     pub schema_owners: BTreeMap<String, String>,
+    /// The oid of every user schema in `schemas` (the built-in ones have fixed oids,
+    /// [`oids`]).
+    pub schema_oids: BTreeMap<String, oids::Oid>,
     /// Roles by name, the built-in `admin` included.
     pub roles: BTreeMap<String, Role>,
     /// Every privilege granted on a table or schema.
@@ -286,6 +297,7 @@ impl Default for Catalog {
                 .into_iter()
                 .map(|s| (s.to_string(), ADMIN.to_string()))
                 .collect(),
+            schema_oids: BTreeMap::new(),
             roles: [(ADMIN.to_string(), Role::admin())].into_iter().collect(),
             grants: BTreeSet::new(),
         }
@@ -296,7 +308,7 @@ impl Catalog {
     /// Looks a table up by qualified name: 3F000 if the schema does not exist, 42P01 if the
     /// table does not.
     pub fn table(&self, name: &TableName) -> Result<Arc<TableDef>> {
-        if !self.schemas.contains(&name.schema) {
+        if !self.schemas.contains(&name.schema) && !is_builtin_virtual_schema(&name.schema) {
             return Err(Error::new(
                 SqlState::INVALID_SCHEMA_NAME,
                 format!("schema \"{}\" does not exist", name.schema),
@@ -353,6 +365,7 @@ impl Catalog {
                 Some(sys::SCHEMAS_TABLE_ID) => {
                     let def: defs::SchemaDef = decode(bytes)?;
                     catalog.schemas.insert(def.name.clone());
+                    catalog.schema_oids.insert(def.name.clone(), def.oid);
                     catalog.schema_owners.insert(def.name, def.owner);
                 }
                 Some(sys::ROLES_TABLE_ID) => {

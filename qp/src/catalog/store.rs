@@ -47,6 +47,23 @@ pub async fn bump_version(txn: &mut Transaction) -> Result<()> {
     Ok(())
 }
 
+/// Takes the next id from the table id counter, which tables, indexes and schemas share
+/// (their oids derive from it, [`super::oids::object_oid`]).
+pub async fn next_object_id(txn: &mut Transaction) -> Result<u32> {
+    let id_key = super::next_table_id_key();
+    let next = match txn.get(&id_key).await? {
+        None => super::FIRST_USER_TABLE_ID,
+        Some(b) => u32::from_be_bytes(
+            b.as_slice()
+                .try_into()
+                .map_err(|_| crate::error::Error::internal("damaged table id counter"))?,
+        ),
+    }
+    .max(super::FIRST_USER_TABLE_ID);
+    txn.put(id_key, (next + 1).to_be_bytes().to_vec());
+    Ok(next)
+}
+
 /// Stores a changed table definition in `txn`.
 pub fn write_table_def(txn: &mut Transaction, def: &TableDef) {
     txn.put(

@@ -6,7 +6,7 @@
 //! reloads the catalog when the version it reads differs from its cached one.
 
 use super::{ExecContext, Output};
-use crate::catalog::{self, Catalog, FIRST_USER_TABLE_ID, TableDef};
+use crate::catalog::{self, Catalog, TableDef};
 use crate::error::{Error, Result, SqlState};
 use crate::txn::Transaction;
 use crate::types::keycode;
@@ -55,19 +55,9 @@ pub(super) async fn create_table(
         .await?
         .len();
     cx.limits.check_table_count(count)?;
-    let id_key = catalog::next_table_id_key();
-    let next_id = match cx.txn.get(&id_key).await? {
-        None => FIRST_USER_TABLE_ID,
-        Some(b) => u32::from_be_bytes(
-            b.as_slice()
-                .try_into()
-                .map_err(|_| Error::internal("damaged table id counter"))?,
-        ),
-    };
     let mut def = table.clone();
-    def.id = next_id.max(FIRST_USER_TABLE_ID);
+    def.id = crate::catalog::store::next_object_id(cx.txn).await?;
     def.owner = cx.user.to_string();
-    cx.txn.put(id_key, (def.id + 1).to_be_bytes().to_vec());
     cx.txn.put(key, crate::catalog::codec::encode(&def));
     crate::catalog::store::bump_version(cx.txn).await?;
     Ok(Output::Command("CREATE TABLE".into()))

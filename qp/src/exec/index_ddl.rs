@@ -8,7 +8,7 @@
 
 use super::{ExecContext, Output};
 use crate::catalog::job::{Job, JobStatus};
-use crate::catalog::{self, FIRST_USER_TABLE_ID, TableDef};
+use crate::catalog::{self, TableDef};
 use crate::error::{Error, Result, SqlState};
 use crate::index::{IndexDef, IndexState};
 use crate::types::Value;
@@ -27,18 +27,7 @@ async fn current_def(table: &TableDef, cx: &mut ExecContext<'_>) -> Result<Table
 
 /// Takes the next id from the table id counter (indexes share it with tables).
 async fn next_object_id(cx: &mut ExecContext<'_>) -> Result<u32> {
-    let id_key = catalog::next_table_id_key();
-    let next = match cx.txn.get(&id_key).await? {
-        None => FIRST_USER_TABLE_ID,
-        Some(b) => u32::from_be_bytes(
-            b.as_slice()
-                .try_into()
-                .map_err(|_| Error::internal("damaged table id counter"))?,
-        ),
-    }
-    .max(FIRST_USER_TABLE_ID);
-    cx.txn.put(id_key, (next + 1).to_be_bytes().to_vec());
-    Ok(next)
+    crate::catalog::store::next_object_id(cx.txn).await
 }
 
 /// `CREATE [UNIQUE] INDEX ASYNC`: records the index as building plus its job, and answers

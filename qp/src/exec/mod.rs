@@ -99,6 +99,14 @@ pub struct ExecContext<'a> {
 }
 
 impl ExecContext<'_> {
+    /// Who runs the statement, as system relations see it.
+    fn session_info(&self) -> crate::catalog::system::SessionInfo<'_> {
+        crate::catalog::system::SessionInfo {
+            user: self.user,
+            session_user: self.session_user,
+        }
+    }
+
     /// The context expressions are evaluated in: the bound parameters, the transaction's
     /// and statement's start times, the current and session users, the time zone and the
     /// current schema.

@@ -45,6 +45,7 @@ where
             }
             Source::Query(derived) => run_query(&derived.query, cx).await,
             Source::Function(scan) => super::set_functions::function_rows(scan, cx).await,
+            Source::System { table, .. } => Ok(table.rows(&cx.catalog, &cx.session_info())),
             // Scans, filters and joins stream.
             Source::Table { .. } | Source::Filter(..) | Source::Join(_) => {
                 RowStream::open(source, want, cx)

@@ -100,9 +100,11 @@ async fn create(
             format!("more than {} schemas not allowed", cx.limits.max_schemas),
         ));
     }
+    let id = crate::catalog::store::next_object_id(cx.txn).await?;
     let def = SchemaDef {
         name: name.into(),
         owner: owner.unwrap_or(cx.user).into(),
+        oid: crate::catalog::oids::object_oid(id),
     };
     cx.txn
         .put(schema_key(name), crate::catalog::codec::encode(&def));

@@ -93,7 +93,10 @@ impl Planner<'_> {
                 let names: Vec<String> = parts.iter().map(ident_name).collect();
                 let (table, col) = match names.as_slice() {
                     [t, c] => (t.clone(), c.clone()),
-                    [s, t, c] if s == "public" => (t.clone(), c.clone()),
+                    // `schema.table.column` (`pg_catalog.pg_class.relname`, as ORMs write
+                    // it): scopes know a relation by its name or alias only, so the schema
+                    // is not checked against the FROM item's.
+                    [_, t, c] => (t.clone(), c.clone()),
                     _ => {
                         return Err(Error::syntax(format!(
                             "improper qualified name: {ast_expr}"

@@ -22,6 +22,7 @@ use super::Planner;
 use super::coerce::coerce;
 use super::functions::{SrfPlacement, set_function};
 use super::scope::{MergedColumn, OuterScope, Scope};
+use crate::catalog::Relation;
 use crate::error::{Error, Result, SqlState};
 use crate::expr::{BinOp, Expr, Func};
 use crate::names::ident_name;
@@ -177,8 +178,23 @@ impl Planner<'_> {
                 {
                     return self.plan_cte_reference(i, alias.as_ref());
                 }
-                let table = self.queried_table(name)?;
                 let qualifier = alias.as_ref().map(|a| ident_name(&a.name));
+                let table = match self.queried_relation(name)? {
+                    Relation::Table(table) => table,
+                    Relation::System(system) => {
+                        let columns = Relation::System(system).columns();
+                        let mut scope =
+                            Scope::of_relation(system.name(), &columns, qualifier.as_deref());
+                        if let Some(alias) = alias {
+                            rename_columns(&mut scope, alias, system.name())?;
+                        }
+                        let source = Source::System {
+                            table: system,
+                            alias: qualifier,
+                        };
+                        return Ok((source, scope, false));
+                    }
+                };
                 let mut scope = Scope::of_table(&table, qualifier.as_deref());
                 if let Some(alias) = alias {
                     rename_columns(&mut scope, alias, &table.name)?;

@@ -25,7 +25,7 @@
 //!
 //! This file holds the planner itself and the dispatch on the kind of statement.
 
-use crate::catalog::{Catalog, TableDef};
+use crate::catalog::{Catalog, CatalogView, Relation, TableDef, system_catalog_error};
 use crate::error::{Error, Result, SqlState};
 use crate::names::{ident_name, resolve_relation};
 use crate::plan::{Plan, Planned, SubqueryPlan};
@@ -111,18 +111,31 @@ impl<'a> Planner<'a> {
         self
     }
 
-    /// Looks up a table by name; the plan now depends on the catalog.
-    fn table(&mut self, name: &ast::ObjectName) -> Result<Arc<TableDef>> {
+    /// Looks up a relation by name; the plan now depends on the catalog.
+    fn relation(&mut self, name: &ast::ObjectName) -> Result<Relation> {
         self.uses_catalog = true;
-        self.catalog
-            .table(&resolve_relation(self.catalog, &self.search_path, name)?)
+        let resolved = resolve_relation(self.catalog, &self.search_path, name)?;
+        match self.catalog.relation(&resolved.schema, &resolved.name) {
+            Some(relation) => Ok(relation),
+            // The error: the schema or the table is missing.
+            None => self.catalog.table(&resolved).map(Relation::Table),
+        }
     }
 
-    /// Looks up a table a query reads or DML writes. As in PostgreSQL, a schema that does not
-    /// exist makes the relation missing (42P01 `relation "s.t" does not exist`); DDL naming
-    /// it reports the schema instead (3F000, [`Planner::table`]).
-    fn queried_table(&mut self, name: &ast::ObjectName) -> Result<Arc<TableDef>> {
-        self.table(name).map_err(|e| {
+    /// Looks up a table DDL names: a system relation cannot be changed (42501, as
+    /// PostgreSQL words it).
+    fn table(&mut self, name: &ast::ObjectName) -> Result<Arc<TableDef>> {
+        match self.relation(name)? {
+            Relation::Table(table) => Ok(table),
+            Relation::System(system) => Err(system_catalog_error(system.name())),
+        }
+    }
+
+    /// Looks up a relation a query reads or DML writes. As in PostgreSQL, a schema that does
+    /// not exist makes the relation missing (42P01 `relation "s.t" does not exist`); DDL
+    /// naming it reports the schema instead (3F000, [`Planner::table`]).
+    fn queried_relation(&mut self, name: &ast::ObjectName) -> Result<Relation> {
+        self.relation(name).map_err(|e| {
             if e.state == SqlState::INVALID_SCHEMA_NAME {
                 match resolve_relation(self.catalog, &self.search_path, name) {
                     Ok(resolved) => Error::undefined_table(&resolved.to_string()),
@@ -138,7 +151,15 @@ impl<'a> Planner<'a> {
     /// system tables are read-only.
     fn writable_table(&mut self, name: &ast::ObjectName, dml: bool) -> Result<Arc<TableDef>> {
         let table = if dml {
-            self.queried_table(name)?
+            match self.queried_relation(name)? {
+                Relation::Table(table) => table,
+                Relation::System(system) => {
+                    return Err(Error::new(
+                        SqlState::INSUFFICIENT_PRIVILEGE,
+                        format!("permission denied for table {}", system.name()),
+                    ));
+                }
+            }
         } else {
             self.table(name)?
         };
@@ -319,10 +340,16 @@ impl<'a> Planner<'a> {
                 ..
             } => {
                 self.uses_catalog = true;
-                let names = names
+                let names: Vec<_> = names
                     .iter()
                     .map(|n| resolve_relation(self.catalog, &self.search_path, n))
                     .collect::<Result<_>>()?;
+                if let Some(system) = names
+                    .iter()
+                    .find_map(|n| crate::catalog::system::find(&n.schema, &n.name))
+                {
+                    return Err(system_catalog_error(system.name()));
+                }
                 (
                     Plan::DropTable {
                         names,

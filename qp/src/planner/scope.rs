@@ -86,6 +86,22 @@ impl Scope {
         }
     }
 
+    /// The columns of a relation named `name` that is not a stored table (a system
+    /// relation), read under `alias` if given (then `name` no longer qualifies them).
+    pub(super) fn of_relation(
+        name: &str,
+        columns: &[(String, DataType)],
+        alias: Option<&str>,
+    ) -> Scope {
+        let mut scope = Scope::of_columns(Some(alias.unwrap_or(name)), columns);
+        if let Some(alias) = alias
+            && alias != name
+        {
+            scope.aliased = vec![(name.to_string(), alias.to_string())];
+        }
+        scope
+    }
+
     /// Named columns (a derived table, a CTE, a VALUES list) qualified by `qualifier`.
     pub(super) fn of_columns(qualifier: Option<&str>, columns: &[(String, DataType)]) -> Scope {
         Scope {

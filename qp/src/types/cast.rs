@@ -20,6 +20,9 @@ impl Value {
         if from == to && !matches!(to, DataType::Char(_)) {
             return Ok(self);
         }
+        if let Some(v) = self.cast_catalog_type(from, to)? {
+            return Ok(v);
+        }
         Ok(match (self, to) {
             // char(n) → text or varchar drops the padding, as in PostgreSQL.
             (Value::Text(s), DataType::Text | DataType::Varchar(_))
@@ -140,6 +143,79 @@ impl Value {
     }
 }
 
+impl Value {
+    /// The casts of the catalog types `oid`, `name` and `"char"`, as PostgreSQL has them;
+    /// `None` when neither side is one of them (or the ordinary rules apply).
+    ///
+    /// - `smallint` and `integer` → `oid` reinterpret the bits (`-1` is `4294967295`);
+    ///   `bigint` → `oid` checks the range (`OID out of range`); `oid` → `integer`
+    ///   reinterprets, `oid` → `bigint` widens; other numeric types do not convert.
+    /// - a string → `name` truncates to 63 bytes; a string → `"char"` keeps its first
+    ///   character; `integer` ↔ `"char"` convert through the character's code.
+    fn cast_catalog_type(&self, from: DataType, to: DataType) -> Result<Option<Value>> {
+        let no_cast = || {
+            Err(Error::new(
+                SqlState::CANNOT_COERCE,
+                format!("cannot cast type {} to {}", from.name(), to.name()),
+            ))
+        };
+        Ok(Some(match (self, from, to) {
+            (Value::Int(i), DataType::Int2 | DataType::Int4, DataType::Oid) => {
+                Value::Int(*i as i32 as u32 as i64)
+            }
+            (Value::Int(i), DataType::Int8, DataType::Oid) => {
+                if u32::try_from(*i).is_err() {
+                    return Err(Error::out_of_range("OID out of range"));
+                }
+                Value::Int(*i)
+            }
+            (Value::Int(i), DataType::Oid, DataType::Int4) => Value::Int(*i as u32 as i32 as i64),
+            (Value::Int(i), DataType::Oid, DataType::Int8 | DataType::Oid) => Value::Int(*i),
+            (_, DataType::Oid, to) if !to.is_string() && to != DataType::Unknown => {
+                return no_cast();
+            }
+            (_, from, DataType::Oid) if !from.is_string() && from != DataType::Unknown => {
+                return no_cast();
+            }
+            (Value::Text(s), from, DataType::Name) if from.is_string() => {
+                Value::Text(truncate_name(s).to_string())
+            }
+            (Value::Text(s), from, DataType::InternalChar) if from.is_string() => {
+                Value::Text(s.chars().take(1).collect())
+            }
+            (Value::Int(i), DataType::Int4, DataType::InternalChar) => {
+                let byte =
+                    i8::try_from(*i).map_err(|_| Error::out_of_range("\"char\" out of range"))?;
+                Value::Text(match byte as u8 {
+                    0 => String::new(),
+                    b => char::from(b).to_string(),
+                })
+            }
+            (Value::Text(s), DataType::InternalChar, DataType::Int4) => {
+                Value::Int(s.chars().next().map_or(0, |c| c as i64))
+            }
+            (_, DataType::InternalChar, to) if !to.is_string() && to != DataType::Unknown => {
+                return no_cast();
+            }
+            _ => return Ok(None),
+        }))
+    }
+}
+
+/// A name cut to the 63 bytes PostgreSQL keeps of it (`NAMEDATALEN - 1`), at a character
+/// boundary.
+pub fn truncate_name(s: &str) -> &str {
+    const MAX: usize = 63;
+    if s.len() <= MAX {
+        return s;
+    }
+    let mut end = MAX;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
 /// Checks that an integer fits the integer type `ty`.
 pub fn check_int_range(v: i64, ty: DataType) -> Result<()> {
     let ok = match ty {
@@ -212,5 +288,93 @@ mod tests {
         assert_eq!(v, Value::Text("ab  ".into()));
         let v = Value::parse("1.005", DataType::Numeric(Some((5, 2))), TimeZone::UTC).unwrap();
         assert_eq!(v.to_text(), "1.01");
+    }
+
+    fn cast(v: Value, from: DataType, to: DataType) -> Result<Value> {
+        v.cast(from, to, TimeZone::UTC)
+    }
+
+    #[test]
+    fn oid_casts_as_postgres_does() {
+        use DataType::*;
+        assert_eq!(
+            cast(Value::Int(-1), Int4, Oid).unwrap(),
+            Value::Int(4294967295)
+        );
+        assert_eq!(
+            cast(Value::Int(16384), Int4, Oid).unwrap(),
+            Value::Int(16384)
+        );
+        assert_eq!(
+            cast(Value::Int(-1), Int8, Oid).unwrap_err().message,
+            "OID out of range"
+        );
+        assert_eq!(
+            cast(Value::Int(1 << 32), Int8, Oid).unwrap_err().code(),
+            "22003"
+        );
+        assert_eq!(
+            cast(Value::Int(4294967295), Oid, Int4).unwrap(),
+            Value::Int(-1)
+        );
+        assert_eq!(
+            cast(Value::Int(4294967295), Oid, Int8).unwrap(),
+            Value::Int(4294967295)
+        );
+        assert_eq!(
+            cast(Value::Int(26), Oid, Text).unwrap(),
+            Value::Text("26".into())
+        );
+        assert_eq!(
+            cast(Value::Text("26".into()), Text, Oid).unwrap(),
+            Value::Int(26)
+        );
+        assert_eq!(
+            cast(Value::Int(1), Oid, Float8).unwrap_err().message,
+            "cannot cast type oid to double precision"
+        );
+        assert_eq!(
+            cast(Value::Float(1.0), Float8, Oid).unwrap_err().code(),
+            "42846"
+        );
+    }
+
+    #[test]
+    fn name_and_char_casts() {
+        use DataType::*;
+        let long = "x".repeat(70);
+        assert_eq!(
+            cast(Value::Text(long), Text, Name).unwrap(),
+            Value::Text("x".repeat(63))
+        );
+        assert_eq!(
+            cast(Value::Text("é".repeat(40)), Text, Name)
+                .unwrap()
+                .to_text()
+                .len(),
+            62
+        );
+        assert_eq!(
+            cast(Value::Text("rel".into()), Text, InternalChar).unwrap(),
+            Value::Text("r".into())
+        );
+        assert_eq!(
+            cast(Value::Int(65), Int4, InternalChar).unwrap(),
+            Value::Text("A".into())
+        );
+        assert_eq!(
+            cast(Value::Text("A".into()), InternalChar, Int4).unwrap(),
+            Value::Int(65)
+        );
+        assert_eq!(
+            cast(Value::Text("r".into()), InternalChar, Text).unwrap(),
+            Value::Text("r".into())
+        );
+        assert_eq!(
+            cast(Value::Text("pg".into()), Name, Text).unwrap(),
+            Value::Text("pg".into())
+        );
+        assert!(casts_implicitly(Name, Text) && casts_implicitly(Text, Name));
+        assert!(casts_implicitly(Int4, Oid) && !casts_implicitly(Oid, Int4));
     }
 }

@@ -56,6 +56,17 @@ pub enum DataType {
     TimestampTz,
     /// The type of a bare string literal or NULL before context gives it one.
     Unknown,
+    // New variants go last: a stored `TableDef` encodes a column's type by its variant's
+    // position (see `docs/formats.md`).
+    /// `oid`: an unsigned 4-byte object identifier (0 to 4294967295), held as
+    /// [`Value::Int`]. The system catalogs' ids (`pg_class.oid`, `relnamespace`, ...).
+    Oid,
+    /// `name`: a catalog object's name (PostgreSQL's 63-byte identifier type), held as
+    /// [`Value::Text`]; converts to and from `text` implicitly.
+    Name,
+    /// `"char"`: PostgreSQL's one-byte internal character type (`relkind`, `typtype`), held as
+    /// [`Value::Text`] of at most one character (empty for the zero byte).
+    InternalChar,
 }
 
 impl DataType {
@@ -75,6 +86,9 @@ impl DataType {
             DataType::Date => Type::DATE,
             DataType::Timestamp => Type::TIMESTAMP,
             DataType::TimestampTz => Type::TIMESTAMPTZ,
+            DataType::Oid => Type::OID,
+            DataType::Name => Type::NAME,
+            DataType::InternalChar => Type::CHAR,
         }
     }
 
@@ -88,7 +102,10 @@ impl DataType {
             Type::FLOAT4 => DataType::Float4,
             Type::FLOAT8 => DataType::Float8,
             Type::NUMERIC => DataType::Numeric(None),
-            Type::TEXT | Type::NAME => DataType::Text,
+            Type::TEXT => DataType::Text,
+            Type::NAME => DataType::Name,
+            Type::OID => DataType::Oid,
+            Type::CHAR => DataType::InternalChar,
             Type::VARCHAR => DataType::Varchar(None),
             Type::BPCHAR => DataType::Char(1),
             Type::DATE => DataType::Date,
@@ -127,6 +144,9 @@ impl DataType {
             DataType::Timestamp => "timestamp without time zone".into(),
             DataType::TimestampTz => "timestamp with time zone".into(),
             DataType::Unknown => "unknown".into(),
+            DataType::Oid => "oid".into(),
+            DataType::Name => "name".into(),
+            DataType::InternalChar => "\"char\"".into(),
         }
     }
 
@@ -143,6 +163,7 @@ impl DataType {
             DataType::Date => "date",
             DataType::Timestamp => "timestamp",
             DataType::TimestampTz => "timestamp with time zone",
+            DataType::Oid => "oid",
             _ => "text",
         }
     }
@@ -165,11 +186,16 @@ impl DataType {
         )
     }
 
-    /// Character string types.
+    /// Character string types (`name` and `"char"` among them: they convert to `text`
+    /// implicitly, and their values are [`Value::Text`]).
     pub fn is_string(self) -> bool {
         matches!(
             self,
-            DataType::Text | DataType::Varchar(_) | DataType::Char(_)
+            DataType::Text
+                | DataType::Varchar(_)
+                | DataType::Char(_)
+                | DataType::Name
+                | DataType::InternalChar
         )
     }
 
@@ -189,6 +215,8 @@ impl DataType {
             (x, Int8) if x.is_integer() => Int8,
             (Int4, y) if y.is_integer() => Int4,
             (x, Int4) if x.is_integer() => Int4,
+            // Integers convert to oid implicitly (`attrelid = 16384`), not the reverse.
+            (Oid, y) | (y, Oid) if y.is_integer() => Oid,
             (x, y) if x.is_string() && y.is_string() => Text,
             (Date, Timestamp) | (Timestamp, Date) => Timestamp,
             (Date | Timestamp, TimestampTz) | (TimestampTz, Date | Timestamp) => TimestampTz,

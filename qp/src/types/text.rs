@@ -67,7 +67,25 @@ impl Value {
                 Value::Numeric(fit_numeric(d, spec)?)
             }
             DataType::Text | DataType::Unknown => Value::Text(text.to_string()),
-            DataType::Varchar(_) | DataType::Char(_) => {
+            DataType::Oid => {
+                let v: i64 = trimmed.parse().map_err(|e: std::num::ParseIntError| {
+                    use std::num::IntErrorKind::*;
+                    match e.kind() {
+                        PosOverflow | NegOverflow => Error::out_of_range(format!(
+                            "value \"{text}\" is out of range for type oid"
+                        )),
+                        _ => invalid(),
+                    }
+                })?;
+                // oidin reads what fits an int4 or a uint4: negative values wrap around.
+                if !(i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(&v) {
+                    return Err(Error::out_of_range(format!(
+                        "value \"{text}\" is out of range for type oid"
+                    )));
+                }
+                Value::Int(v as u32 as i64)
+            }
+            DataType::Varchar(_) | DataType::Char(_) | DataType::Name | DataType::InternalChar => {
                 Value::Text(text.to_string()).cast(DataType::Text, ty, zone)?
             }
             DataType::Date => Value::Date(parse_date(trimmed).ok_or_else(invalid)?),
@@ -253,6 +271,26 @@ mod tests {
             )
             .unwrap_err();
         assert_eq!(err.message, "numeric field overflow");
+    }
+
+    #[test]
+    fn oid_text_input() {
+        let oid = |s| Value::parse(s, DataType::Oid, TimeZone::UTC);
+        assert_eq!(oid("1259").unwrap(), Value::Int(1259));
+        assert_eq!(oid(" 4294967295 ").unwrap(), Value::Int(4294967295));
+        assert_eq!(oid("-1").unwrap(), Value::Int(4294967295));
+        assert_eq!(
+            oid("4294967296").unwrap_err().message,
+            "value \"4294967296\" is out of range for type oid"
+        );
+        assert_eq!(
+            oid("x").unwrap_err().message,
+            "invalid input syntax for type oid: \"x\""
+        );
+        assert_eq!(
+            Value::parse("relkind", DataType::InternalChar, TimeZone::UTC).unwrap(),
+            Value::Text("r".into())
+        );
     }
 
     #[test]

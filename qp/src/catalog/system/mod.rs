@@ -1,0 +1,211 @@
+//! System relations whose rows are computed: `pg_catalog`'s tables and views, filled on
+//! demand from the catalog snapshot a transaction reads, as risinglight's
+//! `system_table_scan` fills its `pg_catalog` tables.
+//!
+//! A system relation is declared like a table (a name, an oid, typed columns) and computes
+//! its rows from a [`Catalog`] when a query reads it, so it is always consistent with the
+//! schema the transaction sees and stores nothing:
+//!
+//! ```text
+//!   SELECT relname FROM pg_class WHERE relnamespace = 2200
+//!      planner:  pg_class resolves (pg_catalog first) to Relation::System(&PgClass)
+//!      executor: PgClass.rows(snapshot catalog, session) → one row per table and index,
+//!                then filtered, joined, sorted like the rows of any other relation
+//! ```
+//!
+//! # Adding a system relation
+//!
+//! One file per relation: a unit struct implementing [`SystemTable`] with PostgreSQL's
+//! column names, types and order (leaving out the columns whose types dsql lacks, listed in
+//! `docs/dsql-compatibility.md`), its `pg_class` oid, and `rows`; then add it to
+//! [`SYSTEM_TABLES`]. Name resolution, `pg_class`, `pg_attribute`, EXPLAIN and the
+//! privilege checks pick it up from there.
+
+use super::Catalog;
+use super::oids::Oid;
+use crate::types::{DataType, Value};
+
+mod pg_attribute;
+mod pg_class;
+mod pg_database;
+mod pg_namespace;
+mod pg_roles;
+mod pg_type;
+
+pub use pg_type::TypeInfo;
+
+/// The schema of PostgreSQL's system catalogs, searched first for unqualified names.
+pub const PG_CATALOG: &str = "pg_catalog";
+/// The schema of the SQL standard's views of the catalog (not on the search path).
+pub const INFORMATION_SCHEMA: &str = "information_schema";
+
+/// Who is asking: what a system relation's rows may depend on besides the catalog.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionInfo<'a> {
+    /// The current role (`current_user`).
+    pub user: &'a str,
+    /// The role that logged in (`session_user`).
+    pub session_user: &'a str,
+}
+
+/// A column of a system relation.
+#[derive(Clone, Copy, Debug)]
+pub struct SystemColumn {
+    /// Its name, as in PostgreSQL.
+    pub name: &'static str,
+    /// Its type.
+    pub data_type: DataType,
+    /// Whether it may be NULL.
+    pub nullable: bool,
+}
+
+/// A column that is never NULL.
+const fn column(name: &'static str, data_type: DataType) -> SystemColumn {
+    SystemColumn {
+        name,
+        data_type,
+        nullable: false,
+    }
+}
+
+/// A column that may be NULL.
+const fn nullable(name: &'static str, data_type: DataType) -> SystemColumn {
+    SystemColumn {
+        name,
+        data_type,
+        nullable: true,
+    }
+}
+
+/// What kind of relation a system relation is in PostgreSQL (its `relkind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SystemKind {
+    /// A catalog table (`pg_class`): relkind `r`.
+    Table,
+    /// A view over the catalogs (`pg_roles`): relkind `v`.
+    View,
+}
+
+/// A relation whose rows are computed from the catalog snapshot.
+pub trait SystemTable: Send + Sync {
+    /// Its name (`pg_class`).
+    fn name(&self) -> &'static str;
+    /// Its schema.
+    fn schema(&self) -> &'static str {
+        PG_CATALOG
+    }
+    /// Its oid, PostgreSQL's (`pg_class` is 1259).
+    fn oid(&self) -> Oid;
+    /// A table or a view, as PostgreSQL has it.
+    fn kind(&self) -> SystemKind {
+        SystemKind::Table
+    }
+    /// Its columns, in PostgreSQL's order.
+    fn columns(&self) -> &'static [SystemColumn];
+    /// Its rows as of `catalog`, each with a value per column.
+    fn rows(&self, catalog: &Catalog, session: &SessionInfo<'_>) -> Vec<Vec<Value>>;
+}
+
+impl std::fmt::Debug for dyn SystemTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.schema(), self.name())
+    }
+}
+
+/// Every system relation.
+pub static SYSTEM_TABLES: &[&dyn SystemTable] = &[
+    &pg_namespace::PgNamespace,
+    &pg_class::PgClass,
+    &pg_attribute::PgAttribute,
+    &pg_type::PgType,
+    &pg_roles::PgRoles,
+    &pg_database::PgDatabase,
+];
+
+/// The system relation `schema.name`, if there is one.
+pub fn find(schema: &str, name: &str) -> Option<&'static dyn SystemTable> {
+    SYSTEM_TABLES
+        .iter()
+        .copied()
+        .find(|t| t.schema() == schema && t.name() == name)
+}
+
+/// A role's oid by name (the built-in `admin`'s when the role is gone).
+fn role_oid(catalog: &Catalog, name: &str) -> Value {
+    let oid = catalog
+        .roles
+        .get(name)
+        .map_or(super::defs::ADMIN_OID, |r| r.oid);
+    Value::Int(oid)
+}
+
+/// An oid value.
+fn oid(oid: Oid) -> Value {
+    Value::Int(oid.into())
+}
+
+/// A name value.
+fn name(s: &str) -> Value {
+    Value::Text(s.to_string())
+}
+
+/// A `"char"` value.
+fn char(c: char) -> Value {
+    Value::Text(c.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_has_a_value_per_column_of_a_matching_kind() {
+        let mut catalog = Catalog::default();
+        let mut def = super::super::sys::jobs_table();
+        def.id = 1000;
+        def.schema = "public".into();
+        def.name = "t".into();
+        catalog
+            .tables
+            .insert(def.qualified_name(), std::sync::Arc::new(def));
+        let session = SessionInfo {
+            user: "admin",
+            session_user: "admin",
+        };
+        for table in SYSTEM_TABLES {
+            let rows = table.rows(&catalog, &session);
+            assert!(!rows.is_empty(), "{}", table.name());
+            for row in rows {
+                assert_eq!(row.len(), table.columns().len(), "{}", table.name());
+                for (v, c) in row.iter().zip(table.columns()) {
+                    let fits = match (v, c.data_type) {
+                        (Value::Null, _) => c.nullable,
+                        (Value::Int(i), DataType::Oid) => u32::try_from(*i).is_ok(),
+                        (Value::Int(i), DataType::Int2) => i16::try_from(*i).is_ok(),
+                        (Value::Int(i), DataType::Int4) => i32::try_from(*i).is_ok(),
+                        (Value::Text(s), DataType::InternalChar) => s.len() <= 1,
+                        (Value::Text(_), t) => t.is_string(),
+                        (Value::Bool(_), DataType::Bool) => true,
+                        (Value::Float(_), DataType::Float4) => true,
+                        _ => false,
+                    };
+                    assert!(fits, "{}.{} = {v:?}", table.name(), c.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn system_relations_have_postgres_oids_and_unique_names() {
+        assert_eq!(find(PG_CATALOG, "pg_class").map(|t| t.oid()), Some(1259));
+        assert_eq!(
+            find(PG_CATALOG, "pg_namespace").map(|t| t.oid()),
+            Some(2615)
+        );
+        assert!(find("public", "pg_class").is_none());
+        let mut names: Vec<_> = SYSTEM_TABLES.iter().map(|t| t.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), SYSTEM_TABLES.len());
+    }
+}

@@ -1,0 +1,426 @@
+//! `pg_catalog.pg_type`: the built-in types dsql has, with PostgreSQL's oids and attributes.
+
+use super::{Catalog, SystemColumn, SystemTable, char, column, name, nullable, oid};
+use crate::catalog::defs::ADMIN_OID;
+use crate::catalog::oids::{self, C_COLLATION, DEFAULT_COLLATION, Oid, PG_CATALOG_NAMESPACE};
+use crate::types::{DataType, Value};
+
+/// A built-in type as `pg_type` describes it (PostgreSQL 15's values).
+#[derive(Clone, Copy, Debug)]
+pub struct TypeInfo {
+    /// `oid`
+    pub oid: Oid,
+    /// `typname`
+    pub name: &'static str,
+    /// `typlen`: bytes, or -1 for variable length.
+    pub len: i16,
+    /// `typbyval`
+    pub by_value: bool,
+    /// `typcategory`
+    pub category: char,
+    /// `typispreferred`
+    pub preferred: bool,
+    /// `typelem`: the element type of a subscriptable type (`name` is one of `"char"`).
+    pub element: Oid,
+    /// `typarray`: the oid of the type's array type (which dsql does not have yet).
+    pub array: Oid,
+    /// The type's functions: `typinput`, `typoutput`, `typreceive`, `typsend`, `typmodin`,
+    /// `typmodout` (`-` for none), and `typsubscript`.
+    pub functions: [&'static str; 7],
+    /// `typalign`
+    pub align: char,
+    /// `typstorage`
+    pub storage: char,
+    /// `typcollation`
+    pub collation: Oid,
+}
+
+/// One row of [`TYPES`]: a base type without an element type (the arguments are its
+/// columns, in `pg_type`'s order).
+#[allow(clippy::too_many_arguments)]
+const fn scalar(
+    oid: Oid,
+    name: &'static str,
+    len: i16,
+    category: char,
+    preferred: bool,
+    array: Oid,
+    io: [&'static str; 4],
+    typmod: [&'static str; 2],
+    align: char,
+    storage: char,
+) -> TypeInfo {
+    TypeInfo {
+        oid,
+        name,
+        len,
+        by_value: len > 0 && len <= 8,
+        category,
+        preferred,
+        element: 0,
+        array,
+        functions: [io[0], io[1], io[2], io[3], typmod[0], typmod[1], "-"],
+        align,
+        storage,
+        collation: if category == 'S' {
+            DEFAULT_COLLATION
+        } else {
+            0
+        },
+    }
+}
+
+const NO_TYPMOD: [&str; 2] = ["-", "-"];
+
+/// The types, by oid.
+pub static TYPES: &[TypeInfo] = &[
+    scalar(
+        16,
+        "bool",
+        1,
+        'B',
+        true,
+        1000,
+        ["boolin", "boolout", "boolrecv", "boolsend"],
+        NO_TYPMOD,
+        'c',
+        'p',
+    ),
+    scalar(
+        18,
+        "char",
+        1,
+        'Z',
+        false,
+        1002,
+        ["charin", "charout", "charrecv", "charsend"],
+        NO_TYPMOD,
+        'c',
+        'p',
+    ),
+    TypeInfo {
+        by_value: false,
+        element: 18,
+        functions: [
+            "namein",
+            "nameout",
+            "namerecv",
+            "namesend",
+            "-",
+            "-",
+            "raw_array_subscript_handler",
+        ],
+        collation: C_COLLATION,
+        ..scalar(
+            19,
+            "name",
+            64,
+            'S',
+            false,
+            1003,
+            ["", "", "", ""],
+            NO_TYPMOD,
+            'c',
+            'p',
+        )
+    },
+    scalar(
+        20,
+        "int8",
+        8,
+        'N',
+        false,
+        1016,
+        ["int8in", "int8out", "int8recv", "int8send"],
+        NO_TYPMOD,
+        'd',
+        'p',
+    ),
+    scalar(
+        21,
+        "int2",
+        2,
+        'N',
+        false,
+        1005,
+        ["int2in", "int2out", "int2recv", "int2send"],
+        NO_TYPMOD,
+        's',
+        'p',
+    ),
+    scalar(
+        23,
+        "int4",
+        4,
+        'N',
+        false,
+        1007,
+        ["int4in", "int4out", "int4recv", "int4send"],
+        NO_TYPMOD,
+        'i',
+        'p',
+    ),
+    scalar(
+        25,
+        "text",
+        -1,
+        'S',
+        true,
+        1009,
+        ["textin", "textout", "textrecv", "textsend"],
+        NO_TYPMOD,
+        'i',
+        'x',
+    ),
+    scalar(
+        26,
+        "oid",
+        4,
+        'N',
+        true,
+        1028,
+        ["oidin", "oidout", "oidrecv", "oidsend"],
+        NO_TYPMOD,
+        'i',
+        'p',
+    ),
+    scalar(
+        700,
+        "float4",
+        4,
+        'N',
+        false,
+        1021,
+        ["float4in", "float4out", "float4recv", "float4send"],
+        NO_TYPMOD,
+        'i',
+        'p',
+    ),
+    scalar(
+        701,
+        "float8",
+        8,
+        'N',
+        true,
+        1022,
+        ["float8in", "float8out", "float8recv", "float8send"],
+        NO_TYPMOD,
+        'd',
+        'p',
+    ),
+    scalar(
+        1042,
+        "bpchar",
+        -1,
+        'S',
+        false,
+        1014,
+        ["bpcharin", "bpcharout", "bpcharrecv", "bpcharsend"],
+        ["bpchartypmodin", "bpchartypmodout"],
+        'i',
+        'x',
+    ),
+    scalar(
+        1043,
+        "varchar",
+        -1,
+        'S',
+        false,
+        1015,
+        ["varcharin", "varcharout", "varcharrecv", "varcharsend"],
+        ["varchartypmodin", "varchartypmodout"],
+        'i',
+        'x',
+    ),
+    scalar(
+        1082,
+        "date",
+        4,
+        'D',
+        false,
+        1182,
+        ["date_in", "date_out", "date_recv", "date_send"],
+        NO_TYPMOD,
+        'i',
+        'p',
+    ),
+    scalar(
+        1114,
+        "timestamp",
+        8,
+        'D',
+        false,
+        1115,
+        [
+            "timestamp_in",
+            "timestamp_out",
+            "timestamp_recv",
+            "timestamp_send",
+        ],
+        ["timestamptypmodin", "timestamptypmodout"],
+        'd',
+        'p',
+    ),
+    scalar(
+        1184,
+        "timestamptz",
+        8,
+        'D',
+        true,
+        1185,
+        [
+            "timestamptz_in",
+            "timestamptz_out",
+            "timestamptz_recv",
+            "timestamptz_send",
+        ],
+        ["timestamptztypmodin", "timestamptztypmodout"],
+        'd',
+        'p',
+    ),
+    scalar(
+        1700,
+        "numeric",
+        -1,
+        'N',
+        false,
+        1231,
+        ["numeric_in", "numeric_out", "numeric_recv", "numeric_send"],
+        ["numerictypmodin", "numerictypmodout"],
+        'i',
+        'm',
+    ),
+];
+
+/// What `pg_type` says of a type.
+pub fn type_info(t: DataType) -> &'static TypeInfo {
+    let oid = oids::type_oid(t);
+    TYPES
+        .iter()
+        .find(|i| i.oid == oid)
+        .expect("every DataType has a pg_type row")
+}
+
+/// `pg_type` (`typdefaultbin`, a `pg_node_tree`, and `typacl`, an `aclitem[]`, are left out;
+/// the `regproc` columns are `text`, the function's name).
+pub struct PgType;
+
+impl SystemTable for PgType {
+    fn name(&self) -> &'static str {
+        "pg_type"
+    }
+    fn oid(&self) -> Oid {
+        1247
+    }
+    fn columns(&self) -> &'static [SystemColumn] {
+        const COLUMNS: &[SystemColumn] = &[
+            column("oid", DataType::Oid),
+            column("typname", DataType::Name),
+            column("typnamespace", DataType::Oid),
+            column("typowner", DataType::Oid),
+            column("typlen", DataType::Int2),
+            column("typbyval", DataType::Bool),
+            column("typtype", DataType::InternalChar),
+            column("typcategory", DataType::InternalChar),
+            column("typispreferred", DataType::Bool),
+            column("typisdefined", DataType::Bool),
+            column("typdelim", DataType::InternalChar),
+            column("typrelid", DataType::Oid),
+            column("typsubscript", DataType::Text),
+            column("typelem", DataType::Oid),
+            column("typarray", DataType::Oid),
+            column("typinput", DataType::Text),
+            column("typoutput", DataType::Text),
+            column("typreceive", DataType::Text),
+            column("typsend", DataType::Text),
+            column("typmodin", DataType::Text),
+            column("typmodout", DataType::Text),
+            column("typanalyze", DataType::Text),
+            column("typalign", DataType::InternalChar),
+            column("typstorage", DataType::InternalChar),
+            column("typnotnull", DataType::Bool),
+            column("typbasetype", DataType::Oid),
+            column("typtypmod", DataType::Int4),
+            column("typndims", DataType::Int4),
+            column("typcollation", DataType::Oid),
+            nullable("typdefault", DataType::Text),
+        ];
+        COLUMNS
+    }
+    fn rows(&self, _: &Catalog, _: &super::SessionInfo<'_>) -> Vec<Vec<Value>> {
+        let text = |s: &str| Value::Text(s.to_string());
+        TYPES
+            .iter()
+            .map(|t| {
+                let [input, output, receive, send, modin, modout, subscript] = t.functions;
+                vec![
+                    oid(t.oid),
+                    name(t.name),
+                    oid(PG_CATALOG_NAMESPACE),
+                    Value::Int(ADMIN_OID),
+                    Value::Int(t.len.into()),
+                    Value::Bool(t.by_value),
+                    char('b'),
+                    char(t.category),
+                    Value::Bool(t.preferred),
+                    Value::Bool(true),
+                    char(','),
+                    oid(0),
+                    text(subscript),
+                    oid(t.element),
+                    oid(t.array),
+                    text(input),
+                    text(output),
+                    text(receive),
+                    text(send),
+                    text(modin),
+                    text(modout),
+                    text("-"),
+                    char(t.align),
+                    char(t.storage),
+                    Value::Bool(false),
+                    oid(0),
+                    Value::Int(-1),
+                    Value::Int(0),
+                    oid(t.collation),
+                    Value::Null,
+                ]
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_type_has_its_row() {
+        use DataType::*;
+        for t in [
+            Bool,
+            Int2,
+            Int4,
+            Int8,
+            Float4,
+            Float8,
+            Numeric(None),
+            Text,
+            Varchar(None),
+            Char(1),
+            Date,
+            Timestamp,
+            TimestampTz,
+            Oid,
+            Name,
+            InternalChar,
+            Unknown,
+        ] {
+            assert_eq!(type_info(t).oid, oids::type_oid(t));
+            assert_eq!(
+                type_info(t).name,
+                t.pg_type().name().replace("unknown", "text")
+            );
+        }
+    }
+}
