@@ -449,10 +449,8 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
             }
         }
     }
-    if !q.set_functions.is_empty() {
-        rows = project_set(q, rows, cx).await?;
-    }
-    // Window functions extend each row with their results.
+    // Window functions extend each row with their results, then the select list's
+    // set-returning functions (which may read them) with their values.
     if let Some(w) = &q.windowing {
         if dynamic {
             let mut exprs = Vec::new();
@@ -464,6 +462,9 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
             }
         }
         rows = windows(w, rows, &cx.eval_context())?;
+    }
+    if !q.set_functions.is_empty() {
+        rows = project_set(q, rows, cx).await?;
     }
     // Projection, with sort keys (and DISTINCT ON values) computed alongside.
     let mut out: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(rows.len());

@@ -67,6 +67,8 @@ pub(super) enum SrfPlacement {
     FromArguments,
     /// The argument of an aggregate call.
     AggregateArgument,
+    /// A window function call: its arguments, PARTITION BY and ORDER BY.
+    WindowArgument,
     /// Where PostgreSQL runs them but dsql does not: 0A000 `set-returning functions are not
     /// supported in <what>`.
     Unsupported(&'static str),
@@ -135,6 +137,12 @@ impl Planner<'_> {
             SrfPlacement::AggregateArgument => Some(
                 unsupported(
                     "aggregate function calls cannot contain set-returning function calls".into(),
+                )
+                .with_hint(LATERAL_HINT),
+            ),
+            SrfPlacement::WindowArgument => Some(
+                unsupported(
+                    "window function calls cannot contain set-returning function calls".into(),
                 )
                 .with_hint(LATERAL_HINT),
             ),
@@ -562,7 +570,11 @@ impl Planner<'_> {
         let mut written_types = Vec::new();
         for a in args {
             nested(a)?;
-            let saved = self.place_srf(SrfPlacement::AggregateArgument);
+            let saved = self.place_srf(if windowed {
+                SrfPlacement::WindowArgument
+            } else {
+                SrfPlacement::AggregateArgument
+            });
             let planned_arg = self.plan_expr(a, scope, agg.as_deref_mut(), None);
             self.restore_srf(saved);
             let (e, t) = planned_arg?;

@@ -507,16 +507,12 @@ impl Planner<'_> {
             }
         }
         let set_functions = self.restore_srf(saved_srf);
-        if windowing.is_some() && !set_functions.is_empty() {
-            return Err(Error::unsupported(
-                "window functions and set-returning functions in one select list are not supported yet",
-            ));
-        }
-        // The set-returning functions' values follow the row they are computed on.
+        // The set-returning functions' values follow the row they are computed on: the
+        // source (or group) row and its window function results, which come first.
         let width = match &aggregation {
             None => scope.columns.len(),
             Some(agg) => agg.group_by.len() + agg.aggs.len(),
-        };
+        } + windowing.as_ref().map_or(0, |w| w.calls.len());
         let place = |e: Expr| {
             e.transform(&mut |e| match e {
                 Expr::SetFunctionRef(k) => Expr::Column(width + k),

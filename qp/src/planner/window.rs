@@ -13,6 +13,7 @@
 
 use super::Planner;
 use super::coerce::{coerce, unify};
+use super::functions::SrfPlacement;
 use super::scope::{AggState, Scope};
 use super::select::sort_key;
 use crate::error::{Error, Result, SqlState};
@@ -173,7 +174,11 @@ impl Planner<'_> {
             WindowSlot::Allowed(calls) => calls,
             WindowSlot::NotAllowed(_) => return Err(Error::internal("window slot lost")),
         };
+        // Window functions are computed before the select list's set-returning functions,
+        // so none may sit inside a window call.
+        let saved_srf = self.place_srf(SrfPlacement::WindowArgument);
         let planned = self.plan_window_parts(func, name, f, args, star, &spec, scope, &mut agg);
+        self.restore_srf(saved_srf);
         let mut calls = calls;
         let result = planned.map(|(call, partition_by, order_by, ty)| {
             let key = format!("{partition_by:?} {order_by:?}");
