@@ -36,6 +36,7 @@ pub mod error;
 pub mod exec;
 pub mod explain;
 pub mod expr;
+pub mod functions;
 pub mod handler;
 pub mod index;
 pub mod jobs;
