@@ -23,8 +23,10 @@
 //!   the router's login check; schema and role DDL is planned in [`planner::schemas`] and
 //!   [`planner::roles`] and run in [`exec::schemas`] and [`exec::roles`].
 //! - [`parse`]: SQL text → statements, including DSQL's `AWS IAM GRANT/REVOKE`.
-//! - [`value`], [`keycode`], [`expr`]: SQL values, their order-preserving key encoding,
+//! - [`types`]: SQL types and values, casts, their order-preserving key encoding; [`expr`]:
 //!   expressions.
+//! - [`functions`]: the registry of built-in functions, PostgreSQL's overload resolution,
+//!   the scalar functions' code.
 //! - [`error`]: SQLSTATEs; the one place service errors become SQL errors.
 //! - [`limits`]: DSQL's transaction and object limits, configurable.
 //! - [`refusals`]: statements DSQL refuses (0A000), recognised before planning.

@@ -1,6 +1,6 @@
 //! The functions dsql has: a registry of every built-in function with its signature, and
-//! PostgreSQL's rules for choosing the overload a call means (layer 2: it knows [`types`]
-//! and nothing of SQL statements, plans or the catalog).
+//! PostgreSQL's rules for choosing the overload a call means (layer 2: it knows
+//! [`types`](crate::types) and nothing of SQL statements, plans or the catalog).
 //!
 //! Each [`Function`] is one overload as PostgreSQL's `pg_proc` lists it: a name, argument
 //! types ([`ArgType`]), a return type ([`ReturnType`]), volatility (`provolatile`),

@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 
-/// A SQL value. Integers of every width are `Int`; the expression's [`DataType`] says which.
+/// A SQL value. Integers of every width are `Int`; the expression's [`DataType`](super::DataType) says which.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     /// SQL NULL.
