@@ -1,12 +1,14 @@
 //! Planning function calls through the function registry ([`crate::functions`]):
 //! aggregates (with DISTINCT, `count(*)`, `FILTER (WHERE ...)` and an ORDER BY inside the
 //! call), window functions (in `window.rs`), set-returning functions and scalar functions.
-//! Each call's arguments are planned first; [`Registry::resolve`](crate::functions::Registry::resolve) then picks the overload
-//! their types mean under PostgreSQL's rules (42883 when none fits, 42725 when several fit
-//! equally), and the arguments are converted to its argument types ([`Planner::resolve_call`];
-//! untyped literals and parameters are planned again with the type they take). The
-//! conditional expressions PostgreSQL's grammar owns (`COALESCE`, `NULLIF`, `GREATEST`,
-//! `LEAST`) are planned here too, with their common type, but are not registry functions.
+//! Each call's arguments are planned first; the registry
+//! ([`Registry::resolve`](crate::functions::Registry::resolve)) then picks the overload their
+//! types mean under PostgreSQL's rules (42883 when none fits, 42725 when several fit
+//! equally), and the arguments are converted to its argument types
+//! ([`Planner::resolve_call`]; untyped literals and parameters are planned again with the
+//! type they take). The conditional expressions PostgreSQL's grammar owns (`COALESCE`,
+//! `NULLIF`, `GREATEST`, `LEAST`) are planned here too, with their common type, but are not
+//! registry functions.
 //!
 //! An aggregate is allowed only where the query is aggregated (a select list, HAVING or
 //! ORDER BY of a query with GROUP BY or an aggregate). Each call is recorded in `AggState`
@@ -212,9 +214,9 @@ impl Planner<'_> {
     }
 
     /// Resolves a call of `name` whose arguments `asts` were planned as `planned` (see
-    /// [`Registry::resolve`](crate::functions::Registry::resolve)) and converts them to the overload's argument types. An untyped
-    /// argument (a string literal, NULL, a parameter) is planned again with the type it
-    /// takes, so that a parameter gets its type.
+    /// [`Registry::resolve`](crate::functions::Registry::resolve)) and converts them to the
+    /// overload's argument types. An untyped argument (a string literal, NULL, a parameter)
+    /// is planned again with the type it takes, so that a parameter gets its type.
     pub(super) fn resolve_call(
         &mut self,
         name: &str,
