@@ -403,3 +403,62 @@ async fn generate_series_takes_parameters_typed_by_the_other_arguments() {
     let got: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
     assert_eq!(got, vec![10, 15, 20]);
 }
+
+#[tokio::test]
+async fn function_parameters_take_the_resolved_overloads_types_and_errors_carry_hints() {
+    let t = start().await;
+    let c = connect(&t.server).await;
+    use tokio_postgres::types::Type;
+    // lower(text), left(text, integer), round(numeric, integer): the only overloads of
+    // those arities, so untyped parameters take their argument types.
+    let stmt = c
+        .prepare("SELECT lower($1), left($2, $3), round($4, $5)")
+        .await
+        .unwrap();
+    assert_eq!(
+        stmt.params(),
+        &[
+            Type::TEXT,
+            Type::TEXT,
+            Type::INT4,
+            Type::NUMERIC,
+            Type::INT4
+        ]
+    );
+    assert_eq!(stmt.columns()[2].type_(), &Type::NUMERIC);
+    // round(integer) is round(double precision), as in PostgreSQL.
+    let rows = c
+        .query("SELECT round(2), pg_typeof(round(2))", &[])
+        .await
+        .unwrap();
+    assert_eq!(rows[0].get::<_, f64>(0), 2.0);
+    assert_eq!(rows[0].get::<_, &str>(1), "double precision");
+    let hint = |sql: &'static str| {
+        let c = &c;
+        async move {
+            let err = c.batch_execute(sql).await.unwrap_err();
+            let db = err.as_db_error().expect("a database error");
+            (
+                db.code().code().to_string(),
+                db.message().to_string(),
+                db.hint().map(str::to_string),
+            )
+        }
+    };
+    assert_eq!(
+        hint("SELECT lower(1)").await,
+        (
+            "42883".into(),
+            "function lower(integer) does not exist".into(),
+            Some("No function matches the given name and argument types. You might need to add explicit type casts.".into())
+        )
+    );
+    assert_eq!(
+        hint("SELECT sum('1')").await,
+        (
+            "42725".into(),
+            "function sum(unknown) is not unique".into(),
+            Some("Could not choose a best candidate function. You might need to add explicit type casts.".into())
+        )
+    );
+}

@@ -27,7 +27,6 @@ use crate::expr::{AggCall, AggFunc, BinOp, Expr, Func, SubLink};
 use crate::plan::{
     Access, Aggregation, DeletePlan, InsertPlan, InsertSource, JoinKind, JoinMethod, Plan,
     QueryPlan, SetCall, SetOperator, SortKey, Source, SubqueryPlan, UpdatePlan, WindowCall,
-    WindowFunc,
 };
 use crate::types::Value;
 
@@ -734,20 +733,7 @@ fn show_window_call(c: &WindowCall, names: &Names) -> String {
     let call = match (&c.agg, c.func) {
         (Some(a), _) => show_agg(a, names),
         (None, f) => {
-            let name = match f {
-                WindowFunc::RowNumber => "row_number",
-                WindowFunc::Rank => "rank",
-                WindowFunc::DenseRank => "dense_rank",
-                WindowFunc::PercentRank => "percent_rank",
-                WindowFunc::CumeDist => "cume_dist",
-                WindowFunc::Ntile => "ntile",
-                WindowFunc::Lag => "lag",
-                WindowFunc::Lead => "lead",
-                WindowFunc::FirstValue => "first_value",
-                WindowFunc::LastValue => "last_value",
-                WindowFunc::NthValue => "nth_value",
-                WindowFunc::Aggregate => "aggregate",
-            };
+            let name = f.name();
             let args: Vec<String> = c.args.iter().map(|e| show(e, names)).collect();
             format!("{name}({})", args.join(", "))
         }
@@ -767,26 +753,10 @@ fn binop(op: BinOp) -> &'static str {
 
 fn func_name(f: Func) -> &'static str {
     match f {
-        Func::Now => "now",
-        Func::StatementTimestamp => "statement_timestamp",
-        Func::ClockTimestamp => "clock_timestamp",
-        Func::Version => "version",
-        Func::CurrentDatabase => "current_database",
-        Func::CurrentSchema => "current_schema",
-        Func::CurrentUser => "current_user",
-        Func::SessionUser => "session_user",
         Func::Coalesce => "COALESCE",
         Func::NullIf => "NULLIF",
-        Func::Lower => "lower",
-        Func::Upper => "upper",
-        Func::Length => "length",
-        Func::Abs => "abs",
-        Func::Round => "round",
         Func::Greatest => "GREATEST",
         Func::Least => "LEAST",
-        Func::Random => "random",
-        Func::Repeat => "repeat",
-        Func::Left => "left",
     }
 }
 
@@ -906,6 +876,10 @@ fn show(e: &Expr, names: &Names) -> String {
         Expr::Func(f, args) => {
             let args: Vec<String> = args.iter().map(|a| show(a, names)).collect();
             format!("{}({})", func_name(*f), args.join(", "))
+        }
+        Expr::Call(id, args) => {
+            let args: Vec<String> = args.iter().map(|a| show(a, names)).collect();
+            format!("{}({})", id.name(), args.join(", "))
         }
     }
 }

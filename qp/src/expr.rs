@@ -70,109 +70,22 @@ impl BinOp {
     }
 }
 
-/// Scalar functions.
+/// The conditional expressions PostgreSQL's grammar owns (they are not `pg_proc` functions):
+/// their arguments are evaluated only as far as needed. Every other function call is an
+/// [`Expr::Call`] of a registry function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Func {
-    /// `now()`, `current_timestamp`, `transaction_timestamp()`: the transaction's start
-    /// time.
-    Now,
-    /// `statement_timestamp()`: the current statement's start time.
-    StatementTimestamp,
-    /// `clock_timestamp()`: the time of the call.
-    ClockTimestamp,
-    /// `version()`
-    Version,
-    /// `current_database()`
-    CurrentDatabase,
-    /// `current_schema()`: the first schema of `search_path` that exists.
-    CurrentSchema,
-    /// `current_user` (also `user`): the role privileges are checked as.
-    CurrentUser,
-    /// `session_user`: the role that logged in, whatever `SET ROLE` changed.
-    SessionUser,
-    /// `coalesce(a, b, ...)`
+    /// `COALESCE(a, b, ...)`
     Coalesce,
-    /// `nullif(a, b)`
+    /// `NULLIF(a, b)`
     NullIf,
-    /// `lower(text)`
-    Lower,
-    /// `upper(text)`
-    Upper,
-    /// `length(text)`, `char_length(text)`
-    Length,
-    /// `abs(x)`
-    Abs,
-    /// `round(x [, digits])`
-    Round,
-    /// `greatest(...)`
+    /// `GREATEST(...)`
     Greatest,
-    /// `least(...)`
+    /// `LEAST(...)`
     Least,
-    /// `random()`
-    Random,
-    /// `repeat(text, count)`
-    Repeat,
-    /// `left(text, n)`: the first `n` characters (all but the last `-n` when negative).
-    Left,
 }
 
-/// Set-returning functions: called in FROM ([`crate::plan::Source::Function`]) or in a
-/// select list ([`crate::plan::QueryPlan::set_functions`]), each call gives a list of values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SetFunc {
-    /// `generate_series(start, stop [, step])` over integers, bigints or numerics: `start`,
-    /// `start + step`, ... while not past `stop` (none when an argument is NULL).
-    GenerateSeries,
-}
-
-impl SetFunc {
-    /// The function's name, which is also the name of its result column.
-    pub fn name(self) -> &'static str {
-        match self {
-            SetFunc::GenerateSeries => "generate_series",
-        }
-    }
-}
-
-/// Aggregate functions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AggFunc {
-    /// `count(*)`
-    CountStar,
-    /// `count(x)`
-    Count,
-    /// `sum(x)`
-    Sum,
-    /// `avg(x)`
-    Avg,
-    /// `min(x)`
-    Min,
-    /// `max(x)`
-    Max,
-    /// `string_agg(text, delimiter)`: the non-NULL values joined, each after its row's
-    /// delimiter except the first.
-    StringAgg,
-    /// `bool_and(x)`, also spelled `every(x)`: true when every non-NULL value is.
-    BoolAnd,
-    /// `bool_or(x)`: true when some non-NULL value is.
-    BoolOr,
-}
-
-impl AggFunc {
-    /// The function's name as SQL (and EXPLAIN) writes it.
-    pub fn name(self) -> &'static str {
-        match self {
-            AggFunc::CountStar | AggFunc::Count => "count",
-            AggFunc::Sum => "sum",
-            AggFunc::Avg => "avg",
-            AggFunc::Min => "min",
-            AggFunc::Max => "max",
-            AggFunc::StringAgg => "string_agg",
-            AggFunc::BoolAnd => "bool_and",
-            AggFunc::BoolOr => "bool_or",
-        }
-    }
-}
+pub use crate::functions::{AggFunc, FuncId, SetFunc};
 
 /// One ORDER BY key (of a query, a window or an aggregate call).
 #[derive(Clone, Debug)]
@@ -266,8 +179,11 @@ pub enum Expr {
         /// The escape character: backslash unless `ESCAPE` names another (or none).
         escape: Option<char>,
     },
-    /// A scalar function call.
+    /// A conditional expression (`COALESCE`, `NULLIF`, `GREATEST`, `LEAST`).
     Func(Func, Vec<Expr>),
+    /// A call of a registry function (a scalar one), its arguments converted to the
+    /// overload's types.
+    Call(FuncId, Vec<Expr>),
     /// The result of aggregate call `i` (in an aggregated query's output row).
     AggRef(usize),
     /// While a select list is planned: the value of its set-returning function call `k`.
@@ -619,6 +535,7 @@ impl Expr {
                 }
             }
             Expr::Func(func, args) => eval_func(*func, args, row, ctx)?,
+            Expr::Call(id, args) => call(*id, args, row, ctx)?,
             Expr::Outer { level, index } => ctx
                 .outer
                 .len()
@@ -696,7 +613,7 @@ impl Expr {
                 expr.walk(f);
                 pattern.walk(f);
             }
-            Expr::Func(_, args) => {
+            Expr::Func(_, args) | Expr::Call(_, args) => {
                 for a in args {
                     a.walk(f);
                 }
@@ -774,6 +691,9 @@ impl Expr {
             },
             Expr::Func(func, args) => {
                 Expr::Func(func, args.into_iter().map(|a| a.transform(f)).collect())
+            }
+            Expr::Call(id, args) => {
+                Expr::Call(id, args.into_iter().map(|a| a.transform(f)).collect())
             }
             Expr::AnyOf {
                 lhs,
@@ -1125,23 +1045,9 @@ fn like(s: &str, pattern: &str, escape: Option<char>, case_insensitive: bool) ->
     Ok(j == tokens.len())
 }
 
-/// The largest result `repeat()` builds.
-const REPEAT_MAX_BYTES: usize = 256 * 1024 * 1024;
-
+/// Evaluates a conditional expression, its arguments only as far as needed.
 fn eval_func(func: Func, args: &[Expr], row: &[Value], ctx: &EvalContext) -> Result<Value> {
-    let arg = |i: usize| -> Result<Value> { args[i].eval(row, ctx) };
     Ok(match func {
-        Func::Now => Value::TimestampTz(ctx.now),
-        Func::StatementTimestamp => Value::TimestampTz(ctx.statement_started_at),
-        Func::ClockTimestamp => Value::TimestampTz(chrono::Utc::now()),
-        Func::Version => Value::Text(crate::VERSION_STRING.to_string()),
-        Func::CurrentDatabase => Value::Text("postgres".into()),
-        Func::CurrentSchema => match ctx.current_schema {
-            Some(schema) => Value::Text(schema.to_string()),
-            None => Value::Null,
-        },
-        Func::CurrentUser => Value::Text(ctx.user.to_string()),
-        Func::SessionUser => Value::Text(ctx.session_user.to_string()),
         Func::Coalesce => {
             for a in args {
                 let v = a.eval(row, ctx)?;
@@ -1152,78 +1058,12 @@ fn eval_func(func: Func, args: &[Expr], row: &[Value], ctx: &EvalContext) -> Res
             Value::Null
         }
         Func::NullIf => {
-            let (a, b) = (arg(0)?, arg(1)?);
+            let a = args[0].eval(row, ctx)?;
+            let b = args[1].eval(row, ctx)?;
             if !a.is_null() && !b.is_null() && a.compare(&b) == Ordering::Equal {
                 Value::Null
             } else {
                 a
-            }
-        }
-        Func::Lower => match arg(0)? {
-            Value::Text(s) => Value::Text(s.to_lowercase()),
-            v => v,
-        },
-        Func::Upper => match arg(0)? {
-            Value::Text(s) => Value::Text(s.to_uppercase()),
-            v => v,
-        },
-        Func::Left => match (arg(0)?, arg(1)?) {
-            (Value::Text(s), Value::Int(n)) => {
-                let len = s.chars().count() as i64;
-                let keep = if n >= 0 { n } else { (len + n).max(0) };
-                Value::Text(s.chars().take(keep as usize).collect())
-            }
-            _ => Value::Null,
-        },
-        Func::Repeat => match (arg(0)?, arg(1)?) {
-            (Value::Text(s), Value::Int(n)) => {
-                let n = usize::try_from(n).unwrap_or(0);
-                // PostgreSQL refuses results over 1 GB; a QP has less memory to spare.
-                if s.len().saturating_mul(n) > REPEAT_MAX_BYTES {
-                    return Err(Error::new(
-                        SqlState::PROGRAM_LIMIT_EXCEEDED,
-                        "requested length too large",
-                    ));
-                }
-                Value::Text(s.repeat(n))
-            }
-            _ => Value::Null,
-        },
-        Func::Length => match arg(0)? {
-            Value::Text(s) => Value::Int(s.chars().count() as i64),
-            _ => Value::Null,
-        },
-        Func::Abs => match arg(0)? {
-            Value::Int(i) => Value::Int(
-                i.checked_abs()
-                    .ok_or_else(|| Error::out_of_range("integer out of range"))?,
-            ),
-            Value::Float(f) => Value::Float(f.abs()),
-            Value::Numeric(d) => Value::Numeric(d.abs()),
-            v => v,
-        },
-        Func::Round => {
-            let digits = if args.len() > 1 {
-                match arg(1)? {
-                    Value::Int(i) => i,
-                    Value::Null => return Ok(Value::Null),
-                    _ => 0,
-                }
-            } else {
-                0
-            };
-            match arg(0)? {
-                Value::Float(f) => Value::Float(f.round_ties_even()),
-                Value::Numeric(d) => {
-                    let scale = digits.clamp(0, 28) as u32;
-                    let mut r = d.round_dp_with_strategy(
-                        scale,
-                        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
-                    );
-                    r.rescale(scale);
-                    Value::Numeric(r)
-                }
-                v => v,
             }
         }
         Func::Greatest | Func::Least => {
@@ -1244,20 +1084,55 @@ fn eval_func(func: Func, args: &[Expr], row: &[Value], ctx: &EvalContext) -> Res
             }
             best
         }
-        Func::Random => Value::Float(rand_f64()),
     })
 }
 
-fn rand_f64() -> f64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0),
-    );
-    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+/// The most arguments a call evaluates into a buffer on the stack (more take a `Vec`).
+const STACK_ARGS: usize = 4;
+
+/// Calls a registry function: its arguments are evaluated (all of them, as PostgreSQL
+/// does) into a buffer on the stack, and the overload's implementation is called through
+/// its [`FuncId`].
+fn call(id: FuncId, args: &[Expr], row: &[Value], ctx: &EvalContext) -> Result<Value> {
+    if args.len() <= STACK_ARGS {
+        let mut values: [Value; STACK_ARGS] = [Value::Null, Value::Null, Value::Null, Value::Null];
+        for (slot, a) in values.iter_mut().zip(args) {
+            *slot = a.eval(row, ctx)?;
+        }
+        id.call(&values[..args.len()], ctx)
+    } else {
+        let values = args
+            .iter()
+            .map(|a| a.eval(row, ctx))
+            .collect::<Result<Vec<_>>>()?;
+        id.call(&values, ctx)
+    }
+}
+
+impl crate::functions::Context for EvalContext<'_> {
+    fn transaction_start(&self) -> chrono::DateTime<chrono::Utc> {
+        self.now
+    }
+
+    fn statement_start(&self) -> chrono::DateTime<chrono::Utc> {
+        self.statement_started_at
+    }
+
+    fn current_user(&self) -> &str {
+        self.user
+    }
+
+    fn session_user(&self) -> &str {
+        self.session_user
+    }
+
+    fn time_zone(&self) -> TimeZone {
+        self.time_zone
+    }
+
+    fn current_schema(&self) -> Option<&str> {
+        self.current_schema
+    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,8 @@
 //! - [`parse`]: SQL text → statements, including DSQL's `AWS IAM GRANT/REVOKE`.
 //! - [`types`]: SQL types and values, text I/O, casts, the order-preserving key encoding
 //!   ([`types::keycode`]), the storage row codec; [`expr`]: expressions.
+//! - [`functions`]: the registry of built-in functions, PostgreSQL's overload resolution,
+//!   the scalar functions' code.
 //! - [`error`]: SQLSTATEs; the one place service errors become SQL errors.
 //! - [`limits`]: DSQL's transaction and object limits, configurable.
 //! - [`refusals`]: statements DSQL refuses (0A000), recognised before planning.
@@ -36,6 +38,7 @@ pub mod error;
 pub mod exec;
 pub mod explain;
 pub mod expr;
+pub mod functions;
 pub mod handler;
 pub mod index;
 pub mod jobs;

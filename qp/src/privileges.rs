@@ -207,7 +207,7 @@ fn reads_columns(e: &Expr) -> bool {
         }
         Expr::InList(e, list, _) => reads_columns(e) || list.iter().any(reads_columns),
         Expr::Like { expr, pattern, .. } => reads_columns(expr) || reads_columns(pattern),
-        Expr::Func(_, args) => args.iter().any(reads_columns),
+        Expr::Func(_, args) | Expr::Call(_, args) => args.iter().any(reads_columns),
     }
 }
 

@@ -22,6 +22,8 @@ use std::path::Path;
 const LAYER: &[(&str, u32)] = &[
     ("txn", 0),
     ("types", 1),
+    // The function registry and overload resolution, and the scalar functions' code.
+    ("functions", 2),
     ("catalog", 3),
     ("index", 3),
     // DSQL's limits: plain numbers and checks, read by the planner, the executor and the

@@ -37,8 +37,11 @@ pub(super) enum Accumulator {
     SumInt(i128, bool),
     /// `sum` of `bigint` / `numeric`: the sum, and whether any value was added.
     SumNumeric(Decimal, bool),
-    /// `sum` of `real` / `double precision`: the sum, and whether any value was added.
+    /// `sum` of `double precision`: the sum, and whether any value was added.
     SumFloat(f64, bool),
+    /// `sum` of `real`: the sum, added in `real` as PostgreSQL does, and whether any value
+    /// was added.
+    SumReal(f32, bool),
     /// `avg` of integers or `numeric`: the sum and the count.
     Avg(Decimal, i64),
     /// `avg` of `real` / `double precision`: the sum and the count.
@@ -59,6 +62,7 @@ impl Accumulator {
             AggFunc::Sum => match call.result_type {
                 DataType::Int8 => Accumulator::SumInt(0, false),
                 DataType::Float8 => Accumulator::SumFloat(0.0, false),
+                DataType::Float4 => Accumulator::SumReal(0.0, false),
                 _ => Accumulator::SumNumeric(Decimal::ZERO, false),
             },
             AggFunc::Avg => match call.result_type {
@@ -120,6 +124,10 @@ impl Accumulator {
                 };
                 *any = true;
             }
+            (Accumulator::SumReal(s, any), Value::Float(f)) => {
+                *s += f as f32;
+                *any = true;
+            }
             (Accumulator::Avg(s, n), v) => {
                 let d = match v {
                     Value::Int(i) => Decimal::from(i),
@@ -178,6 +186,13 @@ impl Accumulator {
             Accumulator::SumFloat(s, any) => {
                 if any {
                     Value::Float(s)
+                } else {
+                    Value::Null
+                }
+            }
+            Accumulator::SumReal(s, any) => {
+                if any {
+                    Value::Float(f64::from(s))
                 } else {
                     Value::Null
                 }

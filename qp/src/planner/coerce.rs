@@ -7,7 +7,8 @@
 //! integer. Anything else is 42804 `cannot convert type X to Y`.
 
 use crate::error::{Error, Result};
-use crate::expr::{Expr, Func};
+use crate::expr::Expr;
+use crate::functions::registry;
 use crate::types::cast::{cast_depends_on_time_zone, casts_implicitly};
 use crate::types::timezone::TimeZone;
 use crate::types::{DataType, Value};
@@ -58,10 +59,10 @@ pub(super) fn cast(e: Expr, from: DataType, to: DataType) -> Result<Expr> {
         _ => return coerce(e, from, to, true),
     };
     let text = coerce(e, from, DataType::Text, true)?;
-    let cut = Expr::Func(
-        Func::Left,
-        vec![text, Expr::Literal(Value::Int(i64::from(n)))],
-    );
+    let left = registry()
+        .exact("left", &[DataType::Text, DataType::Int4])
+        .ok_or_else(|| Error::internal("left(text, integer) is not registered"))?;
+    let cut = Expr::Call(left, vec![text, Expr::Literal(Value::Int(i64::from(n)))]);
     coerce(cut, DataType::Text, to, true)
 }
 

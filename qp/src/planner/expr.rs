@@ -10,7 +10,7 @@
 
 use super::Planner;
 use super::coerce::{cast, coerce, require_bool, unify};
-use super::functions::nullary_function;
+use super::functions::keyword_function;
 use super::scope::{AggState, Scope};
 use crate::error::{Error, Result, SqlState};
 use crate::expr::{BinOp, Expr, Func};
@@ -83,9 +83,9 @@ impl Planner<'_> {
                         .outer
                         .iter()
                         .any(|o| o.scope.resolve_expr(None, &name).is_ok())
-                    && let Some((func, ty)) = nullary_function(&name)
+                    && let Some((id, ty)) = keyword_function(&name)
                 {
-                    return Ok((Expr::Func(func, vec![]), ty));
+                    return Ok((Expr::Call(id, vec![]), ty));
                 }
                 self.resolve_column(scope, None, &name, &ast_expr.to_string())?
             }

@@ -1,7 +1,14 @@
-//! Planning function calls: aggregates (`count`, `sum`, `avg`, `min`, `max`, `string_agg`,
-//! `bool_and` / `every`, `bool_or`, with DISTINCT, `count(*)`, `FILTER (WHERE ...)` and an
-//! ORDER BY inside the call), window functions (in `window.rs`) and the scalar functions
-//! dsql evaluates (`now`, `lower`, `round`, `coalesce`, ...).
+//! Planning function calls through the function registry ([`crate::functions`]):
+//! aggregates (with DISTINCT, `count(*)`, `FILTER (WHERE ...)` and an ORDER BY inside the
+//! call), window functions (in `window.rs`), set-returning functions and scalar functions.
+//! Each call's arguments are planned first; the registry
+//! ([`Registry::resolve`](crate::functions::Registry::resolve)) then picks the overload their
+//! types mean under PostgreSQL's rules (42883 when none fits, 42725 when several fit
+//! equally), and the arguments are converted to its argument types
+//! ([`Planner::resolve_call`]; untyped literals and parameters are planned again with the
+//! type they take). The conditional expressions PostgreSQL's grammar owns (`COALESCE`,
+//! `NULLIF`, `GREATEST`, `LEAST`) are planned here too, with their common type, but are not
+//! registry functions.
 //!
 //! An aggregate is allowed only where the query is aggregated (a select list, HAVING or
 //! ORDER BY of a query with GROUP BY or an aggregate). Each call is recorded in `AggState`
@@ -24,7 +31,9 @@ use super::scope::{AggState, Scope};
 use super::select::sort_key;
 use super::window::{IN_AGGREGATE, WindowSlot, window_function};
 use crate::error::{Error, Result, SqlState};
-use crate::expr::{AggCall, AggFunc, Expr, Func, SetFunc};
+use crate::expr::{AggCall, Expr, Func, FuncId, SetFunc};
+use crate::functions::resolve::no_such_function;
+use crate::functions::{Implementation, Kind, Resolved, registry, same_type};
 use crate::names::ident_name;
 use crate::plan::SetCall;
 use crate::types::DataType;
@@ -76,8 +85,34 @@ pub(super) enum SrfPlacement {
 
 /// The set-returning function called `name`, if it is one.
 pub(super) fn set_function(name: &str) -> Option<SetFunc> {
-    match name {
-        "generate_series" => Some(SetFunc::GenerateSeries),
+    match registry()
+        .overloads(name)
+        .first()?
+        .function()
+        .implementation
+    {
+        Implementation::SetReturning(f) => Some(f),
+        _ => None,
+    }
+}
+
+/// Whether `name` names an aggregate function.
+pub(super) fn is_aggregate(name: &str) -> bool {
+    registry().kind_of(name) == Some(Kind::Aggregate)
+}
+
+/// The function a SQL keyword calls (`current_timestamp` is `now()`, `user` is
+/// `current_user`), if `name` is one of those keywords, with its result type.
+pub(super) fn keyword_function(name: &str) -> Option<(FuncId, DataType)> {
+    let function = match name {
+        "current_timestamp" => "now",
+        "user" => "current_user",
+        "current_user" | "session_user" | "current_schema" => name,
+        _ => return None,
+    };
+    let id = registry().exact(function, &[])?;
+    match id.function().returns {
+        crate::functions::ReturnType::Fixed(t) => Some((id, t)),
         _ => None,
     }
 }
@@ -152,9 +187,9 @@ impl Planner<'_> {
         }
     }
 
-    /// Plans a call of the set-returning function `func` (called `name`) with `args` over
-    /// `scope`. `generate_series` takes integers, bigints or numerics: its arguments are
-    /// converted to the widest of their types (untyped ones take it), which its values have.
+    /// Plans a call of the set-returning function `func` with `args` over `scope`: the
+    /// overload its arguments' types resolve to (`generate_series(integer, bigint)` is
+    /// `generate_series(bigint, bigint)`), its arguments converted to it.
     pub(super) fn plan_set_call(
         &mut self,
         func: SetFunc,
@@ -162,7 +197,6 @@ impl Planner<'_> {
         scope: &Scope,
         mut agg: Option<&mut AggState>,
     ) -> Result<SetCall> {
-        let SetFunc::GenerateSeries = func;
         // A call in a select list may not hold another (in FROM, the caller placed them).
         let saved = match self.srf {
             SrfPlacement::SelectList(_) => Some(self.place_srf(SrfPlacement::Unsupported(
@@ -175,63 +209,47 @@ impl Planner<'_> {
             for a in args {
                 planned.push(self.plan_expr(a, scope, agg.as_deref_mut(), None)?);
             }
-            let signature = || {
-                let types: Vec<String> = planned.iter().map(|(_, t)| t.name()).collect();
-                format!("{}({})", func.name(), types.join(", "))
-            };
-            let missing = || {
-                Error::undefined_function(format!("function {} does not exist", signature()))
-                    .with_hint(
-                        "No function matches the given name and argument types. You might need to add explicit type casts.",
-                    )
-            };
-            if !(2..=3).contains(&planned.len()) {
-                return Err(missing());
-            }
-            let mut ty: Option<DataType> = None;
-            for (_, t) in &planned {
-                let t = match t {
-                    DataType::Unknown => continue,
-                    DataType::Int2 | DataType::Int4 => DataType::Int4,
-                    DataType::Int8 => DataType::Int8,
-                    DataType::Numeric(_) => DataType::Numeric(None),
-                    _ => return Err(missing()),
-                };
-                ty = Some(match (ty, t) {
-                    (None, t) => t,
-                    (Some(DataType::Numeric(_)), _) | (_, DataType::Numeric(_)) => {
-                        DataType::Numeric(None)
-                    }
-                    (Some(DataType::Int8), _) | (_, DataType::Int8) => DataType::Int8,
-                    _ => DataType::Int4,
-                });
-            }
-            let Some(ty) = ty else {
-                return Err(Error::new(
-                    SqlState::AMBIGUOUS_FUNCTION,
-                    format!("function {} is not unique", signature()),
-                )
-                .with_hint(
-                    "Could not choose a best candidate function. You might need to add explicit type casts.",
-                ));
-            };
-            let mut converted = Vec::with_capacity(planned.len());
-            for (a, (e, t)) in args.iter().zip(planned) {
-                let (e, t) = if is_untyped(a) {
-                    self.plan_expr(a, scope, agg.as_deref_mut(), Some(ty))?
-                } else {
-                    (e, t)
-                };
-                converted.push(coerce(e, t, ty, false)?);
-            }
+            let (resolved, args) =
+                self.resolve_call(func.name(), args, planned, scope, agg.as_deref_mut())?;
             Ok(SetCall {
                 func,
-                args: converted,
-                data_type: ty,
+                args,
+                data_type: resolved.returns,
             })
         })();
         self.unrefuse_srf(saved);
         result
+    }
+
+    /// Resolves a call of `name` whose arguments `asts` were planned as `planned` (see
+    /// [`Registry::resolve`](crate::functions::Registry::resolve)) and converts them to the
+    /// overload's argument types. An untyped argument (a string literal, NULL, a parameter)
+    /// is planned again with the type it takes, so that a parameter gets its type.
+    pub(super) fn resolve_call(
+        &mut self,
+        name: &str,
+        asts: &[ast::Expr],
+        planned: Vec<(Expr, DataType)>,
+        scope: &Scope,
+        mut agg: Option<&mut AggState>,
+    ) -> Result<(Resolved, Vec<Expr>)> {
+        let types: Vec<DataType> = planned.iter().map(|(_, t)| *t).collect();
+        let resolved = registry().resolve(name, &types)?;
+        let mut args = Vec::with_capacity(planned.len());
+        for ((a, (e, t)), want) in asts.iter().zip(planned).zip(&resolved.arg_types) {
+            let want = *want;
+            let (e, t) = if t == DataType::Unknown && want != DataType::Unknown && is_untyped(a) {
+                self.plan_expr(a, scope, agg.as_deref_mut(), Some(want))?
+            } else {
+                (e, t)
+            };
+            args.push(if same_type(t, want) {
+                e
+            } else {
+                coerce(e, t, want, false)?
+            });
+        }
+        Ok((resolved, args))
     }
 
     /// Plans a function call: an aggregate (only when `agg` is given) or a scalar function,
@@ -308,6 +326,11 @@ impl Planner<'_> {
                 (args, distinct, star, order_by)
             }
         };
+        // `current_timestamp()` and `user()` are the keywords' functions.
+        let name = match keyword_function(&name) {
+            Some((id, _)) if args.is_empty() && !star => id.name().to_string(),
+            _ => name,
+        };
         if let Some(func) = set_function(&name) {
             if distinct || star {
                 return Err(Error::syntax(format!(
@@ -327,8 +350,17 @@ impl Planner<'_> {
             calls.push(call);
             return Ok((Expr::SetFunctionRef(calls.len() - 1), ty));
         }
-        let is_aggregate = aggregate_function(&name, star).is_some();
+        let kind = registry().kind_of(&name);
+        let is_aggregate = kind == Some(Kind::Aggregate);
         if f.over.is_some() {
+            if kind.is_none() {
+                // As PostgreSQL: an unknown function is reported as such.
+                let mut types = Vec::new();
+                for a in &args {
+                    types.push(self.plan_expr(a, scope, agg.as_deref_mut(), None)?.1);
+                }
+                return Err(no_such_function(&name, &types));
+            }
             if !is_aggregate && window_function(&name).is_none() {
                 return Err(Error::new(
                     SqlState::WRONG_OBJECT_TYPE,
@@ -389,6 +421,32 @@ impl Planner<'_> {
                 "DISTINCT or * specified, but {name} is not an aggregate function"
             )));
         }
+        if matches!(name.as_str(), "coalesce" | "greatest" | "least" | "nullif") {
+            return self.plan_conditional(&name, &args, scope, agg, expected);
+        }
+        let mut planned = Vec::new();
+        for a in &args {
+            planned.push(self.plan_expr(a, scope, agg.as_deref_mut(), None)?);
+        }
+        let (resolved, converted) = self.resolve_call(&name, &args, planned, scope, agg)?;
+        Ok(match resolved.id.function().implementation {
+            Implementation::Planning(answer) => {
+                (Expr::Literal(answer(&resolved.arg_types)), resolved.returns)
+            }
+            _ => (Expr::Call(resolved.id, converted), resolved.returns),
+        })
+    }
+
+    /// Plans `COALESCE`, `GREATEST`, `LEAST` or `NULLIF` (`name`): conditional expressions of
+    /// PostgreSQL's grammar, not registry functions, over the common type of their arguments.
+    fn plan_conditional(
+        &mut self,
+        name: &str,
+        args: &[ast::Expr],
+        scope: &Scope,
+        mut agg: Option<&mut AggState>,
+        expected: Option<DataType>,
+    ) -> Result<(Expr, DataType)> {
         // COALESCE stops at its first non-NULL argument: PostgreSQL refuses set-returning
         // functions in it, as in CASE.
         let saved = if name == "coalesce" {
@@ -398,7 +456,7 @@ impl Planner<'_> {
         };
         let mut planned = Vec::new();
         let mut failed = None;
-        for a in &args {
+        for a in args {
             match self.plan_expr(a, scope, agg.as_deref_mut(), expected) {
                 Ok(p) => planned.push(p),
                 Err(e) => {
@@ -411,130 +469,24 @@ impl Planner<'_> {
         if let Some(e) = failed {
             return Err(e);
         }
-        let arity = |n: usize| -> Result<()> {
-            if planned.len() == n {
-                Ok(())
-            } else {
-                Err(Error::undefined_function(format!(
-                    "function {name} with {} arguments does not exist",
-                    planned.len()
-                )))
-            }
-        };
-        let text_arg = |planned: Vec<(Expr, DataType)>| -> Result<Vec<Expr>> {
-            planned
-                .into_iter()
-                .map(|(e, t)| coerce(e, t, DataType::Text, false))
-                .collect()
-        };
-        if let Some((func, ty)) = nullary_function(&name) {
-            arity(0)?;
-            return Ok((Expr::Func(func, vec![]), ty));
+        if planned.is_empty() || (name == "nullif" && planned.len() != 2) {
+            return Err(Error::undefined_function(format!(
+                "function {name} with {} arguments does not exist",
+                planned.len()
+            )));
         }
-        Ok(match name.as_str() {
-            "lower" | "upper" => {
-                arity(1)?;
-                let f = if name == "lower" {
-                    Func::Lower
-                } else {
-                    Func::Upper
-                };
-                (Expr::Func(f, text_arg(planned)?), DataType::Text)
-            }
-            "length" | "char_length" | "character_length" => {
-                arity(1)?;
-                (Expr::Func(Func::Length, text_arg(planned)?), DataType::Int4)
-            }
-            "left" => {
-                arity(2)?;
-                let mut it = planned.into_iter();
-                let (text, text_type) = it.next().expect("arity checked");
-                let (count, count_type) = it.next().expect("arity checked");
-                (
-                    Expr::Func(
-                        Func::Left,
-                        vec![
-                            coerce(text, text_type, DataType::Text, false)?,
-                            coerce(count, count_type, DataType::Int4, false)?,
-                        ],
-                    ),
-                    DataType::Text,
-                )
-            }
-            "repeat" => {
-                arity(2)?;
-                let mut it = planned.into_iter();
-                let (text, text_type) = it.next().expect("arity checked");
-                let (count, count_type) = it.next().expect("arity checked");
-                (
-                    Expr::Func(
-                        Func::Repeat,
-                        vec![
-                            coerce(text, text_type, DataType::Text, false)?,
-                            coerce(count, count_type, DataType::Int4, false)?,
-                        ],
-                    ),
-                    DataType::Text,
-                )
-            }
-            "abs" => {
-                arity(1)?;
-                let (e, t) = planned.into_iter().next().expect("arity checked");
-                if !t.is_numeric() {
-                    return Err(Error::undefined_function(format!(
-                        "function abs({}) does not exist",
-                        t.name()
-                    )));
-                }
-                (Expr::Func(Func::Abs, vec![e]), t)
-            }
-            "round" => {
-                if planned.is_empty() || planned.len() > 2 {
-                    arity(1)?;
-                }
-                let mut it = planned.into_iter();
-                let (e, t) = it.next().expect("arity checked");
-                let mut args = vec![];
-                let ty = if it.len() == 1 || matches!(t, DataType::Numeric(_)) || t.is_integer() {
-                    args.push(coerce(e, t, DataType::Numeric(None), false)?);
-                    DataType::Numeric(None)
-                } else {
-                    args.push(coerce(e, t, DataType::Float8, false)?);
-                    DataType::Float8
-                };
-                if let Some((d, dt)) = it.next() {
-                    args.push(coerce(d, dt, DataType::Int4, false)?);
-                }
-                (Expr::Func(Func::Round, args), ty)
-            }
-            "coalesce" | "greatest" | "least" | "nullif" => {
-                if planned.is_empty() || (name == "nullif" && planned.len() != 2) {
-                    return Err(Error::undefined_function(format!(
-                        "function {name} with {} arguments does not exist",
-                        planned.len()
-                    )));
-                }
-                let ty = unify(planned.iter().map(|(_, t)| *t), &name.to_uppercase())?;
-                let args = planned
-                    .into_iter()
-                    .map(|(e, t)| coerce(e, t, ty, false))
-                    .collect::<Result<_>>()?;
-                let func = match name.as_str() {
-                    "coalesce" => Func::Coalesce,
-                    "greatest" => Func::Greatest,
-                    "least" => Func::Least,
-                    _ => Func::NullIf,
-                };
-                (Expr::Func(func, args), ty)
-            }
-            _ => {
-                let types: Vec<String> = planned.iter().map(|(_, t)| t.name()).collect();
-                return Err(Error::undefined_function(format!(
-                    "function {name}({}) does not exist",
-                    types.join(", ")
-                )));
-            }
-        })
+        let ty = unify(planned.iter().map(|(_, t)| *t), &name.to_uppercase())?;
+        let args = planned
+            .into_iter()
+            .map(|(e, t)| coerce(e, t, ty, false))
+            .collect::<Result<_>>()?;
+        let func = match name {
+            "coalesce" => Func::Coalesce,
+            "greatest" => Func::Greatest,
+            "least" => Func::Least,
+            _ => Func::NullIf,
+        };
+        Ok((Expr::Func(func, args), ty))
     }
 
     /// Plans an aggregate call: its argument (for `string_agg` also the delimiter), FILTER
@@ -554,8 +506,6 @@ impl Planner<'_> {
         scope: &Scope,
         agg: &mut Option<&mut AggState>,
     ) -> Result<AggCall> {
-        let func = aggregate_function(name, star)
-            .ok_or_else(|| Error::internal("not an aggregate function"))?;
         let windowed = f.over.is_some();
         let nested = |e: &ast::Expr| -> Result<()> {
             if !windowed && contains_aggregate(e) {
@@ -567,7 +517,6 @@ impl Planner<'_> {
             Ok(())
         };
         let mut planned = Vec::new();
-        let mut written_types = Vec::new();
         for a in args {
             nested(a)?;
             let saved = self.place_srf(if windowed {
@@ -577,89 +526,31 @@ impl Planner<'_> {
             });
             let planned_arg = self.plan_expr(a, scope, agg.as_deref_mut(), None);
             self.restore_srf(saved);
-            let (e, t) = planned_arg?;
-            written_types.push((Expr::Literal(crate::types::Value::Null), t));
-            planned.push((
-                e,
-                if t == DataType::Unknown {
-                    DataType::Text
-                } else {
-                    t
-                },
+            planned.push(planned_arg?);
+        }
+        // `count()` is `count(*)`'s overload, called only with the star.
+        if planned.is_empty() && !star && registry().exact(name, &[]).is_some() {
+            return Err(Error::new(
+                SqlState::WRONG_OBJECT_TYPE,
+                format!("{name}(*) must be used to call a parameterless aggregate function"),
             ));
         }
-        let wrong_arity = || {
-            Error::undefined_function(format!(
-                "function {name} with {} arguments does not exist",
-                args.len()
-            ))
+        let saved = self.place_srf(SrfPlacement::AggregateArgument);
+        let resolved = self.resolve_call(name, args, planned, scope, agg.as_deref_mut());
+        self.restore_srf(saved);
+        let (resolved, converted) = resolved?;
+        let Implementation::Aggregate(func) = resolved.id.function().implementation else {
+            return Err(Error::internal("not an aggregate function"));
         };
-        let no_such = |planned: &[(Expr, DataType)]| {
-            let types: Vec<String> = planned.iter().map(|(_, t)| t.name()).collect();
-            Error::undefined_function(format!(
-                "function {name}({}) does not exist",
-                types.join(", ")
-            ))
-        };
-        let (arg, arg_type, delimiter) = match (func, planned.len()) {
-            (AggFunc::CountStar, 0) => (None, DataType::Int8, None),
-            (AggFunc::StringAgg, 2) => {
-                let types = written_types;
-                let mut it = planned.into_iter();
-                let (v, vt) = it.next().expect("two arguments");
-                let (d, dt) = it.next().expect("two arguments");
-                let text = |e: Expr, t: DataType| {
-                    if matches!(t, DataType::Text | DataType::Varchar(_) | DataType::Char(_)) {
-                        coerce(e, t, DataType::Text, false).map_err(|_| no_such(&types))
-                    } else {
-                        Err(no_such(&types))
-                    }
-                };
-                (Some(text(v, vt)?), DataType::Text, Some(text(d, dt)?))
-            }
-            (AggFunc::StringAgg, _) | (AggFunc::CountStar, _) => return Err(wrong_arity()),
-            (_, 1) => {
-                let (e, t) = planned.into_iter().next().expect("one argument");
-                (Some(e), t, None)
-            }
-            _ => return Err(wrong_arity()),
-        };
-        let result_type = match func {
-            AggFunc::CountStar | AggFunc::Count => DataType::Int8,
-            AggFunc::Sum => match arg_type {
-                DataType::Int2 | DataType::Int4 => DataType::Int8,
-                DataType::Int8 | DataType::Numeric(_) => DataType::Numeric(None),
-                DataType::Float4 | DataType::Float8 => DataType::Float8,
-                t => {
-                    return Err(Error::undefined_function(format!(
-                        "function sum({}) does not exist",
-                        t.name()
-                    )));
-                }
-            },
-            AggFunc::Avg => match arg_type {
-                t if t.is_integer() => DataType::Numeric(None),
-                DataType::Numeric(_) => DataType::Numeric(None),
-                DataType::Float4 | DataType::Float8 => DataType::Float8,
-                t => {
-                    return Err(Error::undefined_function(format!(
-                        "function avg({}) does not exist",
-                        t.name()
-                    )));
-                }
-            },
-            AggFunc::Min | AggFunc::Max => arg_type,
-            AggFunc::StringAgg => DataType::Text,
-            AggFunc::BoolAnd | AggFunc::BoolOr => {
-                if arg_type != DataType::Bool {
-                    return Err(Error::undefined_function(format!(
-                        "function {name}({}) does not exist",
-                        arg_type.name()
-                    )));
-                }
-                DataType::Bool
-            }
-        };
+        let mut converted = converted.into_iter();
+        let arg = converted.next();
+        let delimiter = converted.next();
+        let arg_type = resolved
+            .arg_types
+            .first()
+            .copied()
+            .unwrap_or(DataType::Int8);
+        let result_type = resolved.returns;
         let filter = match &f.filter {
             None => None,
             Some(c) => {
@@ -704,22 +595,6 @@ impl Planner<'_> {
     }
 }
 
-/// The aggregate function `name` names (`count(*)` when `star`).
-pub(super) fn aggregate_function(name: &str, star: bool) -> Option<AggFunc> {
-    Some(match name {
-        "count" if star => AggFunc::CountStar,
-        "count" => AggFunc::Count,
-        "sum" => AggFunc::Sum,
-        "avg" => AggFunc::Avg,
-        "min" => AggFunc::Min,
-        "max" => AggFunc::Max,
-        "string_agg" => AggFunc::StringAgg,
-        "bool_and" | "every" => AggFunc::BoolAnd,
-        "bool_or" => AggFunc::BoolOr,
-        _ => return None,
-    })
-}
-
 /// Whether an expression calls an aggregate function (`count`, `sum`, `avg`, `min`,
 /// `max`, `string_agg`, `bool_and`, `bool_or`, `every`) anywhere inside it without an OVER
 /// clause, outside its subqueries (which aggregate on their own).
@@ -751,7 +626,7 @@ pub(super) fn contains_aggregate(e: &ast::Expr) -> bool {
                     .unwrap_or_default();
                 // An aggregate over a window is not one of the query's aggregates (its
                 // arguments, visited next, may hold some).
-                if f.over.is_none() && aggregate_function(&name, false).is_some() {
+                if f.over.is_none() && is_aggregate(&name) {
                     return ControlFlow::Break(());
                 }
             }
@@ -759,22 +634,4 @@ pub(super) fn contains_aggregate(e: &ast::Expr) -> bool {
         }
     }
     e.visit(&mut Finder(0)).is_break()
-}
-
-/// The functions without arguments, by name, with their result types. Some of them may also be
-/// written as bare keywords (`current_user`, `current_timestamp`, ...; see
-/// [`Planner::plan_expr`]).
-pub(super) fn nullary_function(name: &str) -> Option<(Func, DataType)> {
-    Some(match name {
-        "now" | "current_timestamp" | "transaction_timestamp" => (Func::Now, DataType::TimestampTz),
-        "statement_timestamp" => (Func::StatementTimestamp, DataType::TimestampTz),
-        "clock_timestamp" => (Func::ClockTimestamp, DataType::TimestampTz),
-        "version" => (Func::Version, DataType::Text),
-        "current_database" => (Func::CurrentDatabase, DataType::Text),
-        "current_schema" => (Func::CurrentSchema, DataType::Text),
-        "current_user" | "user" => (Func::CurrentUser, DataType::Text),
-        "session_user" => (Func::SessionUser, DataType::Text),
-        "random" => (Func::Random, DataType::Float8),
-        _ => return None,
-    })
 }

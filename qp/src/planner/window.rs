@@ -12,12 +12,13 @@
 //! into positions once the width of the row the calls read is known.
 
 use super::Planner;
-use super::coerce::{coerce, unify};
+use super::coerce::coerce;
 use super::functions::SrfPlacement;
 use super::scope::{AggState, Scope};
 use super::select::sort_key;
 use crate::error::{Error, Result, SqlState};
 use crate::expr::Expr;
+use crate::functions::{Implementation, registry};
 use crate::names::ident_name;
 use crate::plan::{
     FrameBound, FrameUnits, SortKey, WindowCall, WindowFrame, WindowFunc, WindowOrder, Windowing,
@@ -79,22 +80,17 @@ pub(super) struct NamedWindow {
     has_frame: bool,
 }
 
-/// The functions that are window functions only (not aggregates).
+/// The window function (not an aggregate) called `name`, if there is one.
 pub(super) fn window_function(name: &str) -> Option<WindowFunc> {
-    Some(match name {
-        "row_number" => WindowFunc::RowNumber,
-        "rank" => WindowFunc::Rank,
-        "dense_rank" => WindowFunc::DenseRank,
-        "percent_rank" => WindowFunc::PercentRank,
-        "cume_dist" => WindowFunc::CumeDist,
-        "ntile" => WindowFunc::Ntile,
-        "lag" => WindowFunc::Lag,
-        "lead" => WindowFunc::Lead,
-        "first_value" => WindowFunc::FirstValue,
-        "last_value" => WindowFunc::LastValue,
-        "nth_value" => WindowFunc::NthValue,
-        _ => return None,
-    })
+    match registry()
+        .overloads(name)
+        .first()?
+        .function()
+        .implementation
+    {
+        Implementation::Window(f) => Some(f),
+        _ => None,
+    }
 }
 
 impl Planner<'_> {
@@ -236,7 +232,7 @@ impl Planner<'_> {
         self.windows = WindowSlot::NotAllowed(NESTED);
         defined?;
         let frame = self.plan_frame(spec.window_frame.as_ref(), &order_types)?;
-        let Some(func) = func else {
+        let Some(_) = func else {
             // An aggregate over the frame.
             let call = self.plan_aggregate(name, f, args, star, false, vec![], scope, agg)?;
             let ty = call.result_type;
@@ -261,72 +257,13 @@ impl Planner<'_> {
         }
         let mut planned = Vec::new();
         for a in args {
-            let (e, t) = self.plan_expr(a, scope, agg.as_deref_mut(), None)?;
-            planned.push((
-                e,
-                if t == DataType::Unknown {
-                    DataType::Text
-                } else {
-                    t
-                },
-            ));
+            planned.push(self.plan_expr(a, scope, agg.as_deref_mut(), None)?);
         }
-        let no_such = |planned: &[(Expr, DataType)]| {
-            let types: Vec<String> = planned.iter().map(|(_, t)| t.name()).collect();
-            Error::undefined_function(format!(
-                "function {name}({}) does not exist",
-                types.join(", ")
-            ))
+        let (resolved, args) = self.resolve_call(name, args, planned, scope, agg.as_deref_mut())?;
+        let Implementation::Window(func) = resolved.id.function().implementation else {
+            return Err(Error::internal("not a window function"));
         };
-        let (args, ty) = match (func, planned.len()) {
-            (WindowFunc::RowNumber | WindowFunc::Rank | WindowFunc::DenseRank, 0) => {
-                (vec![], DataType::Int8)
-            }
-            (WindowFunc::PercentRank | WindowFunc::CumeDist, 0) => (vec![], DataType::Float8),
-            (WindowFunc::Ntile, 1) => {
-                let (e, t) = planned.remove(0);
-                (
-                    vec![
-                        coerce(e, t, DataType::Int4, false)
-                            .map_err(|_| no_such(&[(Expr::Column(0), t)]))?,
-                    ],
-                    DataType::Int4,
-                )
-            }
-            (WindowFunc::FirstValue | WindowFunc::LastValue, 1) => {
-                let (e, t) = planned.remove(0);
-                (vec![e], t)
-            }
-            (WindowFunc::NthValue, 2) => {
-                let types: Vec<(Expr, DataType)> =
-                    planned.iter().map(|(_, t)| (Expr::Column(0), *t)).collect();
-                let mut it = planned.into_iter();
-                let (e, t) = it.next().expect("two arguments");
-                let (n, nt) = it.next().expect("two arguments");
-                let n = coerce(n, nt, DataType::Int4, false).map_err(|_| no_such(&types))?;
-                (vec![e, n], t)
-            }
-            (WindowFunc::Lag | WindowFunc::Lead, 1..=3) => {
-                let types: Vec<(Expr, DataType)> =
-                    planned.iter().map(|(_, t)| (Expr::Column(0), *t)).collect();
-                let mut it = planned.into_iter();
-                let (e, mut t) = it.next().expect("one argument");
-                let offset = it.next();
-                let default = it.next();
-                if let Some((_, dt)) = &default {
-                    t = unify([t, *dt].into_iter(), name)?;
-                }
-                let mut out = vec![coerce(e, types[0].1, t, false)?];
-                if let Some((o, ot)) = offset {
-                    out.push(coerce(o, ot, DataType::Int4, false).map_err(|_| no_such(&types))?);
-                }
-                if let Some((d, dt)) = default {
-                    out.push(coerce(d, dt, t, false)?);
-                }
-                (out, t)
-            }
-            _ => return Err(no_such(&planned)),
-        };
+        let ty = resolved.returns;
         Ok((
             WindowCall {
                 func,

@@ -276,6 +276,34 @@ pub fn casts_implicitly(from: DataType, to: DataType) -> bool {
         || DataType::common(from, to) == Some(to)
 }
 
+/// Whether PostgreSQL casts `from` to `to` implicitly (a `pg_cast` entry with `castcontext`
+/// `i`, or the same type with another type modifier): integers to wider integers, `real`,
+/// `double precision` and `numeric`; `numeric` to `real` and `double precision`; `real` to
+/// `double precision`; the string types to each other; `date` to `timestamp` and
+/// `timestamptz`, `timestamp` to `timestamptz`. Function overload resolution accepts a
+/// candidate only if every argument converts to it this way. It is narrower than
+/// [`casts_implicitly`], which dsql's operators and assignments use (PostgreSQL resolves
+/// those through their own, wider, operator and assignment casts).
+pub fn is_implicit_cast(from: DataType, to: DataType) -> bool {
+    use DataType::*;
+    if std::mem::discriminant(&from) == std::mem::discriminant(&to) {
+        return true;
+    }
+    match from {
+        Int2 => matches!(to, Int4 | Int8 | Float4 | Float8 | Numeric(_) | Oid),
+        Int4 => matches!(to, Int8 | Float4 | Float8 | Numeric(_) | Oid),
+        Int8 => matches!(to, Float4 | Float8 | Numeric(_) | Oid),
+        Float4 => to == Float8,
+        Numeric(_) => matches!(to, Float4 | Float8),
+        Text | Varchar(_) | Char(_) => matches!(to, Text | Varchar(_) | Char(_) | Name),
+        Name | InternalChar => to == Text,
+        Oid => false,
+        Date => matches!(to, Timestamp | TimestampTz),
+        Timestamp => to == TimestampTz,
+        Bool | Float8 | TimestampTz | Unknown => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,5 +404,19 @@ mod tests {
         );
         assert!(casts_implicitly(Name, Text) && casts_implicitly(Text, Name));
         assert!(casts_implicitly(Int4, Oid) && !casts_implicitly(Oid, Int4));
+    }
+
+    #[test]
+    fn implicit_casts_are_pg_casts() {
+        use DataType::*;
+        assert!(is_implicit_cast(Int4, Float8) && is_implicit_cast(Int4, Numeric(None)));
+        assert!(!is_implicit_cast(Float8, Numeric(None)) && !is_implicit_cast(Int8, Int4));
+        assert!(is_implicit_cast(Numeric(Some((5, 2))), Numeric(None)));
+        assert!(is_implicit_cast(Varchar(Some(3)), Text) && is_implicit_cast(Text, Char(1)));
+        assert!(!is_implicit_cast(TimestampTz, Timestamp) && !is_implicit_cast(Bool, Int4));
+        assert!(is_implicit_cast(Int2, Oid) && !is_implicit_cast(Oid, Int8));
+        assert!(is_implicit_cast(Varchar(None), Name) && is_implicit_cast(Name, Text));
+        assert!(!is_implicit_cast(Name, Varchar(None)) && !is_implicit_cast(Text, InternalChar));
+        assert!(is_implicit_cast(InternalChar, Text));
     }
 }

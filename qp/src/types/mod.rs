@@ -1,6 +1,6 @@
 //! SQL types and values, the lowest layer of the query processor (it knows nothing of SQL
 //! statements or the catalog): the [`DataType`]s dsql has, their [`Value`]s, PostgreSQL's
-//! text forms ([`text`]), casts ([`cast`]), comparison and hash keys ([`compare`]), the
+//! text forms ([`text`]), casts ([`cast`]), type categories ([`TypeCategory`]), comparison and hash keys ([`compare`]), the
 //! order-preserving key encoding ([`keycode`]), the storage row codec ([`row`]) and the
 //! session time zone ([`timezone`]).
 //!
@@ -10,6 +10,7 @@
 //! arithmetic results), with PostgreSQL's messages.
 
 pub mod cast;
+mod category;
 pub mod compare;
 pub mod keycode;
 pub mod row;
@@ -18,6 +19,7 @@ pub mod timezone;
 mod value;
 
 pub use cast::{check_int_range, fit_numeric};
+pub use category::TypeCategory;
 pub use row::{ROW_VERSION, decode_row, encode_row};
 pub use timezone::TimeZone;
 pub use value::Value;

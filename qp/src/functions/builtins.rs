@@ -1,0 +1,495 @@
+//! The table of built-in functions: one entry per overload, as PostgreSQL 15's `pg_proc`
+//! has it (name, argument types, result type, `provolatile`, `proisstrict`, kind). Only the
+//! functions dsql computes are listed, with every overload PostgreSQL has for the types dsql
+//! has, so that a call resolves to the overload PostgreSQL would choose. Where PostgreSQL
+//! has an overload over a type dsql lacks and it changes which overload an untyped literal
+//! resolves to (`sum(interval)` makes `sum('1')` ambiguous), it is listed with
+//! [`ArgType::Missing`].
+
+use super::scalar::{datetime, math, string, system};
+use super::{
+    AggFunc, ArgType, Function, Implementation, ReturnType, SetFunc, Volatility, WindowFunc,
+};
+use crate::types::{DataType, TypeCategory};
+
+use ArgType::{Any, AnyCompatible, AnyElement};
+use Volatility::{Immutable, Stable, Volatile};
+
+const BOOL: ArgType = ArgType::Type(DataType::Bool);
+const INT2: ArgType = ArgType::Type(DataType::Int2);
+const INT4: ArgType = ArgType::Type(DataType::Int4);
+const INT8: ArgType = ArgType::Type(DataType::Int8);
+const FLOAT4: ArgType = ArgType::Type(DataType::Float4);
+const FLOAT8: ArgType = ArgType::Type(DataType::Float8);
+const NUMERIC: ArgType = ArgType::Type(DataType::Numeric(None));
+const TEXT: ArgType = ArgType::Type(DataType::Text);
+const BPCHAR: ArgType = ArgType::Type(DataType::Char(1));
+const DATE: ArgType = ArgType::Type(DataType::Date);
+const TIMESTAMP: ArgType = ArgType::Type(DataType::Timestamp);
+const TIMESTAMPTZ: ArgType = ArgType::Type(DataType::TimestampTz);
+const INTERVAL: ArgType = ArgType::Missing("interval", TypeCategory::Timespan);
+
+/// A result type that does not depend on the arguments.
+const fn fixed(t: DataType) -> ReturnType {
+    ReturnType::Fixed(t)
+}
+
+/// A strict scalar function.
+const fn scalar(
+    name: &'static str,
+    args: &'static [ArgType],
+    returns: DataType,
+    volatility: Volatility,
+    f: super::ScalarFn,
+) -> Function {
+    Function {
+        name,
+        args,
+        returns: fixed(returns),
+        volatility,
+        strict: true,
+        implementation: Implementation::Scalar(f),
+    }
+}
+
+/// An aggregate (aggregates are never strict in `pg_proc`; they skip NULL inputs).
+const fn aggregate(
+    name: &'static str,
+    args: &'static [ArgType],
+    returns: ReturnType,
+    f: AggFunc,
+) -> Function {
+    Function {
+        name,
+        args,
+        returns,
+        volatility: Immutable,
+        strict: false,
+        implementation: Implementation::Aggregate(f),
+    }
+}
+
+/// A window function.
+const fn window(
+    name: &'static str,
+    args: &'static [ArgType],
+    returns: ReturnType,
+    strict: bool,
+    f: WindowFunc,
+) -> Function {
+    Function {
+        name,
+        args,
+        returns,
+        volatility: Immutable,
+        strict,
+        implementation: Implementation::Window(f),
+    }
+}
+
+/// A strict immutable set-returning function.
+const fn set_returning(
+    name: &'static str,
+    args: &'static [ArgType],
+    returns: DataType,
+    f: SetFunc,
+) -> Function {
+    Function {
+        name,
+        args,
+        returns: fixed(returns),
+        volatility: Immutable,
+        strict: true,
+        implementation: Implementation::SetReturning(f),
+    }
+}
+
+/// Every built-in function; a [`super::FuncId`] is an index into it.
+pub(super) static BUILTINS: &[Function] = &[
+    // Mathematical functions.
+    scalar("abs", &[INT2], DataType::Int2, Immutable, math::abs_int2),
+    scalar("abs", &[INT4], DataType::Int4, Immutable, math::abs_int4),
+    scalar("abs", &[INT8], DataType::Int8, Immutable, math::abs_int8),
+    scalar(
+        "abs",
+        &[FLOAT4],
+        DataType::Float4,
+        Immutable,
+        math::abs_float,
+    ),
+    scalar(
+        "abs",
+        &[FLOAT8],
+        DataType::Float8,
+        Immutable,
+        math::abs_float,
+    ),
+    scalar(
+        "abs",
+        &[NUMERIC],
+        DataType::Numeric(None),
+        Immutable,
+        math::abs_numeric,
+    ),
+    scalar(
+        "round",
+        &[FLOAT8],
+        DataType::Float8,
+        Immutable,
+        math::round_float8,
+    ),
+    scalar(
+        "round",
+        &[NUMERIC],
+        DataType::Numeric(None),
+        Immutable,
+        math::round_numeric,
+    ),
+    scalar(
+        "round",
+        &[NUMERIC, INT4],
+        DataType::Numeric(None),
+        Immutable,
+        math::round_numeric_digits,
+    ),
+    scalar("random", &[], DataType::Float8, Volatile, math::random),
+    // String functions.
+    scalar("lower", &[TEXT], DataType::Text, Immutable, string::lower),
+    scalar("upper", &[TEXT], DataType::Text, Immutable, string::upper),
+    scalar("length", &[TEXT], DataType::Int4, Immutable, string::length),
+    scalar(
+        "char_length",
+        &[TEXT],
+        DataType::Int4,
+        Immutable,
+        string::length,
+    ),
+    scalar(
+        "character_length",
+        &[TEXT],
+        DataType::Int4,
+        Immutable,
+        string::length,
+    ),
+    scalar(
+        "left",
+        &[TEXT, INT4],
+        DataType::Text,
+        Immutable,
+        string::left,
+    ),
+    scalar(
+        "repeat",
+        &[TEXT, INT4],
+        DataType::Text,
+        Immutable,
+        string::repeat,
+    ),
+    // Date and time functions.
+    scalar("now", &[], DataType::TimestampTz, Stable, datetime::now),
+    scalar(
+        "transaction_timestamp",
+        &[],
+        DataType::TimestampTz,
+        Stable,
+        datetime::now,
+    ),
+    scalar(
+        "statement_timestamp",
+        &[],
+        DataType::TimestampTz,
+        Stable,
+        datetime::statement_timestamp,
+    ),
+    scalar(
+        "clock_timestamp",
+        &[],
+        DataType::TimestampTz,
+        Volatile,
+        datetime::clock_timestamp,
+    ),
+    // System information functions. PostgreSQL's current_database(), current_schema(),
+    // current_user and session_user return `name`, which dsql shows as text.
+    scalar("version", &[], DataType::Text, Stable, system::version),
+    scalar(
+        "current_database",
+        &[],
+        DataType::Text,
+        Stable,
+        system::current_database,
+    ),
+    scalar(
+        "current_schema",
+        &[],
+        DataType::Text,
+        Stable,
+        system::current_schema,
+    ),
+    scalar(
+        "current_user",
+        &[],
+        DataType::Text,
+        Stable,
+        system::current_user,
+    ),
+    scalar(
+        "session_user",
+        &[],
+        DataType::Text,
+        Stable,
+        system::session_user,
+    ),
+    // pg_typeof returns `regtype`, which dsql shows as text.
+    Function {
+        name: "pg_typeof",
+        args: &[Any],
+        returns: fixed(DataType::Text),
+        volatility: Stable,
+        strict: false,
+        implementation: Implementation::Planning(system::pg_typeof),
+    },
+    // Aggregates.
+    aggregate("count", &[], fixed(DataType::Int8), AggFunc::CountStar),
+    aggregate("count", &[Any], fixed(DataType::Int8), AggFunc::Count),
+    aggregate("sum", &[INT2], fixed(DataType::Int8), AggFunc::Sum),
+    aggregate("sum", &[INT4], fixed(DataType::Int8), AggFunc::Sum),
+    aggregate("sum", &[INT8], fixed(DataType::Numeric(None)), AggFunc::Sum),
+    aggregate("sum", &[FLOAT4], fixed(DataType::Float4), AggFunc::Sum),
+    aggregate("sum", &[FLOAT8], fixed(DataType::Float8), AggFunc::Sum),
+    aggregate(
+        "sum",
+        &[NUMERIC],
+        fixed(DataType::Numeric(None)),
+        AggFunc::Sum,
+    ),
+    aggregate("sum", &[INTERVAL], fixed(DataType::Unknown), AggFunc::Sum),
+    aggregate("avg", &[INT2], fixed(DataType::Numeric(None)), AggFunc::Avg),
+    aggregate("avg", &[INT4], fixed(DataType::Numeric(None)), AggFunc::Avg),
+    aggregate("avg", &[INT8], fixed(DataType::Numeric(None)), AggFunc::Avg),
+    aggregate("avg", &[FLOAT4], fixed(DataType::Float8), AggFunc::Avg),
+    aggregate("avg", &[FLOAT8], fixed(DataType::Float8), AggFunc::Avg),
+    aggregate(
+        "avg",
+        &[NUMERIC],
+        fixed(DataType::Numeric(None)),
+        AggFunc::Avg,
+    ),
+    aggregate("avg", &[INTERVAL], fixed(DataType::Unknown), AggFunc::Avg),
+    // min and max over each type PostgreSQL has them for (of dsql's types: not boolean;
+    // varchar resolves to text).
+    aggregate("min", &[INT2], fixed(DataType::Int2), AggFunc::Min),
+    aggregate("min", &[INT4], fixed(DataType::Int4), AggFunc::Min),
+    aggregate("min", &[INT8], fixed(DataType::Int8), AggFunc::Min),
+    aggregate("min", &[FLOAT4], fixed(DataType::Float4), AggFunc::Min),
+    aggregate("min", &[FLOAT8], fixed(DataType::Float8), AggFunc::Min),
+    aggregate(
+        "min",
+        &[NUMERIC],
+        fixed(DataType::Numeric(None)),
+        AggFunc::Min,
+    ),
+    aggregate("min", &[TEXT], fixed(DataType::Text), AggFunc::Min),
+    aggregate("min", &[BPCHAR], fixed(DataType::Char(1)), AggFunc::Min),
+    aggregate("min", &[DATE], fixed(DataType::Date), AggFunc::Min),
+    aggregate(
+        "min",
+        &[TIMESTAMP],
+        fixed(DataType::Timestamp),
+        AggFunc::Min,
+    ),
+    aggregate(
+        "min",
+        &[TIMESTAMPTZ],
+        fixed(DataType::TimestampTz),
+        AggFunc::Min,
+    ),
+    aggregate("min", &[INTERVAL], fixed(DataType::Unknown), AggFunc::Min),
+    aggregate("max", &[INT2], fixed(DataType::Int2), AggFunc::Max),
+    aggregate("max", &[INT4], fixed(DataType::Int4), AggFunc::Max),
+    aggregate("max", &[INT8], fixed(DataType::Int8), AggFunc::Max),
+    aggregate("max", &[FLOAT4], fixed(DataType::Float4), AggFunc::Max),
+    aggregate("max", &[FLOAT8], fixed(DataType::Float8), AggFunc::Max),
+    aggregate(
+        "max",
+        &[NUMERIC],
+        fixed(DataType::Numeric(None)),
+        AggFunc::Max,
+    ),
+    aggregate("max", &[TEXT], fixed(DataType::Text), AggFunc::Max),
+    aggregate("max", &[BPCHAR], fixed(DataType::Char(1)), AggFunc::Max),
+    aggregate("max", &[DATE], fixed(DataType::Date), AggFunc::Max),
+    aggregate(
+        "max",
+        &[TIMESTAMP],
+        fixed(DataType::Timestamp),
+        AggFunc::Max,
+    ),
+    aggregate(
+        "max",
+        &[TIMESTAMPTZ],
+        fixed(DataType::TimestampTz),
+        AggFunc::Max,
+    ),
+    aggregate("max", &[INTERVAL], fixed(DataType::Unknown), AggFunc::Max),
+    aggregate(
+        "string_agg",
+        &[TEXT, TEXT],
+        fixed(DataType::Text),
+        AggFunc::StringAgg,
+    ),
+    aggregate("bool_and", &[BOOL], fixed(DataType::Bool), AggFunc::BoolAnd),
+    aggregate("bool_or", &[BOOL], fixed(DataType::Bool), AggFunc::BoolOr),
+    aggregate("every", &[BOOL], fixed(DataType::Bool), AggFunc::BoolAnd),
+    // Window functions.
+    window(
+        "row_number",
+        &[],
+        fixed(DataType::Int8),
+        false,
+        WindowFunc::RowNumber,
+    ),
+    window("rank", &[], fixed(DataType::Int8), false, WindowFunc::Rank),
+    window(
+        "dense_rank",
+        &[],
+        fixed(DataType::Int8),
+        false,
+        WindowFunc::DenseRank,
+    ),
+    window(
+        "percent_rank",
+        &[],
+        fixed(DataType::Float8),
+        false,
+        WindowFunc::PercentRank,
+    ),
+    window(
+        "cume_dist",
+        &[],
+        fixed(DataType::Float8),
+        false,
+        WindowFunc::CumeDist,
+    ),
+    window(
+        "ntile",
+        &[INT4],
+        fixed(DataType::Int4),
+        true,
+        WindowFunc::Ntile,
+    ),
+    window(
+        "lag",
+        &[AnyElement],
+        ReturnType::AnyElement,
+        true,
+        WindowFunc::Lag,
+    ),
+    window(
+        "lag",
+        &[AnyElement, INT4],
+        ReturnType::AnyElement,
+        true,
+        WindowFunc::Lag,
+    ),
+    window(
+        "lag",
+        &[AnyCompatible, INT4, AnyCompatible],
+        ReturnType::AnyCompatible,
+        true,
+        WindowFunc::Lag,
+    ),
+    window(
+        "lead",
+        &[AnyElement],
+        ReturnType::AnyElement,
+        true,
+        WindowFunc::Lead,
+    ),
+    window(
+        "lead",
+        &[AnyElement, INT4],
+        ReturnType::AnyElement,
+        true,
+        WindowFunc::Lead,
+    ),
+    window(
+        "lead",
+        &[AnyCompatible, INT4, AnyCompatible],
+        ReturnType::AnyCompatible,
+        true,
+        WindowFunc::Lead,
+    ),
+    window(
+        "first_value",
+        &[AnyElement],
+        ReturnType::AnyElement,
+        true,
+        WindowFunc::FirstValue,
+    ),
+    window(
+        "last_value",
+        &[AnyElement],
+        ReturnType::AnyElement,
+        true,
+        WindowFunc::LastValue,
+    ),
+    window(
+        "nth_value",
+        &[AnyElement, INT4],
+        ReturnType::AnyElement,
+        true,
+        WindowFunc::NthValue,
+    ),
+    // Set-returning functions.
+    set_returning(
+        "generate_series",
+        &[INT4, INT4],
+        DataType::Int4,
+        SetFunc::GenerateSeries,
+    ),
+    set_returning(
+        "generate_series",
+        &[INT4, INT4, INT4],
+        DataType::Int4,
+        SetFunc::GenerateSeries,
+    ),
+    set_returning(
+        "generate_series",
+        &[INT8, INT8],
+        DataType::Int8,
+        SetFunc::GenerateSeries,
+    ),
+    set_returning(
+        "generate_series",
+        &[INT8, INT8, INT8],
+        DataType::Int8,
+        SetFunc::GenerateSeries,
+    ),
+    set_returning(
+        "generate_series",
+        &[NUMERIC, NUMERIC],
+        DataType::Numeric(None),
+        SetFunc::GenerateSeries,
+    ),
+    set_returning(
+        "generate_series",
+        &[NUMERIC, NUMERIC, NUMERIC],
+        DataType::Numeric(None),
+        SetFunc::GenerateSeries,
+    ),
+    set_returning(
+        "generate_series",
+        &[TIMESTAMP, TIMESTAMP, INTERVAL],
+        DataType::Timestamp,
+        SetFunc::GenerateSeries,
+    ),
+    Function {
+        volatility: Stable,
+        ..set_returning(
+            "generate_series",
+            &[TIMESTAMPTZ, TIMESTAMPTZ, INTERVAL],
+            DataType::TimestampTz,
+            SetFunc::GenerateSeries,
+        )
+    },
+];

@@ -1,0 +1,144 @@
+//! Numeric functions: `abs`, `round`, `random`.
+
+use super::{arg, wrong_type};
+use crate::error::{Error, Result};
+use crate::functions::Context;
+use crate::types::{DataType, Value, check_int_range};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// `abs` of an integer type, with that type's overflow error (`abs(-32768::smallint)`).
+fn abs_int(args: &[Value], ty: DataType) -> Result<Value> {
+    let Value::Int(i) = arg(args, 0)? else {
+        return Err(wrong_type("abs"));
+    };
+    let message = match ty {
+        DataType::Int2 => "smallint out of range",
+        DataType::Int4 => "integer out of range",
+        _ => "bigint out of range",
+    };
+    let a = i
+        .checked_abs()
+        .ok_or_else(|| Error::out_of_range(message))?;
+    check_int_range(a, ty).map_err(|_| Error::out_of_range(message))?;
+    Ok(Value::Int(a))
+}
+
+/// `abs(smallint)`
+pub fn abs_int2(args: &[Value], _: &dyn Context) -> Result<Value> {
+    abs_int(args, DataType::Int2)
+}
+
+/// `abs(integer)`
+pub fn abs_int4(args: &[Value], _: &dyn Context) -> Result<Value> {
+    abs_int(args, DataType::Int4)
+}
+
+/// `abs(bigint)`
+pub fn abs_int8(args: &[Value], _: &dyn Context) -> Result<Value> {
+    abs_int(args, DataType::Int8)
+}
+
+/// `abs(real)`, `abs(double precision)`
+pub fn abs_float(args: &[Value], _: &dyn Context) -> Result<Value> {
+    match arg(args, 0)? {
+        Value::Float(f) => Ok(Value::Float(f.abs())),
+        _ => Err(wrong_type("abs")),
+    }
+}
+
+/// `abs(numeric)`
+pub fn abs_numeric(args: &[Value], _: &dyn Context) -> Result<Value> {
+    match arg(args, 0)? {
+        Value::Numeric(d) => Ok(Value::Numeric(d.abs())),
+        _ => Err(wrong_type("abs")),
+    }
+}
+
+/// `round(double precision)`: to the nearest integer, halves to even (C's `rint`).
+pub fn round_float8(args: &[Value], _: &dyn Context) -> Result<Value> {
+    match arg(args, 0)? {
+        Value::Float(f) => Ok(Value::Float(f.round_ties_even())),
+        _ => Err(wrong_type("round")),
+    }
+}
+
+/// `round(numeric)`: to the nearest integer, halves away from zero.
+pub fn round_numeric(args: &[Value], _: &dyn Context) -> Result<Value> {
+    match arg(args, 0)? {
+        Value::Numeric(d) => Ok(Value::Numeric(round_decimal(*d, 0))),
+        _ => Err(wrong_type("round")),
+    }
+}
+
+/// `round(numeric, integer)`: to `digits` decimals (tens, hundreds, ... when negative),
+/// halves away from zero.
+pub fn round_numeric_digits(args: &[Value], _: &dyn Context) -> Result<Value> {
+    match (arg(args, 0)?, arg(args, 1)?) {
+        (Value::Numeric(d), Value::Int(digits)) => Ok(Value::Numeric(round_decimal(*d, *digits))),
+        _ => Err(wrong_type("round")),
+    }
+}
+
+/// `d` rounded to `digits` decimals, shown with exactly that many (none when negative).
+fn round_decimal(d: Decimal, digits: i64) -> Decimal {
+    if digits >= 0 {
+        let scale = digits.min(28) as u32;
+        let mut r = d.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
+        r.rescale(scale);
+        return r;
+    }
+    // Rounding to tens, hundreds, ...: past the number's digits it rounds to 0.
+    let k = digits.unsigned_abs();
+    if k > 28 {
+        return Decimal::ZERO;
+    }
+    let factor = Decimal::from_i128_with_scale(10i128.pow(k as u32), 0);
+    let scaled = (d / factor).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    let mut r = scaled.checked_mul(factor).unwrap_or(Decimal::ZERO);
+    r.rescale(0);
+    r
+}
+
+/// `random()`: a value in [0, 1).
+pub fn random(_: &[Value], _: &dyn Context) -> Result<Value> {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0),
+    );
+    Ok(Value::Float(
+        (h.finish() >> 11) as f64 / (1u64 << 53) as f64,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn round_numeric_as_postgresql() {
+        let r = |s: &str, digits| round_decimal(Decimal::from_str(s).unwrap(), digits).to_string();
+        assert_eq!(r("2.5", 0), "3");
+        assert_eq!(r("-2.5", 0), "-3");
+        assert_eq!(r("2.567", 2), "2.57");
+        assert_eq!(r("1.5", 3), "1.500");
+        assert_eq!(r("1234.5", -2), "1200");
+        assert_eq!(r("1250", -2), "1300");
+        assert_eq!(r("49", -2), "0");
+        assert_eq!(r("12", -40), "0");
+    }
+
+    #[test]
+    fn abs_overflows_per_type() {
+        let err = abs_int(&[Value::Int(-2147483648)], DataType::Int4).unwrap_err();
+        assert_eq!(err.message, "integer out of range");
+        assert_eq!(
+            abs_int(&[Value::Int(-2147483648)], DataType::Int8).unwrap(),
+            Value::Int(2147483648)
+        );
+    }
+}

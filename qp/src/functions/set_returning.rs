@@ -1,0 +1,20 @@
+//! Set-returning functions: which one an overload runs (the executor runs them,
+//! `exec::set_functions`).
+
+/// Set-returning functions: called in FROM or in a select list, each call gives a list of
+/// values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetFunc {
+    /// `generate_series(start, stop [, step])` over integers, bigints or numerics: `start`,
+    /// `start + step`, ... while not past `stop` (none when an argument is NULL).
+    GenerateSeries,
+}
+
+impl SetFunc {
+    /// The function's name, which is also the name of its result column.
+    pub fn name(self) -> &'static str {
+        match self {
+            SetFunc::GenerateSeries => "generate_series",
+        }
+    }
+}
