@@ -183,6 +183,22 @@ pub(super) async fn read_table(
         .collect()
 }
 
+/// What is left of `range` to scan after a batch whose last key was `last` (read forwards,
+/// or backwards if `reverse`).
+pub(super) fn rest_after(range: &KeyRange, last: &[u8], reverse: bool) -> KeyRange {
+    if reverse {
+        KeyRange {
+            start: range.start.clone(),
+            end: Some(last.to_vec()),
+        }
+    } else {
+        KeyRange {
+            start: last.iter().copied().chain([0u8]).collect(),
+            end: range.end.clone(),
+        }
+    }
+}
+
 /// How many index entries an ordered index read asks for at a time, at most.
 const INDEX_BATCH: usize = 256;
 
@@ -229,17 +245,7 @@ async fn read_index_ordered(
         if entries.len() == batch
             && let Some((last, _)) = entries.last()
         {
-            next = Some(if reverse {
-                KeyRange {
-                    start: range.start.clone(),
-                    end: Some(last.clone()),
-                }
-            } else {
-                KeyRange {
-                    start: last.iter().copied().chain([0u8]).collect(),
-                    end: range.end.clone(),
-                }
-            });
+            next = Some(rest_after(&range, last, reverse));
         }
         for (_, value) in entries {
             // An entry always has its row (both are written by one transaction).

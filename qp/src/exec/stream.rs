@@ -30,7 +30,7 @@
 //!   and index reads), read whole when the stream opens and handed out in batches.
 
 use super::ExecContext;
-use super::read::{access_range, read_table};
+use super::read::{access_range, read_table, rest_after};
 use super::relation::{MemoryUse, concat, hash_key, row_bytes};
 use super::subquery::{eval_dynamic, passes_dynamic};
 use crate::catalog::TableDef;
@@ -226,17 +226,7 @@ impl<'p> TableScan<'p> {
             if raw.len() == self.batch
                 && let Some((last, _)) = raw.last()
             {
-                self.rest = Some(if self.reverse {
-                    KeyRange {
-                        start: range.start.clone(),
-                        end: Some(last.clone()),
-                    }
-                } else {
-                    KeyRange {
-                        start: last.iter().copied().chain([0u8]).collect(),
-                        end: range.end.clone(),
-                    }
-                });
+                self.rest = Some(rest_after(&range, last, self.reverse));
             }
             // A batch is gone before the next is read, so only the stages that keep rows
             // count them against the query memory limit.

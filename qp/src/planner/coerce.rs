@@ -101,3 +101,18 @@ pub(super) fn require_bool(e: Expr, ty: DataType, context: &str) -> Result<Expr>
         ))),
     }
 }
+
+/// The type two operands of the comparison `symbol` (`=`, `<`, ...) are compared as: their
+/// common type (text when both are untyped); 42883 `operator does not exist` when they have
+/// none.
+pub(super) fn comparison_type(left: DataType, symbol: &str, right: DataType) -> Result<DataType> {
+    match DataType::common(left, right) {
+        Some(DataType::Unknown) => Ok(DataType::Text),
+        Some(t) => Ok(t),
+        None => Err(Error::undefined_function(format!(
+            "operator does not exist: {} {symbol} {}",
+            left.name(),
+            right.name()
+        ))),
+    }
+}

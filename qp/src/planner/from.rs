@@ -19,7 +19,7 @@
 //! the items to its left, and when they do it is read again for each of their rows.
 
 use super::Planner;
-use super::coerce::coerce;
+use super::coerce::{coerce, comparison_type};
 use super::functions::{SrfPlacement, set_function};
 use super::scope::{MergedColumn, OuterScope, Scope};
 use crate::catalog::Relation;
@@ -574,17 +574,7 @@ impl Planner<'_> {
                     )
                 })?;
                 let r = r + left_width;
-                let common = match DataType::common(lty, rty) {
-                    Some(DataType::Unknown) => DataType::Text,
-                    Some(t) => t,
-                    None => {
-                        return Err(Error::undefined_function(format!(
-                            "operator does not exist: {} = {}",
-                            lty.name(),
-                            rty.name()
-                        )));
-                    }
-                };
+                let common = comparison_type(lty, "=", rty)?;
                 let le = coerce(Expr::Column(l), lty, common, false)?;
                 let re = coerce(Expr::Column(r), rty, common, false)?;
                 conjuncts.push(Expr::Binary {

@@ -12,7 +12,7 @@
 //! one is NULL; an ordering comparison decides at the first pair that is unequal or NULL.
 
 use super::Planner;
-use super::coerce::coerce;
+use super::coerce::{coerce, comparison_type};
 use super::scope::{AggState, Scope};
 use crate::error::{Error, Result};
 use crate::expr::{Expr, SubLink};
@@ -182,17 +182,7 @@ impl Planner<'_> {
         for (i, item) in items.iter().enumerate() {
             let sub_ty = columns[i].1;
             let (l, lty) = self.plan_expr(item, scope, agg.as_deref_mut(), Some(sub_ty))?;
-            let common = match DataType::common(lty, sub_ty) {
-                Some(DataType::Unknown) => DataType::Text,
-                Some(t) => t,
-                None => {
-                    return Err(Error::undefined_function(format!(
-                        "operator does not exist: {} = {}",
-                        lty.name(),
-                        sub_ty.name()
-                    )));
-                }
-            };
+            let common = comparison_type(lty, "=", sub_ty)?;
             lhs.push(coerce(l, lty, common, false)?);
             if sub_ty != common {
                 let projected = std::mem::replace(&mut plan.projections[i], Expr::Param(0));

@@ -15,7 +15,7 @@
 //! ```
 
 use super::Planner;
-use super::coerce::coerce;
+use super::coerce::{coerce, comparison_type};
 use super::scope::{AggState, OuterScope, Scope};
 use crate::error::{Error, Result, SqlState};
 use crate::expr::{BinOp, Expr, SubLink};
@@ -184,18 +184,7 @@ impl Planner<'_> {
             _ => return Err(Error::syntax("subquery has too many columns")),
         };
         let (l, lty) = self.plan_expr(lhs, scope, agg, Some(sub_ty))?;
-        let common = match DataType::common(lty, sub_ty) {
-            Some(DataType::Unknown) => DataType::Text,
-            Some(t) => t,
-            None => {
-                return Err(Error::undefined_function(format!(
-                    "operator does not exist: {} {} {}",
-                    lty.name(),
-                    op.symbol(),
-                    sub_ty.name()
-                )));
-            }
-        };
+        let common = comparison_type(lty, op.symbol(), sub_ty)?;
         let l = coerce(l, lty, common, false)?;
         if sub_ty != common {
             let projected = plan.projections.remove(0);
