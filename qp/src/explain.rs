@@ -129,6 +129,21 @@ struct Names {
 }
 
 impl Names {
+    /// The names of the row a [`Source::Permute`] reads, from the names of the row it gives.
+    fn unpermuted(&self, positions: &[usize]) -> Names {
+        let mut shown = vec![String::new(); positions.len()];
+        let mut qualified = vec![String::new(); positions.len()];
+        for (j, &p) in positions.iter().enumerate() {
+            shown[p] = self.shown[j].clone();
+            qualified[p] = self.qualified[j].clone();
+        }
+        Names {
+            shown,
+            qualified,
+            outer: self.outer.clone(),
+        }
+    }
+
     fn of_table(table: &TableDef) -> Names {
         Names {
             shown: table.columns.iter().map(|c| c.name.clone()).collect(),
@@ -220,6 +235,10 @@ fn source_names(source: &Source) -> Vec<(String, String)> {
             &mut scan.columns.iter().cloned(),
         ),
         Source::Filter(inner, _) => source_names(inner),
+        Source::Permute(inner, positions) => {
+            let inner = source_names(inner);
+            positions.iter().map(|&p| inner[p].clone()).collect()
+        }
         Source::Join(j) if j.kind.keeps_left_only() => source_names(&j.left),
         Source::Join(j) => {
             let mut names = source_names(&j.left);
@@ -257,7 +276,8 @@ fn with_subplans<'e>(
 }
 
 fn query_node(q: &QueryPlan, outer: &[Vec<String>], cx: &Cx) -> Node {
-    let qualify = matches!(q.source, Source::Join(_));
+    let qualify = matches!(q.source, Source::Join(_))
+        || matches!(&q.source, Source::Permute(inner, _) if matches!(**inner, Source::Join(_)));
     let names = Names::of(source_names(&q.source), qualify, outer);
     let mut node = source_node(&q.source, &names, cx);
     if let Some(filter) = &q.filter {
@@ -352,6 +372,8 @@ fn query_node(q: &QueryPlan, outer: &[Vec<String>], cx: &Cx) -> Node {
 /// The node that reads a source (a scan, a join, a subquery...).
 fn source_node(source: &Source, names: &Names, cx: &Cx) -> Node {
     match source {
+        // PostgreSQL moves columns without a node of its own.
+        Source::Permute(inner, positions) => source_node(inner, &names.unpermuted(positions), cx),
         Source::Filter(inner, filter) => {
             let node = source_node(inner, names, cx)
                 .detail(format!("Filter: {}", show_condition(filter, names)));

@@ -195,6 +195,10 @@ pub enum Source {
     Filter(Box<Source>, Expr),
     /// Two sources joined.
     Join(Box<JoinPlan>),
+    /// The rows of a source with their columns moved: output column `j` is the source row's
+    /// column `positions[j]`. The join order rule puts it above the joins it reorders, so the
+    /// joined row keeps the layout the query was planned with.
+    Permute(Box<Source>, Vec<usize>),
     /// UNION / INTERSECT / EXCEPT of two queries.
     SetOp(Box<SetOpPlan>),
     /// `WITH RECURSIVE`: a CTE's rows computed to a fixpoint.
@@ -645,7 +649,7 @@ impl Source {
     pub fn direct(&self, f: &mut dyn FnMut(&Source)) {
         f(self);
         match self {
-            Source::Filter(inner, _) => inner.direct(f),
+            Source::Filter(inner, _) | Source::Permute(inner, _) => inner.direct(f),
             Source::Join(j) => {
                 j.left.direct(f);
                 j.right.direct(f);

@@ -47,7 +47,7 @@ where
             Source::Function(scan) => super::set_functions::function_rows(scan, cx).await,
             Source::System { table, .. } => Ok(table.rows(&cx.catalog, &cx.session_info())),
             // Scans, filters and joins stream.
-            Source::Table { .. } | Source::Filter(..) | Source::Join(_) => {
+            Source::Table { .. } | Source::Filter(..) | Source::Join(_) | Source::Permute(..) => {
                 RowStream::open(source, want, cx)
                     .await?
                     .collect(want, cx)

@@ -68,6 +68,8 @@ pub(super) enum RowStream<'p> {
     Filter(Box<RowStream<'p>>, &'p Expr),
     /// A join streaming its left side.
     Join(Box<JoinStream<'p>>),
+    /// The inner stream's rows with their columns moved ([`Source::Permute`]).
+    Permute(Box<RowStream<'p>>, &'p [usize]),
 }
 
 impl<'p> RowStream<'p> {
@@ -97,6 +99,9 @@ impl<'p> RowStream<'p> {
                 }
                 Source::Filter(inner, filter) => {
                     RowStream::Filter(Box::new(RowStream::open(inner, None, cx).await?), filter)
+                }
+                Source::Permute(inner, positions) => {
+                    RowStream::Permute(Box::new(RowStream::open(inner, hint, cx).await?), positions)
                 }
                 Source::Join(join) => {
                     // Every left row of a LEFT join gives at least one row, and a join of
@@ -160,6 +165,14 @@ impl<'p> RowStream<'p> {
                     }
                 },
                 RowStream::Join(join) => join.next_batch(cx).await,
+                RowStream::Permute(inner, positions) => {
+                    Ok(inner.next_batch(cx).await?.map(|batch| {
+                        batch
+                            .into_iter()
+                            .map(|row| positions.iter().map(|&p| row[p].clone()).collect())
+                            .collect()
+                    }))
+                }
             }
         })
     }

@@ -44,6 +44,7 @@ mod expr;
 mod from;
 mod functions;
 mod index;
+mod join_order;
 mod operators;
 mod optimize;
 pub mod roles;

@@ -10,10 +10,14 @@
 //!    inner join whose columns they read, to the preserved side of an outer join from WHERE,
 //!    and to the nullable side from ON. A conjunct that reads both sides of an inner join
 //!    becomes part of its condition; one holding a subquery stays where it was written.
-//! 2. **Access paths** ([`Planner::choose_methods`]): a table under a pushed-down filter is
+//! 2. **Join order** ([`Planner::order_joins`], `join_order.rs`): a chain of inner joins
+//!    starts from a table its filter reads by key and reaches the others by lookups, when
+//!    that order reads no more than the written one; the joined row keeps its layout
+//!    through a [`Source::Permute`].
+//! 3. **Access paths** ([`Planner::choose_methods`]): a table under a pushed-down filter is
 //!    read through the primary key or an index that the filter's comparisons bound
 //!    ([`Planner::typed_access`]).
-//! 3. **Join methods** (same pass, bottom-up): an inner or left join whose right side is a
+//! 4. **Join methods** (same pass, bottom-up): an inner or left join whose right side is a
 //!    table with a key or index on the join's equality columns reads it by lookup for each
 //!    left row ([`JoinMethod::Dependent`]); another join with equalities between its sides
 //!    is a hash join; any other join is a nested loop.
@@ -266,6 +270,9 @@ impl Planner<'_> {
                 }
                 other => Source::Filter(Box::new(self.choose_methods(other)), filter),
             },
+            Source::Permute(inner, positions) => {
+                Source::Permute(Box::new(self.choose_methods(*inner)), positions)
+            }
             Source::Join(join) => {
                 let JoinPlan {
                     kind,

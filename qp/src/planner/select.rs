@@ -273,7 +273,7 @@ impl Planner<'_> {
             let mut preds = Vec::new();
             optimize::conjuncts(filter.take(), &mut preds);
             let (pushed, above) = optimize::push_down(source, preds);
-            source = self.choose_methods(pushed);
+            source = self.choose_methods(self.order_joins(pushed));
             filter = and_all(above);
         }
 
