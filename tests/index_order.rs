@@ -269,9 +269,10 @@ async fn nulls_come_last_ascending_and_first_descending_whatever_the_index_direc
 }
 
 #[tokio::test]
-async fn an_ordered_limit_stops_reading_early() {
-    // With little query memory, reading every row to sort them is refused, while reading
-    // the first rows in index order is not.
+async fn an_ordered_limit_keeps_only_its_rows() {
+    // With little query memory, keeping every row to sort it is refused, while a LIMIT keeps
+    // only the rows that may be among the first: sorted on the fly (a top-N sort), or read
+    // first in index order.
     let t = start_with(|c| c.limits.set("max_query_memory", "64KiB").unwrap()).await;
     let c = connect(&t.server).await;
     c.batch_execute(
@@ -291,10 +292,20 @@ async fn an_ordered_limit_stops_reading_early() {
             .unwrap();
     }
     let forced = c
-        .query("SELECT id FROM t ORDER BY created + 0 DESC LIMIT 3", &[])
+        .query("SELECT note FROM t ORDER BY created + 0 DESC", &[])
         .await
         .unwrap_err();
     assert_eq!(sqlstate(&forced), "53200");
+    let top_n: Vec<(i64, i64)> = c
+        .query(
+            "SELECT id, created FROM t ORDER BY created + 0 DESC, id LIMIT 3",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
     build_index(
         &c,
         "CREATE INDEX ASYNC t_owner_created ON t (owner, created)",
@@ -318,6 +329,7 @@ async fn an_ordered_limit_stops_reading_early() {
         all
     };
     assert_eq!(top, expected);
+    assert_eq!(top_n, expected);
     let owned: Vec<i64> = c
         .query(
             "SELECT created FROM t WHERE owner = 1 ORDER BY created LIMIT 4 OFFSET 1",

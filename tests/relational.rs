@@ -151,6 +151,53 @@ async fn reordered_joins_give_the_rows_of_joins_as_written() {
     }
 }
 
+/// Rows as text in the order the server sent them.
+async fn ordered_rows(c: &Client, sql: &str) -> Vec<String> {
+    c.simple_query(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .into_iter()
+        .filter_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => Some(
+                (0..r.len())
+                    .map(|i| r.get(i).unwrap_or("NULL").to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn ordered_limits_give_the_first_rows_of_the_full_sort() {
+    let t = start().await;
+    let c = connect(&t.server).await;
+    setup(&c).await;
+    // ORDER BY with LIMIT keeps only the rows that may still come first (cut back as rows
+    // arrive); ties keep the order a full sort gives them. Compared with the full sort's
+    // rows, sliced here.
+    for order in [
+        "a.v",
+        "a.k DESC",
+        "a.k NULLS FIRST, a.v DESC",
+        "a.id % 3, a.v",
+    ] {
+        let full = ordered_rows(
+            &c,
+            &format!("SELECT a.id, a.k, a.v FROM a ORDER BY {order}"),
+        )
+        .await;
+        for (limit, offset) in [(1, 0), (5, 0), (7, 3), (20, 25), (100, 0)] {
+            let sql = format!(
+                "SELECT a.id, a.k, a.v FROM a ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+            );
+            let expected: Vec<String> = full.iter().skip(offset).take(limit).cloned().collect();
+            assert_eq!(ordered_rows(&c, &sql).await, expected, "{sql}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn decorrelated_subqueries_give_the_rows_of_correlated_ones() {
     let t = start().await;

@@ -413,6 +413,16 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
             RowStream::open(other, hint, cx).await?
         }
     };
+    // Without aggregation, window or set-returning functions, each row is projected as it
+    // comes (only the projected values and sort keys are kept); an ORDER BY with a LIMIT
+    // keeps only the rows that may still be among the first LIMIT + OFFSET.
+    let project_early =
+        q.aggregation.is_none() && q.windowing.is_none() && q.set_functions.is_empty();
+    let top_n = limit
+        .filter(|_| project_early && !q.order_by.is_empty() && !q.distinct)
+        .filter(|_| q.distinct_on.is_empty())
+        .map(|l| l.saturating_add(offset));
+    let mut out: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
     // Pull the source's rows through the filter, into groups or into memory.
     let mut grouper = q.aggregation.as_ref().map(Grouper::new);
     let mut rows: Vec<Vec<Value>> = Vec::new();
@@ -432,6 +442,29 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
             if let Some(grouper) = &mut grouper {
                 grouper.add(&row, &cx.eval_context())?;
                 cx.limits.check_query_memory(grouper.bytes())?;
+                continue;
+            }
+            if project_early {
+                let projected = project(q, &row, dynamic, cx).await?;
+                memory.add(&projected.0, cx)?;
+                memory.add(&projected.1, cx)?;
+                out.push(projected);
+                if let Some(n) = top_n
+                    && out.len() >= n.saturating_mul(2).max(BATCH_TOP_N)
+                {
+                    // Keep the first n in ORDER BY order (a stable sort keeps the earlier
+                    // of equal rows, as sorting them all would).
+                    out.sort_by(|(_, a), (_, b)| compare_sort_keys(&q.order_by, a, b));
+                    out.truncate(n);
+                    memory = MemoryUse::default();
+                    for (p, k) in &out {
+                        memory.add(p, cx)?;
+                        memory.add(k, cx)?;
+                    }
+                }
+                if wanted.is_some_and(|w| out.len() >= w) {
+                    break 'pull;
+                }
                 continue;
             }
             memory.add(&row, cx)?;
@@ -473,35 +506,48 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
         rows = project_set(q, rows, cx).await?;
     }
     // Projection, with sort keys (and DISTINCT ON values) computed alongside.
-    let mut out: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(rows.len());
-    let key_exprs = || q.order_by.iter().map(|k| &k.expr).chain(&q.distinct_on);
-    if dynamic {
+    if !project_early {
+        out.reserve(rows.len());
         for row in &rows {
-            let mut projected = Vec::with_capacity(q.projections.len());
-            for e in &q.projections {
-                projected.push(eval_dynamic(e, row, cx).await?);
-            }
-            let mut keys = Vec::with_capacity(q.order_by.len() + q.distinct_on.len());
-            for e in key_exprs() {
-                keys.push(eval_dynamic(e, row, cx).await?);
-            }
-            out.push((projected, keys));
-        }
-    } else {
-        let ecx = cx.eval_context();
-        for row in &rows {
-            let projected = q
-                .projections
-                .iter()
-                .map(|e| e.eval(row, &ecx))
-                .collect::<Result<Vec<_>>>()?;
-            let keys = key_exprs()
-                .map(|e| e.eval(row, &ecx))
-                .collect::<Result<Vec<_>>>()?;
-            out.push((projected, keys));
+            out.push(project(q, row, dynamic, cx).await?);
         }
     }
     Ok(finish(q, out, limit, offset))
+}
+
+/// The fewest rows a top-N sort (ORDER BY with LIMIT) lets pile up before it cuts them
+/// back to the first N.
+const BATCH_TOP_N: usize = 16;
+
+/// A row's projected values and its sort keys (with the DISTINCT ON values after them).
+async fn project(
+    q: &QueryPlan,
+    row: &[Value],
+    dynamic: bool,
+    cx: &mut ExecContext<'_>,
+) -> Result<(Vec<Value>, Vec<Value>)> {
+    let key_exprs = || q.order_by.iter().map(|k| &k.expr).chain(&q.distinct_on);
+    if dynamic {
+        let mut projected = Vec::with_capacity(q.projections.len());
+        for e in &q.projections {
+            projected.push(eval_dynamic(e, row, cx).await?);
+        }
+        let mut keys = Vec::with_capacity(q.order_by.len() + q.distinct_on.len());
+        for e in key_exprs() {
+            keys.push(eval_dynamic(e, row, cx).await?);
+        }
+        return Ok((projected, keys));
+    }
+    let ecx = cx.eval_context();
+    let projected = q
+        .projections
+        .iter()
+        .map(|e| e.eval(row, &ecx))
+        .collect::<Result<Vec<_>>>()?;
+    let keys = key_exprs()
+        .map(|e| e.eval(row, &ecx))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((projected, keys))
 }
 
 /// Compares two rows' values of sort keys `keys` (the values in key order): each key
