@@ -1098,7 +1098,6 @@ impl crate::functions::Context for EvalContext<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
 
     #[test]
     fn like_patterns() {

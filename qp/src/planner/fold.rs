@@ -208,9 +208,10 @@ fn cast_is_immutable(from: DataType, to: DataType) -> bool {
         )
     };
     let string = |t: DataType| t.is_string() || t == DataType::Unknown;
-    !cast_depends_on_time_zone(from, to)
-        && !(datetime(from) && string(to))
-        && !(string(from) && datetime(to))
+    let reads_session = cast_depends_on_time_zone(from, to)
+        || (datetime(from) && string(to))
+        || (string(from) && datetime(to));
+    !reads_session
 }
 
 fn is_literal(e: &Expr) -> bool {

@@ -16,7 +16,7 @@
 //! ```
 //!
 //! Each family's code is in a file of its own: [`count`], [`sum_avg`], [`min_max`],
-//! [`bool`], [`string_agg`]. To add an aggregate: an [`AggFunc`] variant (and its registry
+//! [`bool`](mod@bool), [`string_agg`]. To add an aggregate: an [`AggFunc`] variant (and its registry
 //! entries), an accumulator variant here with its state in a new file, and its arms in
 //! `new`, `add` and `finish`.
 
@@ -109,9 +109,9 @@ impl Accumulator {
         match self {
             Accumulator::Count(c) => {
                 c.add(&v);
-                return Ok(());
+                Ok(())
             }
-            _ if v.is_null() => return Ok(()),
+            _ if v.is_null() => Ok(()),
             Accumulator::Sum(s) => s.add(v),
             Accumulator::Avg(a) => a.add(v),
             Accumulator::MinMax(m) => {
