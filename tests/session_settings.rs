@@ -131,6 +131,75 @@ async fn time_zone_changes_timestamptz_input_and_output() {
     );
 }
 
+/// Constant folding never freezes what a prepared plan must compute again: parameters take
+/// each execution's values, and a cast that reads the time zone is done in the zone of the
+/// moment, while the constants around them are folded once.
+#[tokio::test]
+async fn folded_prepared_plans_follow_parameters_and_time_zone() {
+    let t = start().await;
+    let c = connect(&t.server).await;
+    script(
+        &c,
+        "CREATE TABLE fp (id int PRIMARY KEY, v int);
+         INSERT INTO fp VALUES (1, 10), (2, 20), (3, 30)",
+    )
+    .await
+    .unwrap();
+    // `1 + 1` folds; `$1 + 1` does not.
+    let stmt = c
+        .prepare("SELECT v FROM fp WHERE id = $1 + (2 - 1) * 1")
+        .await
+        .unwrap();
+    for (param, want) in [(0, Some(10)), (1, Some(20)), (2, Some(30)), (3, None)] {
+        let rows = c.query(&stmt, &[&param]).await.unwrap();
+        let got = rows.first().map(|r| r.get::<_, i32>(0));
+        assert_eq!(got, want, "$1 = {param}");
+    }
+    // A timestamp → timestamptz cast of a constant is not folded: the plan reads it in the
+    // session's zone at each execution.
+    let stmt = c
+        .prepare("SELECT ('2024-07-01 ' || '12:00')::timestamp::timestamptz = $1 AND 1 + 1 = 2")
+        .await
+        .unwrap();
+    let noon_utc: chrono::DateTime<chrono::Utc> = "2024-07-01T12:00:00Z".parse().unwrap();
+    c.batch_execute("SET TimeZone = 'UTC'").await.unwrap();
+    assert!(
+        c.query_one(&stmt, &[&noon_utc])
+            .await
+            .unwrap()
+            .get::<_, bool>(0)
+    );
+    c.batch_execute("SET TimeZone = 'Asia/Tokyo'")
+        .await
+        .unwrap();
+    assert!(
+        !c.query_one(&stmt, &[&noon_utc])
+            .await
+            .unwrap()
+            .get::<_, bool>(0)
+    );
+    let nine_utc: chrono::DateTime<chrono::Utc> = "2024-07-01T03:00:00Z".parse().unwrap();
+    assert!(
+        c.query_one(&stmt, &[&nine_utc])
+            .await
+            .unwrap()
+            .get::<_, bool>(0)
+    );
+    // The text form of a timestamptz is the session's too.
+    let stmt = c
+        .prepare("SELECT '2024-07-01 12:00+00'::timestamptz::text || ''")
+        .await
+        .unwrap();
+    c.batch_execute("SET TimeZone = 'UTC'").await.unwrap();
+    let shown: String = c.query_one(&stmt, &[]).await.unwrap().get(0);
+    assert_eq!(shown, "2024-07-01 12:00:00+00");
+    c.batch_execute("SET TimeZone = 'Asia/Tokyo'")
+        .await
+        .unwrap();
+    let shown: String = c.query_one(&stmt, &[]).await.unwrap().get(0);
+    assert_eq!(shown, "2024-07-01 21:00:00+09");
+}
+
 #[tokio::test]
 async fn time_zone_settings_are_checked_and_shown_as_postgresql_does() {
     let t = start().await;

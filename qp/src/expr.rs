@@ -1,6 +1,7 @@
 //! Planned (typed, name-resolved) expressions and their evaluation.
 
 use crate::error::{Error, Result, SqlState};
+use crate::functions::scalar::math::numeric_div;
 use crate::types::timezone::TimeZone;
 use crate::types::{DataType, Value, check_int_range};
 use rust_decimal::Decimal;
@@ -918,47 +919,6 @@ fn binary(op: BinOp, l: Value, r: Value, operand: DataType, result: DataType) ->
     }
 }
 
-/// Numeric division with PostgreSQL's result scale (`select_div_scale`): at least 16
-/// significant digits, and no fewer decimals than either input.
-pub fn numeric_div(a: Decimal, b: Decimal) -> Result<Decimal> {
-    let q = a
-        .checked_div(b)
-        .ok_or_else(|| Error::out_of_range("value overflows numeric format"))?;
-    let (w1, f1) = base10000_weight(a);
-    let (w2, f2) = base10000_weight(b);
-    let mut qweight = w1 - w2;
-    if f1 <= f2 {
-        qweight -= 1;
-    }
-    let scale = (16 - qweight * 4)
-        .max(a.scale() as i32)
-        .max(b.scale() as i32)
-        .clamp(0, 28) as u32;
-    let mut q = q.round_dp(scale);
-    q.rescale(scale);
-    Ok(q)
-}
-
-/// PostgreSQL's numeric weight (position of the first base-10000 digit) and that digit.
-fn base10000_weight(d: Decimal) -> (i32, u32) {
-    let d = d.abs();
-    if d.is_zero() {
-        return (0, 0);
-    }
-    let mut weight = 0i32;
-    let mut x = d;
-    let base = Decimal::from(10000);
-    while x >= base {
-        x /= base;
-        weight += 1;
-    }
-    while x < Decimal::ONE {
-        x *= base;
-        weight -= 1;
-    }
-    (weight, x.trunc().to_u32().unwrap_or(0))
-}
-
 /// One element of a LIKE pattern.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum LikeToken {
@@ -1138,24 +1098,6 @@ impl crate::functions::Context for EvalContext<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
-
-    #[test]
-    fn numeric_division_scale_matches_postgres() {
-        let d = |s| Decimal::from_str(s).unwrap();
-        assert_eq!(
-            numeric_div(d("3"), d("2")).unwrap().to_string(),
-            "1.5000000000000000"
-        );
-        assert_eq!(
-            numeric_div(d("2"), d("2")).unwrap().to_string(),
-            "1.00000000000000000000"
-        );
-        assert_eq!(
-            numeric_div(d("123456"), d("2")).unwrap().to_string(),
-            "61728.000000000000"
-        );
-    }
 
     #[test]
     fn like_patterns() {

@@ -255,6 +255,44 @@ pub struct Derived {
     pub columns: Vec<String>,
 }
 
+impl Plan {
+    /// Calls `f` on every expression the plan evaluates, in every query block it holds (not
+    /// inside the statement's subqueries, which are [`Planned::subqueries`]).
+    pub fn exprs(&self, f: &mut dyn FnMut(&Expr)) {
+        let query = |q: &QueryPlan, f: &mut dyn FnMut(&Expr)| q.blocks(&mut |b| b.exprs(f));
+        match self {
+            Plan::Query(q) => query(q, f),
+            Plan::Explain { inner, .. } => inner.exprs(f),
+            Plan::Insert(p) => {
+                match &p.rows {
+                    InsertSource::Values(rows) => rows.iter().flatten().for_each(&mut *f),
+                    InsertSource::Query(q, columns) => {
+                        query(q, f);
+                        for c in columns {
+                            if let ColumnSource::Default(e) = c {
+                                f(e);
+                            }
+                        }
+                    }
+                }
+                p.returning.iter().for_each(f);
+            }
+            Plan::Update(p) => {
+                p.access.exprs(f);
+                p.filter.iter().for_each(&mut *f);
+                p.assignments.iter().for_each(|(_, e)| f(e));
+                p.returning.iter().for_each(f);
+            }
+            Plan::Delete(p) => {
+                p.access.exprs(f);
+                p.filter.iter().for_each(&mut *f);
+                p.returning.iter().for_each(f);
+            }
+            _ => {}
+        }
+    }
+}
+
 impl Derived {
     /// `query` read under `alias`, with these output columns.
     pub fn of(query: QueryPlan, alias: &str, columns: &[(String, DataType)]) -> Derived {

@@ -181,10 +181,29 @@ pub fn check_planned(catalog: &Catalog, role: &str, planned: &Planned) -> Result
     if role == ADMIN {
         return Ok(());
     }
-    for sub in &planned.subqueries {
-        check_query(catalog, role, &sub.query)?;
+    // As in PostgreSQL, what the plan no longer evaluates (a subquery under `false AND`)
+    // needs no privilege.
+    for id in used_subqueries(planned) {
+        check_query(catalog, role, &planned.subqueries[id].query)?;
     }
     check_plan(catalog, role, &planned.plan)
+}
+
+/// The subqueries a plan still evaluates: those its expressions refer to, and those theirs
+/// refer to.
+fn used_subqueries(planned: &Planned) -> Vec<usize> {
+    let mut used = vec![false; planned.subqueries.len()];
+    let mut pending = Vec::new();
+    planned.plan.exprs(&mut |e| e.subqueries(&mut pending));
+    while let Some(id) = pending.pop() {
+        if id >= used.len() || std::mem::replace(&mut used[id], true) {
+            continue;
+        }
+        planned.subqueries[id]
+            .query
+            .blocks(&mut |b| b.exprs(&mut |e| e.subqueries(&mut pending)));
+    }
+    (0..used.len()).filter(|&id| used[id]).collect()
 }
 
 /// Whether evaluating `e` reads a column of the input row.

@@ -17,206 +17,17 @@
 //! A call with `FILTER (WHERE c)` sees only the rows `c` is true for. A call with an ORDER BY
 //! of its own (`string_agg(x, ',' ORDER BY x)`) keeps its group's values with their sort
 //! keys and feeds them in that order (stably, so ties stay in row order) when the group is
-//! complete. The same accumulators compute aggregates over window frames (`exec::window`).
+//! complete. The accumulators themselves, what each aggregate computes from the values it
+//! is given, are the functions layer's ([`crate::functions::aggregate`]); the same ones
+//! compute aggregates over window frames (`exec::window`).
 
 use super::read::compare_sort_keys;
-use crate::error::{Error, Result};
-use crate::expr::{AggCall, AggFunc, EvalContext, numeric_div};
+use crate::error::Result;
+use crate::expr::{AggCall, EvalContext};
+use crate::functions::aggregate::Accumulator;
 use crate::plan::Aggregation;
-use crate::types::{DataType, Value};
-use rust_decimal::Decimal;
-use std::cmp::Ordering;
+use crate::types::Value;
 use std::collections::HashMap;
-
-/// The running state of one aggregate call within one group.
-#[derive(Clone)]
-pub(super) enum Accumulator {
-    /// `count(*)` / `count(x)`: the rows (non-NULL values) counted.
-    Count(i64),
-    /// `sum` of `smallint` / `integer`: the sum, and whether any value was added.
-    SumInt(i128, bool),
-    /// `sum` of `bigint` / `numeric`: the sum, and whether any value was added.
-    SumNumeric(Decimal, bool),
-    /// `sum` of `double precision`: the sum, and whether any value was added.
-    SumFloat(f64, bool),
-    /// `sum` of `real`: the sum, added in `real` as PostgreSQL does, and whether any value
-    /// was added.
-    SumReal(f32, bool),
-    /// `avg` of integers or `numeric`: the sum and the count.
-    Avg(Decimal, i64),
-    /// `avg` of `real` / `double precision`: the sum and the count.
-    AvgFloat(f64, i64),
-    /// `min` / `max`: the best value so far.
-    MinMax(Option<Value>),
-    /// `string_agg`: the text so far (`None` until a non-NULL value came).
-    StringAgg(Option<String>),
-    /// `bool_and` / `bool_or`: the result so far (`None` until a non-NULL value came).
-    Bool(Option<bool>),
-}
-
-impl Accumulator {
-    /// The empty state of an aggregate call.
-    pub(super) fn new(call: &AggCall) -> Accumulator {
-        match call.func {
-            AggFunc::CountStar | AggFunc::Count => Accumulator::Count(0),
-            AggFunc::Sum => match call.result_type {
-                DataType::Int8 => Accumulator::SumInt(0, false),
-                DataType::Float8 => Accumulator::SumFloat(0.0, false),
-                DataType::Float4 => Accumulator::SumReal(0.0, false),
-                _ => Accumulator::SumNumeric(Decimal::ZERO, false),
-            },
-            AggFunc::Avg => match call.result_type {
-                DataType::Float8 => Accumulator::AvgFloat(0.0, 0),
-                _ => Accumulator::Avg(Decimal::ZERO, 0),
-            },
-            AggFunc::Min | AggFunc::Max => Accumulator::MinMax(None),
-            AggFunc::StringAgg => Accumulator::StringAgg(None),
-            AggFunc::BoolAnd | AggFunc::BoolOr => Accumulator::Bool(None),
-        }
-    }
-
-    /// Adds one value (NULLs are skipped, except by `count(*)`); `delimiter` is
-    /// `string_agg`'s, which precedes the value unless it is the first (or NULL).
-    pub(super) fn add(&mut self, func: AggFunc, v: Value, delimiter: &Value) -> Result<()> {
-        if v.is_null() && func != AggFunc::CountStar {
-            return Ok(());
-        }
-        let overflow = || Error::out_of_range("value overflows numeric format");
-        match (self, v) {
-            (Accumulator::StringAgg(text), v) => {
-                let out = match text {
-                    None => text.insert(String::new()),
-                    Some(t) => {
-                        if let Value::Text(d) = delimiter {
-                            t.push_str(d);
-                        }
-                        t
-                    }
-                };
-                out.push_str(&v.to_text());
-            }
-            (Accumulator::Bool(b), Value::Bool(v)) => {
-                *b = Some(match (*b, func) {
-                    (None, _) => v,
-                    (Some(b), AggFunc::BoolAnd) => b && v,
-                    (Some(b), _) => b || v,
-                });
-            }
-            (Accumulator::Count(n), _) => *n += 1,
-            (Accumulator::SumInt(s, any), Value::Int(i)) => {
-                *s += i as i128;
-                *any = true;
-            }
-            (Accumulator::SumNumeric(s, any), v) => {
-                let d = match v {
-                    Value::Int(i) => Decimal::from(i),
-                    Value::Numeric(d) => d,
-                    _ => return Err(Error::internal("sum of a non-number")),
-                };
-                *s = s.checked_add(d).ok_or_else(overflow)?;
-                *any = true;
-            }
-            (Accumulator::SumFloat(s, any), v) => {
-                *s += match v {
-                    Value::Float(f) => f,
-                    Value::Int(i) => i as f64,
-                    _ => return Err(Error::internal("sum of a non-number")),
-                };
-                *any = true;
-            }
-            (Accumulator::SumReal(s, any), Value::Float(f)) => {
-                *s += f as f32;
-                *any = true;
-            }
-            (Accumulator::Avg(s, n), v) => {
-                let d = match v {
-                    Value::Int(i) => Decimal::from(i),
-                    Value::Numeric(d) => d,
-                    _ => return Err(Error::internal("avg of a non-number")),
-                };
-                *s = s.checked_add(d).ok_or_else(overflow)?;
-                *n += 1;
-            }
-            (Accumulator::AvgFloat(s, n), Value::Float(f)) => {
-                *s += f;
-                *n += 1;
-            }
-            (Accumulator::MinMax(best), v) => {
-                let better = match best {
-                    None => true,
-                    Some(b) => {
-                        let o = v.compare(b);
-                        if func == AggFunc::Min {
-                            o == Ordering::Less
-                        } else {
-                            o == Ordering::Greater
-                        }
-                    }
-                };
-                if better {
-                    *best = Some(v);
-                }
-            }
-            _ => return Err(Error::internal("aggregate of an unexpected type")),
-        }
-        Ok(())
-    }
-
-    /// The aggregate's result: NULL for a `sum`, `avg`, `min`, `max`, `string_agg`,
-    /// `bool_and` or `bool_or` of no values.
-    pub(super) fn finish(self) -> Result<Value> {
-        Ok(match self {
-            Accumulator::Count(n) => Value::Int(n),
-            Accumulator::SumInt(s, any) => {
-                if !any {
-                    Value::Null
-                } else {
-                    Value::Int(
-                        i64::try_from(s).map_err(|_| Error::out_of_range("bigint out of range"))?,
-                    )
-                }
-            }
-            Accumulator::SumNumeric(s, any) => {
-                if any {
-                    Value::Numeric(s)
-                } else {
-                    Value::Null
-                }
-            }
-            Accumulator::SumFloat(s, any) => {
-                if any {
-                    Value::Float(s)
-                } else {
-                    Value::Null
-                }
-            }
-            Accumulator::SumReal(s, any) => {
-                if any {
-                    Value::Float(f64::from(s))
-                } else {
-                    Value::Null
-                }
-            }
-            Accumulator::Avg(s, n) => {
-                if n == 0 {
-                    Value::Null
-                } else {
-                    Value::Numeric(numeric_div(s, Decimal::from(n))?)
-                }
-            }
-            Accumulator::AvgFloat(s, n) => {
-                if n == 0 {
-                    Value::Null
-                } else {
-                    Value::Float(s / n as f64)
-                }
-            }
-            Accumulator::MinMax(v) => v.unwrap_or(Value::Null),
-            Accumulator::StringAgg(t) => t.map_or(Value::Null, Value::Text),
-            Accumulator::Bool(b) => b.map_or(Value::Null, Value::Bool),
-        })
-    }
-}
 
 /// The values one row gives an aggregate call: `None` when its FILTER rejects the row,
 /// else the argument (`true` for `count(*)`) and `string_agg`'s delimiter (NULL otherwise).
@@ -285,7 +96,11 @@ impl<'p> Grouper<'p> {
         self.bytes += super::relation::row_bytes(&values) * 2 + ACCUMULATOR_BYTES * agg.aggs.len();
         self.groups.push(Group {
             values,
-            accs: agg.aggs.iter().map(Accumulator::new).collect(),
+            accs: agg
+                .aggs
+                .iter()
+                .map(|call| Accumulator::new(call.func, call.result_type))
+                .collect(),
             seen: agg.aggs.iter().map(|_| Default::default()).collect(),
             ordered: agg.aggs.iter().map(|_| Vec::new()).collect(),
         });
@@ -327,7 +142,7 @@ impl<'p> Grouper<'p> {
                 self.bytes += len + 16;
             }
             if call.order_by.is_empty() {
-                group.accs[i].add(call.func, v, &delimiter)?;
+                group.accs[i].add(v, &delimiter)?;
             } else {
                 let keys = call
                     .order_by
@@ -357,7 +172,7 @@ impl<'p> Grouper<'p> {
                 let mut inputs = std::mem::take(&mut g.ordered[i]);
                 inputs.sort_by(|a, b| compare_sort_keys(&call.order_by, &a.0, &b.0));
                 for (_, v, delimiter) in inputs {
-                    g.accs[i].add(call.func, v, &delimiter)?;
+                    g.accs[i].add(v, &delimiter)?;
                 }
             }
             let mut row = g.values;

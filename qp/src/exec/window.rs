@@ -21,11 +21,16 @@
 //! NULL rows. An aggregate whose frame only grows at its end (the default frame) is computed
 //! incrementally; other frames are aggregated afresh when they change. The rows come out
 //! in the order of the last window sorted, each followed by the calls' results.
+//!
+//! This module drives: it sorts, partitions, evaluates the calls' arguments and finds the
+//! frames. What each function computes from a partition's peer groups, argument values and
+//! frames is the functions layer's ([`crate::functions::window`]).
 
-use super::aggregate::{Accumulator, call_input};
+use super::aggregate::call_input;
 use super::read::compare_sort_keys;
 use crate::error::{Error, Result, SqlState};
 use crate::expr::EvalContext;
+use crate::functions::window::{self as functions, Args, FrameAggregate, Frames, Peers};
 use crate::plan::{FrameBound, FrameUnits, WindowCall, WindowFunc, WindowOrder, Windowing};
 use crate::types::Value;
 use rust_decimal::Decimal;
@@ -115,10 +120,8 @@ struct Partition<'a> {
     sort: Vec<&'a [Value]>,
     /// The window's order.
     order: &'a WindowOrder,
-    /// The peer group of each row.
-    group: Vec<usize>,
-    /// Where each peer group starts, then the partition's length.
-    group_starts: Vec<usize>,
+    /// The peer groups.
+    peers: Peers,
 }
 
 impl<'a> Partition<'a> {
@@ -128,36 +131,19 @@ impl<'a> Partition<'a> {
         order: &'a WindowOrder,
     ) -> Partition<'a> {
         let sort: Vec<&[Value]> = rows.iter().map(|&r| keyed[r].1.as_slice()).collect();
-        let mut group = Vec::with_capacity(rows.len());
-        let mut group_starts = Vec::new();
-        for i in 0..rows.len() {
-            if i == 0 || compare_values(sort[i - 1], sort[i]) != Ordering::Equal {
-                group_starts.push(i);
-            }
-            group.push(group_starts.len() - 1);
-        }
-        group_starts.push(rows.len());
+        let peers = Peers::new(rows.len(), |i| {
+            compare_values(sort[i - 1], sort[i]) == Ordering::Equal
+        });
         Partition {
             rows,
             sort,
             order,
-            group,
-            group_starts,
+            peers,
         }
     }
 
     fn len(&self) -> usize {
         self.rows.len()
-    }
-
-    /// The first row of row `i`'s peer group.
-    fn peers_start(&self, i: usize) -> usize {
-        self.group_starts[self.group[i]]
-    }
-
-    /// The row after row `i`'s last peer.
-    fn peers_end(&self, i: usize) -> usize {
-        self.group_starts[self.group[i] + 1]
     }
 }
 
@@ -238,14 +224,15 @@ impl Framer<'_, '_> {
     /// The frame of row `i` as a range of partition positions (empty when start >= end).
     fn frame(&mut self, i: usize) -> (usize, usize) {
         let len = self.p.len();
-        let groups = self.p.group_starts.len() - 1;
-        let g = self.p.group[i];
+        let peers = &self.p.peers;
+        let groups = peers.groups();
+        let g = peers.group(i);
         let start = match &self.start {
             Bound::UnboundedPreceding => 0,
             Bound::UnboundedFollowing => len,
             Bound::CurrentRow => match self.units {
                 FrameUnits::Rows => i,
-                _ => self.p.peers_start(i),
+                _ => peers.peers_start(i),
             },
             Bound::Preceding(o) | Bound::Following(o) => {
                 let preceding = matches!(self.start, Bound::Preceding(_));
@@ -256,11 +243,11 @@ impl Framer<'_, '_> {
                         if *k > g {
                             0
                         } else {
-                            self.p.group_starts[g - k]
+                            peers.group_start(g - k)
                         }
                     }
                     (FrameUnits::Groups, Offset::Count(k)) => {
-                        self.p.group_starts[g.saturating_add(*k).min(groups)]
+                        peers.group_start(g.saturating_add(*k).min(groups))
                     }
                     (_, o) => {
                         let o = o.clone();
@@ -274,7 +261,7 @@ impl Framer<'_, '_> {
             Bound::UnboundedFollowing => len,
             Bound::CurrentRow => match self.units {
                 FrameUnits::Rows => i + 1,
-                _ => self.p.peers_end(i),
+                _ => peers.peers_end(i),
             },
             Bound::Preceding(o) | Bound::Following(o) => {
                 let preceding = matches!(self.end, Bound::Preceding(_));
@@ -293,11 +280,11 @@ impl Framer<'_, '_> {
                         if *k > g {
                             0
                         } else {
-                            self.p.group_starts[g - k + 1]
+                            peers.group_start(g - k + 1)
                         }
                     }
                     (FrameUnits::Groups, Offset::Count(k)) => {
-                        self.p.group_starts[g.saturating_add(*k).min(groups - 1) + 1]
+                        peers.group_start(g.saturating_add(*k).min(groups - 1) + 1)
                     }
                     (_, o) => {
                         let o = o.clone();
@@ -426,6 +413,35 @@ fn to_f64(v: &Value) -> f64 {
     }
 }
 
+/// A call's arguments over a partition, evaluated when a function asks for them.
+struct CallArgs<'c> {
+    call: &'c WindowCall,
+    p: &'c Partition<'c>,
+    rows: &'c [Vec<Value>],
+    ecx: &'c EvalContext<'c>,
+}
+
+impl Args for CallArgs<'_> {
+    fn count(&self) -> usize {
+        self.call.args.len()
+    }
+
+    fn value(&self, k: usize, row: usize) -> Result<Value> {
+        let arg = self
+            .call
+            .args
+            .get(k)
+            .ok_or_else(|| Error::internal("window function called with too few arguments"))?;
+        arg.eval(&self.rows[self.p.rows[row]], self.ecx)
+    }
+}
+
+impl Frames for Framer<'_, '_> {
+    fn frame(&mut self, i: usize) -> (usize, usize) {
+        Framer::frame(self, i)
+    }
+}
+
 /// The results of one call for each row of a partition, in window order.
 fn call_values(
     call: &WindowCall,
@@ -433,131 +449,40 @@ fn call_values(
     rows: &[Vec<Value>],
     ecx: &EvalContext,
 ) -> Result<Vec<Value>> {
-    let len = p.len();
-    let row = |j: usize| rows[p.rows[j]].as_slice();
-    let arg = |k: usize, j: usize| -> Result<Value> { call.args[k].eval(row(j), ecx) };
-    let mut out = Vec::with_capacity(len);
-    match call.func {
-        WindowFunc::RowNumber => out.extend((1..=len as i64).map(Value::Int)),
-        WindowFunc::Rank => out.extend((0..len).map(|i| Value::Int(p.peers_start(i) as i64 + 1))),
-        WindowFunc::DenseRank => out.extend((0..len).map(|i| Value::Int(p.group[i] as i64 + 1))),
-        WindowFunc::PercentRank => out.extend((0..len).map(|i| {
-            Value::Float(if len > 1 {
-                p.peers_start(i) as f64 / (len - 1) as f64
-            } else {
-                0.0
-            })
-        })),
-        WindowFunc::CumeDist => {
-            out.extend((0..len).map(|i| Value::Float(p.peers_end(i) as f64 / len as f64)))
-        }
-        WindowFunc::Ntile => {
-            // The bucket count is read on the partition's first row.
-            let buckets = match arg(0, 0)? {
-                Value::Null => {
-                    out.resize(len, Value::Null);
-                    return Ok(out);
-                }
-                Value::Int(b) if b > 0 => b as usize,
-                _ => {
-                    return Err(Error::new(
-                        SqlState::INVALID_ARGUMENT_FOR_NTILE,
-                        "argument of ntile must be greater than zero",
-                    ));
-                }
-            };
-            // The first `len % buckets` buckets have one row more than the others.
-            let (per, extra) = (len / buckets, len % buckets);
-            let big = extra * (per + 1);
-            out.extend((0..len).map(|i| {
-                Value::Int(if i < big {
-                    i / (per + 1) + 1
-                } else {
-                    extra + (i - big) / per.max(1) + 1
-                } as i64)
-            }));
-        }
-        WindowFunc::Lag | WindowFunc::Lead => {
-            for i in 0..len {
-                let offset = match call.args.get(1) {
-                    None => 1,
-                    Some(_) => match arg(1, i)? {
-                        Value::Int(o) => o,
-                        _ => {
-                            out.push(Value::Null);
-                            continue;
-                        }
-                    },
-                };
-                let target = if call.func == WindowFunc::Lag {
-                    (i as i64).checked_sub(offset)
-                } else {
-                    (i as i64).checked_add(offset)
-                };
-                out.push(match target {
-                    Some(t) if t >= 0 && (t as usize) < len => arg(0, t as usize)?,
-                    _ if call.args.len() > 2 => arg(2, i)?,
-                    _ => Value::Null,
-                });
-            }
-        }
-        WindowFunc::FirstValue | WindowFunc::LastValue | WindowFunc::NthValue => {
-            let mut framer = framer(call, p, ecx)?;
-            for i in 0..len {
-                let (s, e) = framer.frame(i);
-                let pick = match call.func {
-                    WindowFunc::FirstValue => Some(s),
-                    WindowFunc::LastValue => e.checked_sub(1),
-                    _ => match arg(1, i)? {
-                        Value::Null => None,
-                        Value::Int(n) if n > 0 => s.checked_add(n as usize - 1),
-                        _ => {
-                            return Err(Error::new(
-                                SqlState::INVALID_ARGUMENT_FOR_NTH_VALUE,
-                                "argument of nth_value must be greater than zero",
-                            ));
-                        }
-                    },
-                };
-                out.push(match pick {
-                    Some(j) if j >= s && j < e => arg(0, j)?,
-                    _ => Value::Null,
-                });
-            }
-        }
-        WindowFunc::Aggregate => {
-            let agg = call
-                .agg
-                .as_ref()
-                .ok_or_else(|| Error::internal("window aggregate without its call"))?;
-            let inputs = (0..len)
-                .map(|j| call_input(agg, row(j), ecx))
+    let mut out = Vec::with_capacity(p.len());
+    let args = CallArgs { call, p, rows, ecx };
+    let mut framer = match call.func.reads_frame() {
+        true => Some(framer(call, p, ecx)?),
+        false => None,
+    };
+    let inputs;
+    let aggregate = match call
+        .agg
+        .as_ref()
+        .filter(|_| call.func == WindowFunc::Aggregate)
+    {
+        Some(agg) => {
+            inputs = p
+                .rows
+                .iter()
+                .map(|&r| call_input(agg, &rows[r], ecx))
                 .collect::<Result<Vec<_>>>()?;
-            let mut framer = framer(call, p, ecx)?;
-            // The accumulator of the frame [from, to) last computed.
-            let mut acc = Accumulator::new(agg);
-            let (mut from, mut to) = (0, 0);
-            let mut result: Option<Value> = None;
-            for i in 0..len {
-                let (s, e) = framer.frame(i);
-                let e = e.max(s);
-                if s != from || e < to {
-                    acc = Accumulator::new(agg);
-                    from = s;
-                    to = s;
-                    result = None;
-                }
-                if e > to || result.is_none() {
-                    for (v, delimiter) in inputs[to..e].iter().flatten() {
-                        acc.add(agg.func, v.clone(), delimiter)?;
-                    }
-                    to = e;
-                    result = Some(acc.clone().finish()?);
-                }
-                out.push(result.clone().unwrap_or(Value::Null));
-            }
+            Some(FrameAggregate {
+                func: agg.func,
+                result_type: agg.result_type,
+                inputs: &inputs,
+            })
         }
-    }
+        None => None,
+    };
+    functions::compute(
+        call.func,
+        &p.peers,
+        &args,
+        framer.as_mut().map(|f| f as &mut dyn Frames),
+        aggregate,
+        &mut out,
+    )?;
     Ok(out)
 }
 

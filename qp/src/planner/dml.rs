@@ -80,7 +80,7 @@ impl Planner<'_> {
                             {
                                 continue;
                             }
-                            let (e, ty) = self.plan_expr(
+                            let (e, ty) = self.plan_folded(
                                 value_ast,
                                 &Scope::default(),
                                 None,
@@ -150,7 +150,7 @@ impl Planner<'_> {
                     .and_then(|mut p| p.parse_expr())
                     .map_err(|e| Error::internal(format!("stored default does not parse: {e}")))?;
                 let (e, ty) =
-                    self.plan_expr(&ast, &Scope::default(), None, Some(column.data_type))?;
+                    self.plan_folded(&ast, &Scope::default(), None, Some(column.data_type))?;
                 coerce(e, ty, column.data_type, true)
             }
         }
@@ -172,12 +172,12 @@ impl Planner<'_> {
         for item in items {
             match item {
                 ast::SelectItem::UnnamedExpr(e) => {
-                    let (p, ty) = self.plan_expr(e, &scope, None, None)?;
+                    let (p, ty) = self.plan_folded(e, &scope, None, None)?;
                     exprs.push(p);
                     columns.push((column_name(e), ty));
                 }
                 ast::SelectItem::ExprWithAlias { expr, alias } => {
-                    let (p, ty) = self.plan_expr(expr, &scope, None, None)?;
+                    let (p, ty) = self.plan_folded(expr, &scope, None, None)?;
                     exprs.push(p);
                     columns.push((ident_name(alias), ty));
                 }
@@ -230,7 +230,7 @@ impl Planner<'_> {
             {
                 self.default_expr(column)?
             } else {
-                let (e, ty) = self.plan_expr(&a.value, &scope, None, Some(column.data_type))?;
+                let (e, ty) = self.plan_folded(&a.value, &scope, None, Some(column.data_type))?;
                 coerce(e, ty, column.data_type, true)
                     .map_err(|err| assignment_error(err, column, ty))?
             };
@@ -304,7 +304,7 @@ impl Planner<'_> {
         match selection {
             None => Ok((None, Access::Full)),
             Some(w) => {
-                let (e, ty) = self.plan_expr(w, scope, None, Some(DataType::Bool))?;
+                let (e, ty) = self.plan_folded(w, scope, None, Some(DataType::Bool))?;
                 let filter = require_bool(e, ty, "WHERE")?;
                 let access = self.access_path(table, &filter);
                 Ok((Some(filter), access))

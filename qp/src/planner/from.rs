@@ -606,7 +606,7 @@ impl Planner<'_> {
             condition = and_all(conjuncts);
         } else if let ast::JoinConstraint::On(on) = constraint {
             let saved = self.place_srf(SrfPlacement::Forbidden("JOIN conditions"));
-            let planned = self.plan_expr(on, &scope, None, Some(DataType::Bool));
+            let planned = self.plan_folded(on, &scope, None, Some(DataType::Bool));
             self.restore_srf(saved);
             let (e, ty) = planned?;
             condition = Some(super::coerce::require_bool(e, ty, "JOIN/ON")?);

@@ -41,6 +41,7 @@ mod coerce;
 mod ddl;
 mod dml;
 mod expr;
+mod fold;
 mod from;
 mod functions;
 mod index;

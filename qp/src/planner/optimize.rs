@@ -1,23 +1,29 @@
 //! The rules that rewrite a planned FROM tree with its WHERE clause, applied in order:
 //!
-//! 0. **Subquery decorrelation** ([`Planner::decorrelate`]): a WHERE conjunct `EXISTS (...)` /
+//! 0. **Constant folding** ([`fold`](super::fold)): as each clause's expression is planned
+//!    (WHERE, ON, the select list, GROUP BY, HAVING, ORDER BY, VALUES, and the expressions
+//!    of INSERT, UPDATE and DELETE), its subexpressions over constants with immutable
+//!    operators and functions are evaluated, and AND, OR, NOT, CASE and COALESCE simplified
+//!    as PostgreSQL does (`x AND false` is false, `NOT NOT x` is `x`); a WHERE that folds to
+//!    true goes, so the rules below see `id = 2` for `id = 1 + 1`.
+//! 1. **Subquery decorrelation** ([`Planner::decorrelate`]): a WHERE conjunct `EXISTS (...)` /
 //!    `NOT EXISTS (...)` whose subquery scans a table in full and reads the outer row only
 //!    through equalities becomes a hash semi (anti) join on those equalities, and
 //!    `x IN (uncorrelated subquery)` a semi join on `x` = its column: the subquery's table
 //!    is read once instead of once per outer row.
-//! 1. **Predicate pushdown** ([`push_down`]): the conjuncts of WHERE and of each join's ON
+//! 2. **Predicate pushdown** ([`push_down`]): the conjuncts of WHERE and of each join's ON
 //!    move as far down the tree as they can without changing the result: to the side of an
 //!    inner join whose columns they read, to the preserved side of an outer join from WHERE,
 //!    and to the nullable side from ON. A conjunct that reads both sides of an inner join
 //!    becomes part of its condition; one holding a subquery stays where it was written.
-//! 2. **Join order** ([`Planner::order_joins`], `join_order.rs`): a chain of inner joins
+//! 3. **Join order** ([`Planner::order_joins`], `join_order.rs`): a chain of inner joins
 //!    starts from a table its filter reads by key and reaches the others by lookups, when
 //!    that order reads no more than the written one; the joined row keeps its layout
 //!    through a [`Source::Permute`].
-//! 3. **Access paths** ([`Planner::choose_methods`]): a table under a pushed-down filter is
+//! 4. **Access paths** ([`Planner::choose_methods`]): a table under a pushed-down filter is
 //!    read through the primary key or an index that the filter's comparisons bound
 //!    ([`Planner::typed_access`]).
-//! 4. **Join methods** (same pass, bottom-up): an inner or left join whose right side is a
+//! 5. **Join methods** (same pass, bottom-up): an inner or left join whose right side is a
 //!    table with a key or index on the join's equality columns reads it by lookup for each
 //!    left row ([`JoinMethod::Dependent`]); another join with equalities between its sides
 //!    is a hash join; any other join is a nested loop.

@@ -253,10 +253,12 @@ impl Planner<'_> {
         let mut filter = match &select.selection {
             Some(expr) => {
                 let saved = self.place_srf(SrfPlacement::Forbidden("WHERE"));
-                let planned = self.plan_expr(expr, &scope, None, Some(DataType::Bool));
+                let planned = self.plan_folded(expr, &scope, None, Some(DataType::Bool));
                 self.restore_srf(saved);
                 let (e, ty) = planned?;
+                // Rule 0 (constant folding) has run: a WHERE that folded to true goes.
                 Some(require_bool(e, ty, "WHERE")?)
+                    .filter(|e| !matches!(e, Expr::Literal(Value::Bool(true))))
             }
             None => None,
         };
@@ -396,7 +398,7 @@ impl Planner<'_> {
                     _ => (*g).clone(),
                 };
                 let saved = self.place_srf(SrfPlacement::Unsupported("GROUP BY"));
-                let planned = self.plan_expr(&g_ast, &scope, None, None);
+                let planned = self.plan_folded(&g_ast, &scope, None, None);
                 self.unrefuse_srf(Some(saved));
                 let (e, ty) = planned?;
                 group_columns.push(match e {
@@ -413,7 +415,7 @@ impl Planner<'_> {
             };
             self.windows = WindowSlot::Allowed(Default::default());
             for (item, name) in &items {
-                let (e, ty) = self.plan_expr(item, &scope, Some(&mut state), None)?;
+                let (e, ty) = self.plan_folded(item, &scope, Some(&mut state), None)?;
                 projections.push(e);
                 columns.push((name.clone(), ty));
             }
@@ -421,7 +423,8 @@ impl Planner<'_> {
             let having = match &select.having {
                 Some(h) => {
                     let saved = self.place_srf(SrfPlacement::Forbidden("HAVING"));
-                    let planned = self.plan_expr(h, &scope, Some(&mut state), Some(DataType::Bool));
+                    let planned =
+                        self.plan_folded(h, &scope, Some(&mut state), Some(DataType::Bool));
                     self.unrefuse_srf(Some(saved));
                     let (e, ty) = planned?;
                     Some(require_bool(e, ty, "HAVING")?)
@@ -463,7 +466,7 @@ impl Planner<'_> {
         } else {
             self.windows = WindowSlot::Allowed(Default::default());
             for (item, name) in &items {
-                let (e, ty) = self.plan_expr(item, &scope, None, None)?;
+                let (e, ty) = self.plan_folded(item, &scope, None, None)?;
                 projections.push(e);
                 columns.push((name.clone(), ty));
             }
@@ -718,7 +721,7 @@ impl Planner<'_> {
             for (i, e) in row.iter().enumerate() {
                 let hint = expected.and_then(|t| t.get(i).copied());
                 let saved = self.place_srf(SrfPlacement::Forbidden("VALUES"));
-                let planned = self.plan_expr(e, &Scope::default(), None, hint);
+                let planned = self.plan_folded(e, &Scope::default(), None, hint);
                 self.restore_srf(saved);
                 let (e, ty) = planned?;
                 exprs.push(e);
@@ -784,7 +787,7 @@ impl Planner<'_> {
         let mut offset = None;
         let plan_count = |this: &mut Self, e: &ast::Expr, clause: &'static str| -> Result<Expr> {
             let saved = this.place_srf(SrfPlacement::Forbidden(clause));
-            let planned = this.plan_expr(e, &Scope::default(), None, Some(DataType::Int8));
+            let planned = this.plan_folded(e, &Scope::default(), None, Some(DataType::Int8));
             this.restore_srf(saved);
             let (e, ty) = planned?;
             coerce(e, ty, DataType::Int8, false)
@@ -867,7 +870,7 @@ impl Planner<'_> {
                 return Ok(projections[by_output[0]].clone());
             }
         }
-        Ok(self.plan_expr(&ob.expr, scope, agg, None)?.0)
+        Ok(self.plan_folded(&ob.expr, scope, agg, None)?.0)
     }
 }
 

@@ -219,10 +219,10 @@ impl Planner<'_> {
         let mut order_types = Vec::new();
         let mut define = || -> Result<()> {
             for e in &spec.partition_by {
-                partition_by.push(self.plan_expr(e, scope, agg.as_deref_mut(), None)?.0);
+                partition_by.push(self.plan_folded(e, scope, agg.as_deref_mut(), None)?.0);
             }
             for o in &spec.order_by {
-                let (e, ty) = self.plan_expr(&o.expr, scope, agg.as_deref_mut(), None)?;
+                let (e, ty) = self.plan_folded(&o.expr, scope, agg.as_deref_mut(), None)?;
                 order_by.push(sort_key(e, o));
                 order_types.push(ty);
             }

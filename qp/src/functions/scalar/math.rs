@@ -1,9 +1,10 @@
-//! Numeric functions: `abs`, `round`, `random`.
+//! Numeric functions: `abs`, `round`, `random`, and numeric division.
 
 use super::{arg, wrong_type};
 use crate::error::{Error, Result};
 use crate::functions::Context;
 use crate::types::{DataType, Value, check_int_range};
+use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// `abs` of an integer type, with that type's overflow error (`abs(-32768::smallint)`).
@@ -114,6 +115,48 @@ pub fn random(_: &[Value], _: &dyn Context) -> Result<Value> {
     ))
 }
 
+/// Numeric division with PostgreSQL's result scale (`select_div_scale`): at least 16
+/// significant digits, and no fewer decimals than either input. The `/` operator and
+/// `avg` divide with it.
+pub fn numeric_div(a: Decimal, b: Decimal) -> Result<Decimal> {
+    let q = a
+        .checked_div(b)
+        .ok_or_else(|| Error::out_of_range("value overflows numeric format"))?;
+    let (w1, f1) = base10000_weight(a);
+    let (w2, f2) = base10000_weight(b);
+    let mut qweight = w1 - w2;
+    if f1 <= f2 {
+        qweight -= 1;
+    }
+    let scale = (16 - qweight * 4)
+        .max(a.scale() as i32)
+        .max(b.scale() as i32)
+        .clamp(0, 28) as u32;
+    let mut q = q.round_dp(scale);
+    q.rescale(scale);
+    Ok(q)
+}
+
+/// PostgreSQL's numeric weight (position of the first base-10000 digit) and that digit.
+fn base10000_weight(d: Decimal) -> (i32, u32) {
+    let d = d.abs();
+    if d.is_zero() {
+        return (0, 0);
+    }
+    let mut weight = 0i32;
+    let mut x = d;
+    let base = Decimal::from(10000);
+    while x >= base {
+        x /= base;
+        weight += 1;
+    }
+    while x < Decimal::ONE {
+        x *= base;
+        weight -= 1;
+    }
+    (weight, x.trunc().to_u32().unwrap_or(0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +182,23 @@ mod tests {
         assert_eq!(
             abs_int(&[Value::Int(-2147483648)], DataType::Int8).unwrap(),
             Value::Int(2147483648)
+        );
+    }
+
+    #[test]
+    fn numeric_division_scale_matches_postgres() {
+        let d = |s| Decimal::from_str(s).unwrap();
+        assert_eq!(
+            numeric_div(d("3"), d("2")).unwrap().to_string(),
+            "1.5000000000000000"
+        );
+        assert_eq!(
+            numeric_div(d("2"), d("2")).unwrap().to_string(),
+            "1.00000000000000000000"
+        );
+        assert_eq!(
+            numeric_div(d("123456"), d("2")).unwrap().to_string(),
+            "61728.000000000000"
         );
     }
 }
