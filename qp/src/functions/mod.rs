@@ -285,7 +285,10 @@ impl Registry {
 
 /// Whether two types are the same but for their modifiers (`numeric(5,2)` and `numeric`).
 pub fn same_type(a: DataType, b: DataType) -> bool {
-    std::mem::discriminant(&a) == std::mem::discriminant(&b)
+    match (a.element(), b.element()) {
+        (Some(x), Some(y)) => same_type(x, y),
+        _ => std::mem::discriminant(&a) == std::mem::discriminant(&b),
+    }
 }
 
 /// A type's name without its modifier, as PostgreSQL prints argument types in function
@@ -295,6 +298,7 @@ pub fn type_name(t: DataType) -> String {
         DataType::Numeric(_) => "numeric".into(),
         DataType::Varchar(_) => "character varying".into(),
         DataType::Char(_) => "character".into(),
+        DataType::Array(e) => format!("{}[]", type_name(e.data_type())),
         other => other.name(),
     }
 }
