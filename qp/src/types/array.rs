@@ -375,6 +375,173 @@ impl Array {
     }
 }
 
+/// The 2202E error of an operation over arrays of mismatched shapes.
+fn subscript_error(message: &str, detail: Option<String>) -> Error {
+    let e = Error::new(SqlState::ARRAY_SUBSCRIPT_ERROR, message);
+    match detail {
+        Some(d) => e.with_detail(d),
+        None => e,
+    }
+}
+
+impl Array {
+    /// The array `ARRAY[v1, v2, ...]` makes: one dimension over scalar values, or one more
+    /// dimension over arrays (`ARRAY[ARRAY[1,2], ARRAY[3,4]]`), which must all have the same
+    /// dimensions (2202E); empty sub-arrays make the empty array.
+    pub fn construct(values: Vec<Value>, of_arrays: bool) -> Result<Array> {
+        if !of_arrays {
+            return Ok(Array::from_elements(values));
+        }
+        let mut inner: Option<Vec<Dim>> = None;
+        let mut elements = Vec::new();
+        let mut count = 0;
+        for v in values {
+            // PostgreSQL skips NULL sub-arrays.
+            let Value::Array(a) = v else { continue };
+            match &inner {
+                None => inner = Some(a.dims.clone()),
+                Some(d) if *d == a.dims => {}
+                Some(_) => {
+                    return Err(subscript_error(
+                        "multidimensional arrays must have array expressions with matching dimensions",
+                        None,
+                    ));
+                }
+            }
+            count += 1;
+            elements.extend(a.elements);
+        }
+        let inner = inner.unwrap_or_default();
+        if inner.is_empty() {
+            return Ok(Array::empty());
+        }
+        if inner.len() + 1 > MAX_DIMENSIONS {
+            return Err(too_many_dimensions(inner.len() + 1));
+        }
+        let mut dims = vec![Dim {
+            lower: 1,
+            length: count,
+        }];
+        dims.extend(inner);
+        Ok(Array { dims, elements })
+    }
+
+    /// `a || b` between arrays (`array_cat`): arrays of the same dimensions join along the
+    /// first, one of one dimension fewer is added as one more element of the first; the
+    /// empty array leaves the other as it is.
+    pub fn concat(self, other: Array) -> Result<Array> {
+        if self.is_empty() && self.dims.is_empty() {
+            return Ok(other);
+        }
+        if other.is_empty() && other.dims.is_empty() {
+            return Ok(self);
+        }
+        let (n1, n2) = (self.dims.len(), other.dims.len());
+        let incompatible = |detail: String| {
+            subscript_error("cannot concatenate incompatible arrays", Some(detail))
+        };
+        let dims = if n1 == n2 {
+            if self.dims[1..]
+                .iter()
+                .zip(&other.dims[1..])
+                .any(|(a, b)| a.length != b.length)
+            {
+                return Err(incompatible(
+                    "Arrays with differing element dimensions are not compatible for concatenation."
+                        .into(),
+                ));
+            }
+            let mut dims = self.dims.clone();
+            dims[0].length += other.dims[0].length;
+            dims
+        } else if n1 + 1 == n2 {
+            if self
+                .dims
+                .iter()
+                .zip(&other.dims[1..])
+                .any(|(a, b)| a.length != b.length)
+            {
+                return Err(incompatible(
+                    "Arrays with differing dimensions are not compatible for concatenation.".into(),
+                ));
+            }
+            let mut dims = other.dims.clone();
+            dims[0].length += 1;
+            dims
+        } else if n1 == n2 + 1 {
+            if self.dims[1..]
+                .iter()
+                .zip(&other.dims)
+                .any(|(a, b)| a.length != b.length)
+            {
+                return Err(incompatible(
+                    "Arrays with differing dimensions are not compatible for concatenation.".into(),
+                ));
+            }
+            let mut dims = self.dims.clone();
+            dims[0].length += 1;
+            dims
+        } else {
+            return Err(incompatible(format!(
+                "Arrays of {n1} and {n2} dimensions are not compatible for concatenation."
+            )));
+        };
+        let mut elements = self.elements;
+        elements.extend(other.elements);
+        Ok(Array { dims, elements })
+    }
+
+    /// `array_append` (`prepend` false) or `array_prepend`: the empty array becomes
+    /// `{element}`; a one-dimensional array keeps its lower bound.
+    pub fn push(mut self, element: Value, prepend: bool) -> Result<Array> {
+        match self.dims.len() {
+            0 => Ok(Array::from_elements(vec![element])),
+            1 => {
+                if self.dims[0].length == i32::MAX {
+                    return Err(Error::new(
+                        SqlState::PROGRAM_LIMIT_EXCEEDED,
+                        "array size exceeds the maximum allowed (134217727)",
+                    ));
+                }
+                self.dims[0].length += 1;
+                if prepend {
+                    self.elements.insert(0, element);
+                } else {
+                    self.elements.push(element);
+                }
+                Ok(self)
+            }
+            _ => Err(Error::new(
+                SqlState::DATA_EXCEPTION,
+                "argument must be empty or one-dimensional array",
+            )),
+        }
+    }
+
+    /// `a @> b`: every element of `b` equals some element of `a` (a NULL element equals
+    /// nothing), whatever the dimensions.
+    pub fn contains(&self, other: &Array) -> bool {
+        other.elements.iter().all(|b| {
+            !b.is_null()
+                && self
+                    .elements
+                    .iter()
+                    .any(|a| !a.is_null() && a.compare(b) == Ordering::Equal)
+        })
+    }
+
+    /// `a && b`: some element of `a` equals some element of `b`.
+    pub fn overlaps(&self, other: &Array) -> bool {
+        self.elements.iter().any(|a| {
+            !a.is_null()
+                && other
+                    .elements
+                    .iter()
+                    .any(|b| !b.is_null() && a.compare(b) == Ordering::Equal)
+        })
+    }
+}
+
 /// Appends one element's text form, quoted where `array_in` would misread it.
 fn write_element(element: &Value, out: &mut String, zone: TimeZone) {
     if element.is_null() {
