@@ -52,6 +52,8 @@ pub(super) enum Accumulator {
     StringAgg(Option<String>),
     /// `bool_and` / `bool_or`: the result so far (`None` until a non-NULL value came).
     Bool(Option<bool>),
+    /// `array_agg`: the values so far, and whether they are arrays.
+    ArrayAgg(Vec<Value>, bool),
 }
 
 impl Accumulator {
@@ -72,17 +74,27 @@ impl Accumulator {
             AggFunc::Min | AggFunc::Max => Accumulator::MinMax(None),
             AggFunc::StringAgg => Accumulator::StringAgg(None),
             AggFunc::BoolAnd | AggFunc::BoolOr => Accumulator::Bool(None),
+            AggFunc::ArrayAgg => Accumulator::ArrayAgg(Vec::new(), call.arg_type.is_array()),
         }
     }
 
     /// Adds one value (NULLs are skipped, except by `count(*)`); `delimiter` is
     /// `string_agg`'s, which precedes the value unless it is the first (or NULL).
     pub(super) fn add(&mut self, func: AggFunc, v: Value, delimiter: &Value) -> Result<()> {
-        if v.is_null() && func != AggFunc::CountStar {
+        if v.is_null() && !matches!(func, AggFunc::CountStar | AggFunc::ArrayAgg) {
             return Ok(());
         }
         let overflow = || Error::out_of_range("value overflows numeric format");
         match (self, v) {
+            (Accumulator::ArrayAgg(values, of_arrays), v) => {
+                if *of_arrays && v.is_null() {
+                    return Err(Error::new(
+                        crate::error::SqlState::NULL_VALUE_NOT_ALLOWED,
+                        "cannot accumulate null arrays",
+                    ));
+                }
+                values.push(v);
+            }
             (Accumulator::StringAgg(text), v) => {
                 let out = match text {
                     None => text.insert(String::new()),
@@ -214,6 +226,13 @@ impl Accumulator {
             Accumulator::MinMax(v) => v.unwrap_or(Value::Null),
             Accumulator::StringAgg(t) => t.map_or(Value::Null, Value::Text),
             Accumulator::Bool(b) => b.map_or(Value::Null, Value::Bool),
+            Accumulator::ArrayAgg(values, of_arrays) => {
+                if values.is_empty() {
+                    Value::Null
+                } else {
+                    Value::array(crate::types::Array::construct(values, of_arrays)?)
+                }
+            }
         })
     }
 }
@@ -317,7 +336,8 @@ impl<'p> Grouper<'p> {
                 continue;
             };
             let group = &mut self.groups[gi];
-            if call.distinct && !v.is_null() {
+            // array_agg(DISTINCT x) keeps one NULL; the other aggregates skip NULLs anyway.
+            if call.distinct && (!v.is_null() || call.func == AggFunc::ArrayAgg) {
                 let mut k = Vec::new();
                 v.group_key(&mut k);
                 let len = k.len();

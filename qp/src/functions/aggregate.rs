@@ -25,6 +25,9 @@ pub enum AggFunc {
     BoolAnd,
     /// `bool_or(x)`: true when some non-NULL value is.
     BoolOr,
+    /// `array_agg(x)`: the values, NULLs among them, as an array (one more dimension when
+    /// they are arrays); NULL over no rows.
+    ArrayAgg,
 }
 
 impl AggFunc {
@@ -39,6 +42,7 @@ impl AggFunc {
             AggFunc::StringAgg => "string_agg",
             AggFunc::BoolAnd => "bool_and",
             AggFunc::BoolOr => "bool_or",
+            AggFunc::ArrayAgg => "array_agg",
         }
     }
 }
