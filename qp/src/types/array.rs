@@ -452,7 +452,15 @@ impl Array {
                 ));
             }
             let mut dims = self.dims.clone();
-            dims[0].length += other.dims[0].length;
+            dims[0].length = dims[0]
+                .length
+                .checked_add(other.dims[0].length)
+                .ok_or_else(|| {
+                    Error::new(
+                        SqlState::PROGRAM_LIMIT_EXCEEDED,
+                        "array size exceeds the maximum allowed (134217727)",
+                    )
+                })?;
             dims
         } else if n1 + 1 == n2 {
             if self
@@ -659,7 +667,7 @@ fn parse_shape(text: &str) -> Result<Shape> {
                 "upper bound cannot be less than lower bound",
             ));
         }
-        let length = i32::try_from(upper - lower + 1).map_err(|_| {
+        let length = i32::try_from(i64::from(upper) - i64::from(lower) + 1).map_err(|_| {
             Error::new(
                 SqlState::PROGRAM_LIMIT_EXCEEDED,
                 "array size exceeds the maximum allowed (134217727)",
@@ -976,6 +984,13 @@ mod tests {
             assert_eq!(err.detail.as_deref(), Some(detail), "{input}");
         }
         assert_eq!(text_array("[1:0]={}").unwrap_err().code(), "2202E");
+        // Bounds whose span does not fit are an error, not an overflow.
+        assert_eq!(
+            text_array("[-2147483648:2147483647]={1}")
+                .unwrap_err()
+                .code(),
+            "54000"
+        );
         assert_eq!(
             text_array("{{{{{{{1}}}}}}}").unwrap_err().message,
             "number of array dimensions (7) exceeds the maximum allowed (6)"
