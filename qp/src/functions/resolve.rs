@@ -358,6 +358,47 @@ mod tests {
     }
 
     #[test]
+    fn array_polymorphism_is_postgresqls() {
+        use crate::types::ElementType as E;
+        let (ints, bigints, texts) = (Array(E::Int4), Array(E::Int8), Array(E::Text));
+        assert_eq!(
+            resolved("array_length", &[ints, Int4]),
+            "array_length(anyarray, integer) -> integer"
+        );
+        assert_eq!(
+            resolved("cardinality", &[Int4]),
+            "42883 function cardinality(integer) does not exist"
+        );
+        // anycompatiblearray and anycompatible widen to their common type.
+        assert_eq!(
+            resolved("array_append", &[ints, Int8]),
+            "array_append(anycompatiblearray, anycompatible) -> bigint[]"
+        );
+        assert_eq!(
+            resolved("array_cat", &[ints, bigints]),
+            "array_cat(anycompatiblearray, anycompatiblearray) -> bigint[]"
+        );
+        assert_eq!(
+            resolved("array_cat", &[Unknown, ints]),
+            "array_cat(anycompatiblearray, anycompatiblearray) -> integer[]"
+        );
+        assert_eq!(
+            resolved("array_cat", &[ints, texts]),
+            "42883 function array_cat(integer[], text[]) does not exist"
+        );
+        // array_agg takes an element (anynonarray) or an array (anyarray).
+        assert_eq!(
+            resolved("array_agg", &[Text]),
+            "array_agg(anynonarray) -> text[]"
+        );
+        assert_eq!(
+            resolved("array_agg", &[ints]),
+            "array_agg(anyarray) -> integer[]"
+        );
+        assert_eq!(resolved("unnest", &[texts]), "unnest(anyarray) -> text");
+    }
+
+    #[test]
     fn exact_matches_win() {
         assert_eq!(resolved("abs", &[Int2]), "abs(smallint) -> smallint");
         assert_eq!(
