@@ -88,13 +88,21 @@ impl AsyncDB for Session {
     }
 }
 
-/// The corpus files, in name order.
+/// The corpus files, in name order (only those whose name contains `DSQL_SLT_FILE`, when
+/// it is set: `DSQL_SLT_FILE=arrays cargo test --test slt`).
 fn corpus() -> Vec<PathBuf> {
+    let only = std::env::var("DSQL_SLT_FILE").ok();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/slt");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("tests/slt")
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "slt"))
+        .filter(|p| {
+            only.as_deref().is_none_or(|o| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().contains(o))
+            })
+        })
         .collect();
     files.sort();
     files

@@ -801,6 +801,7 @@ fn show(e: &Expr, names: &Names) -> String {
         Expr::Subquery { id, link } => match link {
             SubLink::Scalar => format!("(SubPlan {})", id + 1),
             SubLink::Exists => format!("(SubPlan {})", id + 1),
+            SubLink::Array { .. } => format!("(ARRAY(SubPlan {}))", id + 1),
             SubLink::RowIn { negated: false, .. } => format!("(SubPlan {})", id + 1),
             SubLink::RowIn { negated: true, .. } => format!("(NOT (SubPlan {}))", id + 1),
             SubLink::Quantified { lhs, op, all, .. } => format!(
@@ -903,5 +904,39 @@ fn show(e: &Expr, names: &Names) -> String {
             let args: Vec<String> = args.iter().map(|a| show(a, names)).collect();
             format!("{}({})", id.name(), args.join(", "))
         }
+        Expr::Array { elements, .. } => {
+            let items: Vec<String> = elements.iter().map(|x| show(x, names)).collect();
+            format!("ARRAY[{}]", items.join(", "))
+        }
+        Expr::Subscript {
+            array,
+            subscripts,
+            slice,
+        } => {
+            let mut text = format!("({})", show(array, names));
+            for (l, u) in subscripts {
+                let part =
+                    |e: &Option<Expr>| e.as_ref().map(|e| show(e, names)).unwrap_or_default();
+                if *slice {
+                    text.push_str(&format!("[{}:{}]", part(l), part(u)));
+                } else {
+                    text.push_str(&format!("[{}]", part(u)));
+                }
+            }
+            text
+        }
+        Expr::AnyArray {
+            lhs,
+            op,
+            all,
+            array,
+            ..
+        } => format!(
+            "({} {} {}({}))",
+            show(lhs, names),
+            binop(*op),
+            if *all { "ALL " } else { "ANY " },
+            show(array, names)
+        ),
     }
 }

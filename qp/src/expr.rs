@@ -3,7 +3,7 @@
 use crate::error::{Error, Result, SqlState};
 use crate::functions::scalar::math::numeric_div;
 use crate::types::timezone::TimeZone;
-use crate::types::{DataType, Value, check_int_range};
+use crate::types::{Array, DataType, Value, check_int_range};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use std::cmp::Ordering;
@@ -37,8 +37,18 @@ pub enum BinOp {
     And,
     /// `OR`
     Or,
-    /// `||`
+    /// `||`: text concatenation, or `array_cat` when the operand type is an array type.
     Concat,
+    /// `array || element` (`array_append`).
+    ArrayAppend,
+    /// `element || array` (`array_prepend`).
+    ArrayPrepend,
+    /// `@>`: the left array contains every element of the right one.
+    Contains,
+    /// `<@`: the left array's elements are all in the right one.
+    ContainedBy,
+    /// `&&`: the arrays have an element in common.
+    Overlaps,
 }
 
 impl BinOp {
@@ -58,7 +68,10 @@ impl BinOp {
             BinOp::GtEq => ">=",
             BinOp::And => "AND",
             BinOp::Or => "OR",
-            BinOp::Concat => "||",
+            BinOp::Concat | BinOp::ArrayAppend | BinOp::ArrayPrepend => "||",
+            BinOp::Contains => "@>",
+            BinOp::ContainedBy => "<@",
+            BinOp::Overlaps => "&&",
         }
     }
 
@@ -241,6 +254,39 @@ pub enum Expr {
         /// `NOT IN`
         negated: bool,
     },
+    /// `ARRAY[e1, e2, ...]`, its elements converted to the element type; over arrays
+    /// (`of_arrays`, `ARRAY[ARRAY[1,2], ARRAY[3,4]]`) it adds a dimension.
+    Array {
+        /// The elements (or sub-arrays).
+        elements: Vec<Expr>,
+        /// Whether the elements are arrays.
+        of_arrays: bool,
+    },
+    /// `a[i]`, `a[i][j]` (an element, NULL out of bounds) or, when `slice`, `a[l:u]...` (an
+    /// array). Each subscript is `(lower, upper)`: an element subscript has only `upper`; a
+    /// slice bound left out (`a[:2]`) is `None`.
+    Subscript {
+        /// The array.
+        array: Box<Expr>,
+        /// The subscripts, as integers.
+        subscripts: Vec<(Option<Expr>, Option<Expr>)>,
+        /// A slice (some subscript has a colon).
+        slice: bool,
+    },
+    /// `lhs op ANY (array)`, or `op ALL` when `all`: [`Expr::AnyOf`] over an array value
+    /// (NULL when the array is NULL).
+    AnyArray {
+        /// The left operand.
+        lhs: Box<Expr>,
+        /// The comparison.
+        op: BinOp,
+        /// The type both sides are compared as.
+        operand_type: DataType,
+        /// `ALL` (else `ANY`).
+        all: bool,
+        /// The array, of elements of `operand_type`.
+        array: Box<Expr>,
+    },
     /// A subquery's value: `id` is its index in the statement's subqueries
     /// (`plan::Planned::subqueries`). The executor runs it and puts its value in place
     /// before the expression is evaluated (see `exec::subquery`).
@@ -379,6 +425,12 @@ pub enum SubLink {
         /// `ALL` (else `ANY` / `SOME` / `IN`).
         all: bool,
     },
+    /// `ARRAY(SELECT x ...)`: the array of its column's values, in its rows' order (empty
+    /// for no rows; one more dimension when they are arrays).
+    Array {
+        /// Whether the column is of an array type.
+        of_arrays: bool,
+    },
     /// `(a, b, ...) IN (SELECT x, y, ...)`, or `NOT IN` when `negated`: true when some row
     /// equals the left row column by column, NULL when none does but some comparison was
     /// NULL (and NOT IN the negation), as PostgreSQL compares row constructors.
@@ -461,6 +513,9 @@ impl Expr {
                     _ => {}
                 }
                 let r = right.eval(row, ctx)?;
+                if let Some(v) = array_concat(*op, &l, &r, *operand_type)? {
+                    return Ok(v);
+                }
                 if l.is_null() || r.is_null() {
                     return Ok(Value::Null);
                 }
@@ -567,6 +622,61 @@ impl Expr {
                     .collect::<Result<Vec<_>>>()?;
                 row_in(&values, operand_types, rows, *negated)?
             }
+            Expr::Array {
+                elements,
+                of_arrays,
+            } => {
+                let values = elements
+                    .iter()
+                    .map(|e| e.eval(row, ctx))
+                    .collect::<Result<Vec<_>>>()?;
+                Value::array(Array::construct(values, *of_arrays)?)
+            }
+            Expr::Subscript {
+                array,
+                subscripts,
+                slice,
+            } => {
+                let Value::Array(a) = array.eval(row, ctx)? else {
+                    return Ok(Value::Null);
+                };
+                let mut bounds = Vec::with_capacity(subscripts.len());
+                for (lower, upper) in subscripts {
+                    let bound = |e: &Option<Expr>| -> Result<Option<Option<i64>>> {
+                        Ok(match e {
+                            None => Some(None),
+                            Some(e) => match e.eval(row, ctx)? {
+                                Value::Int(i) => Some(Some(i)),
+                                _ => None,
+                            },
+                        })
+                    };
+                    // A NULL subscript makes the result NULL.
+                    let (Some(l), Some(u)) = (bound(lower)?, bound(upper)?) else {
+                        return Ok(Value::Null);
+                    };
+                    bounds.push((l, u));
+                }
+                if *slice {
+                    Value::array(a.slice(&bounds))
+                } else {
+                    let at: Vec<i64> = bounds.iter().map(|(_, u)| u.unwrap_or(0)).collect();
+                    a.get(&at)
+                }
+            }
+            Expr::AnyArray {
+                lhs,
+                op,
+                operand_type,
+                all,
+                array,
+            } => {
+                let l = lhs.eval(row, ctx)?;
+                match array.eval(row, ctx)? {
+                    Value::Array(a) => any_of(&l, *op, *operand_type, *all, &a.elements)?,
+                    _ => Value::Null,
+                }
+            }
             Expr::Subquery { .. } => {
                 return Err(Error::unsupported("a subquery is not supported here yet"));
             }
@@ -626,8 +736,27 @@ impl Expr {
                         e.walk(f);
                     }
                 }
-                SubLink::Scalar | SubLink::Exists => {}
+                SubLink::Scalar | SubLink::Exists | SubLink::Array { .. } => {}
             },
+            Expr::Array { elements, .. } => {
+                for e in elements {
+                    e.walk(f);
+                }
+            }
+            Expr::Subscript {
+                array, subscripts, ..
+            } => {
+                array.walk(f);
+                for (l, u) in subscripts {
+                    for e in l.iter().chain(u.iter()) {
+                        e.walk(f);
+                    }
+                }
+            }
+            Expr::AnyArray { lhs, array, .. } => {
+                lhs.walk(f);
+                array.walk(f);
+            }
             Expr::RowIn { lhs, .. } => {
                 for e in lhs {
                     e.walk(f);
@@ -713,6 +842,38 @@ impl Expr {
                 lhs: t(lhs, f),
                 set,
                 negated,
+            },
+            Expr::Array {
+                elements,
+                of_arrays,
+            } => Expr::Array {
+                elements: elements.into_iter().map(|e| e.transform(f)).collect(),
+                of_arrays,
+            },
+            Expr::Subscript {
+                array,
+                subscripts,
+                slice,
+            } => Expr::Subscript {
+                array: t(array, f),
+                subscripts: subscripts
+                    .into_iter()
+                    .map(|(l, u)| (l.map(|e| e.transform(f)), u.map(|e| e.transform(f))))
+                    .collect(),
+                slice,
+            },
+            Expr::AnyArray {
+                lhs,
+                op,
+                operand_type,
+                all,
+                array,
+            } => Expr::AnyArray {
+                lhs: t(lhs, f),
+                op,
+                operand_type,
+                all,
+                array: t(array, f),
             },
             Expr::RowIn {
                 lhs,
@@ -822,6 +983,35 @@ fn to_f64(v: &Value) -> f64 {
     }
 }
 
+/// The `||` operators over arrays, which are not strict: `array_cat` leaves the other
+/// array when one is NULL, `array_append` / `array_prepend` add a NULL element and make a
+/// one-element array of a NULL array. `None` for other operators.
+fn array_concat(op: BinOp, l: &Value, r: &Value, operand: DataType) -> Result<Option<Value>> {
+    let array = |v: &Value| match v {
+        Value::Array(a) => Some(a.as_ref().clone()),
+        _ => None,
+    };
+    Ok(Some(match op {
+        BinOp::Concat if operand.is_array() => match (array(l), array(r)) {
+            (Some(a), Some(b)) => Value::array(a.concat(b)?),
+            (Some(_), None) => l.clone(),
+            (None, Some(_)) => r.clone(),
+            (None, None) => Value::Null,
+        },
+        BinOp::ArrayAppend => Value::array(
+            array(l)
+                .unwrap_or_else(Array::empty)
+                .push(r.clone(), false)?,
+        ),
+        BinOp::ArrayPrepend => Value::array(
+            array(r)
+                .unwrap_or_else(Array::empty)
+                .push(l.clone(), true)?,
+        ),
+        _ => return Ok(None),
+    }))
+}
+
 /// Applies a non-logical binary operator to two non-NULL values.
 fn binary(op: BinOp, l: Value, r: Value, operand: DataType, result: DataType) -> Result<Value> {
     if op.is_comparison() {
@@ -834,6 +1024,16 @@ fn binary(op: BinOp, l: Value, r: Value, operand: DataType, result: DataType) ->
             BinOp::Gt => ord == Ordering::Greater,
             BinOp::GtEq => ord != Ordering::Less,
             _ => unreachable!("comparison operators only"),
+        }));
+    }
+    if matches!(op, BinOp::Contains | BinOp::ContainedBy | BinOp::Overlaps) {
+        let (Value::Array(a), Value::Array(b)) = (&l, &r) else {
+            return Err(Error::internal("array operands expected"));
+        };
+        return Ok(Value::Bool(match op {
+            BinOp::Contains => a.contains(b),
+            BinOp::ContainedBy => b.contains(a),
+            _ => a.overlaps(b),
         }));
     }
     if op == BinOp::Concat {

@@ -19,7 +19,7 @@ use crate::parse::Parsed;
 use crate::plan::Planned;
 use crate::session::{Engine, Prepared, Session, TxnStatus};
 use crate::types::timezone::TimeZone;
-use crate::types::{DataType, Value};
+use crate::types::{DataType, Value, array_binary};
 use async_trait::async_trait;
 use bytes::BytesMut;
 use futures::{Sink, SinkExt, StreamExt, stream};
@@ -401,6 +401,23 @@ fn decode_param(
     };
     let pg = ty.pg_type();
     Ok(match ty {
+        DataType::Array(e) => {
+            let element = e.data_type();
+            let array = array_binary::decode_array(bytes, element.pg_type().oid(), &mut |b| {
+                decode_param(Some(b), element, true, zone)
+            })
+            .map_err(|e| match e.state {
+                SqlState::INVALID_BINARY_REPRESENTATION => Error::new(
+                    e.state,
+                    format!(
+                        "incorrect binary data format in bind parameter: {}",
+                        e.message
+                    ),
+                ),
+                _ => e,
+            })?;
+            Value::array(array)
+        }
         DataType::Bool => Value::Bool(bool::from_sql(&pg, bytes).map_err(bad)?),
         DataType::Int2 => Value::Int(i16::from_sql(&pg, bytes).map_err(bad)? as i64),
         DataType::Int4 => Value::Int(i32::from_sql(&pg, bytes).map_err(bad)? as i64),
@@ -677,6 +694,22 @@ impl ToSql for Cell<'_> {
         ty: &Type,
         out: &mut BytesMut,
     ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        if let (Value::Array(a), postgres_types::Kind::Array(element)) = (self.0, ty.kind()) {
+            let mut bytes = Vec::new();
+            let mut failed = None;
+            array_binary::encode_array(a, element.oid(), &mut bytes, &mut |v, out| {
+                let mut cell = BytesMut::new();
+                if let Err(e) = Cell(v, self.1).to_sql(element, &mut cell) {
+                    failed = Some(e);
+                }
+                out.extend_from_slice(&cell);
+            });
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            out.extend_from_slice(&bytes);
+            return Ok(IsNull::No);
+        }
         match (self.0, ty) {
             (Value::Null, _) => Ok(IsNull::Yes),
             (Value::Bool(b), _) => b.to_sql(&Type::BOOL, out),

@@ -134,6 +134,20 @@ pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
         }
         D::Char(len) | D::Character(len) => DataType::Char(length(len).unwrap_or(1)),
         D::Date => DataType::Date,
+        // `integer[]`, `integer[3]`, `integer ARRAY`: PostgreSQL ignores the size, and an
+        // array of an array type is the same array type.
+        D::Array(
+            ast::ArrayElemTypeDef::SquareBracket(inner, _)
+            | ast::ArrayElemTypeDef::Qualified(inner, _),
+        ) => match data_type(inner)?.array_of() {
+            Some(t) => t,
+            None => {
+                return Err(Error::unsupported(format!(
+                    "datatype {} not supported",
+                    type_display_name(dt)
+                )));
+            }
+        },
         D::Timestamp(_, tz) => match tz {
             ast::TimezoneInfo::WithTimeZone | ast::TimezoneInfo::Tz => DataType::TimestampTz,
             _ => DataType::Timestamp,
@@ -168,6 +182,19 @@ pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
             )));
         }
     })
+}
+
+/// The type of a column being defined: as [`data_type`], except that array types are refused
+/// as DSQL refuses them (`datatype integer[] not supported`), arrays being query values only.
+pub fn column_type(dt: &ast::DataType) -> Result<DataType> {
+    let ty = data_type(dt)?;
+    if ty.is_array() {
+        return Err(Error::unsupported(format!(
+            "datatype {} not supported",
+            type_display_name(dt)
+        )));
+    }
+    Ok(ty)
 }
 
 /// A type's name as PostgreSQL spells it in messages: lower case, without length or

@@ -226,7 +226,18 @@ fn reads_columns(e: &Expr) -> bool {
         }
         Expr::InList(e, list, _) => reads_columns(e) || list.iter().any(reads_columns),
         Expr::Like { expr, pattern, .. } => reads_columns(expr) || reads_columns(pattern),
-        Expr::Func(_, args) | Expr::Call(_, args) => args.iter().any(reads_columns),
+        Expr::Func(_, args) | Expr::Call(_, args) | Expr::Array { elements: args, .. } => {
+            args.iter().any(reads_columns)
+        }
+        Expr::Subscript {
+            array, subscripts, ..
+        } => {
+            reads_columns(array)
+                || subscripts
+                    .iter()
+                    .any(|(l, u)| l.iter().chain(u.iter()).any(reads_columns))
+        }
+        Expr::AnyArray { lhs, array, .. } => reads_columns(lhs) || reads_columns(array),
     }
 }
 

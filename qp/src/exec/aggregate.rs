@@ -24,6 +24,7 @@
 use super::read::compare_sort_keys;
 use crate::error::Result;
 use crate::expr::{AggCall, EvalContext};
+use crate::functions::AggFunc;
 use crate::functions::aggregate::Accumulator;
 use crate::plan::Aggregation;
 use crate::types::Value;
@@ -132,7 +133,11 @@ impl<'p> Grouper<'p> {
                 continue;
             };
             let group = &mut self.groups[gi];
-            if call.distinct && !v.is_null() {
+            // array_agg(DISTINCT x) keeps one NULL; the other aggregates skip NULLs anyway.
+            if call.distinct
+                && (!v.is_null()
+                    || matches!(call.func, AggFunc::ArrayAgg | AggFunc::ArrayAggArrays))
+            {
                 let mut k = Vec::new();
                 v.group_key(&mut k);
                 let len = k.len();

@@ -23,6 +23,13 @@ const VALUE_BYTES: usize = 16;
 fn call_values(call: &SetCall, args: &[Value], limits: &Limits) -> Result<Vec<Value>> {
     match call.func {
         SetFunc::GenerateSeries => generate_series(args, call.data_type, limits),
+        SetFunc::Unnest => match args.first() {
+            Some(Value::Array(a)) => {
+                limits.check_query_memory(row_bytes(&a.elements))?;
+                Ok(a.elements.clone())
+            }
+            _ => Ok(Vec::new()),
+        },
     }
 }
 

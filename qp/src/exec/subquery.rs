@@ -15,7 +15,7 @@ use super::ExecContext;
 use super::read::run_query;
 use crate::error::{Error, Result, SqlState};
 use crate::expr::{BinOp, Expr, SubLink, ValueSet};
-use crate::types::Value;
+use crate::types::{Array, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -113,6 +113,19 @@ pub(super) async fn bind(e: &Expr, row: &[Value], cx: &mut ExecContext<'_>) -> R
                     }
                 },
                 SubLink::Exists => Expr::Literal(Value::Bool(!rows.is_empty())),
+                SubLink::Array { of_arrays } => {
+                    let values = rows
+                        .iter()
+                        .map(|r| r.first().cloned().unwrap_or(Value::Null))
+                        .collect();
+                    match Array::construct(values, of_arrays) {
+                        Ok(a) => Expr::Literal(Value::array(a)),
+                        Err(e) => {
+                            failure = Some(e);
+                            Expr::Literal(Value::Null)
+                        }
+                    }
+                }
                 SubLink::RowIn {
                     lhs,
                     operand_types,

@@ -6,13 +6,13 @@
 //! resolves to (`sum(interval)` makes `sum('1')` ambiguous), it is listed with
 //! [`ArgType::Missing`].
 
-use super::scalar::{datetime, math, string, system};
+use super::scalar::{array, datetime, math, string, system};
 use super::{
     AggFunc, ArgType, Function, Implementation, ReturnType, SetFunc, Volatility, WindowFunc,
 };
-use crate::types::{DataType, TypeCategory};
+use crate::types::{DataType, ElementType, TypeCategory};
 
-use ArgType::{Any, AnyCompatible, AnyElement};
+use ArgType::{Any, AnyArray, AnyCompatible, AnyCompatibleArray, AnyElement, AnyNonArray};
 use Volatility::{Immutable, Stable, Volatile};
 
 const BOOL: ArgType = ArgType::Type(DataType::Bool);
@@ -48,6 +48,25 @@ const fn scalar(
         returns: fixed(returns),
         volatility,
         strict: true,
+        implementation: Implementation::Scalar(f),
+    }
+}
+
+/// An immutable scalar function with a polymorphic result or that `pg_proc` does not mark
+/// strict.
+const fn polymorphic(
+    name: &'static str,
+    args: &'static [ArgType],
+    returns: ReturnType,
+    strict: bool,
+    f: super::ScalarFn,
+) -> Function {
+    Function {
+        name,
+        args,
+        returns,
+        volatility: Immutable,
+        strict,
         implementation: Implementation::Scalar(f),
     }
 }
@@ -184,6 +203,115 @@ pub(super) static BUILTINS: &[Function] = &[
         DataType::Text,
         Immutable,
         string::repeat,
+    ),
+    // Array functions.
+    scalar(
+        "array_length",
+        &[AnyArray, INT4],
+        DataType::Int4,
+        Immutable,
+        array::array_length,
+    ),
+    scalar(
+        "array_lower",
+        &[AnyArray, INT4],
+        DataType::Int4,
+        Immutable,
+        array::array_lower,
+    ),
+    scalar(
+        "array_upper",
+        &[AnyArray, INT4],
+        DataType::Int4,
+        Immutable,
+        array::array_upper,
+    ),
+    scalar(
+        "array_ndims",
+        &[AnyArray],
+        DataType::Int4,
+        Immutable,
+        array::array_ndims,
+    ),
+    scalar(
+        "array_dims",
+        &[AnyArray],
+        DataType::Text,
+        Immutable,
+        array::array_dims,
+    ),
+    scalar(
+        "cardinality",
+        &[AnyArray],
+        DataType::Int4,
+        Immutable,
+        array::cardinality,
+    ),
+    polymorphic(
+        "array_position",
+        &[AnyCompatibleArray, AnyCompatible],
+        fixed(DataType::Int4),
+        false,
+        array::array_position,
+    ),
+    polymorphic(
+        "array_position",
+        &[AnyCompatibleArray, AnyCompatible, INT4],
+        fixed(DataType::Int4),
+        false,
+        array::array_position,
+    ),
+    polymorphic(
+        "array_append",
+        &[AnyCompatibleArray, AnyCompatible],
+        ReturnType::AnyCompatibleArray,
+        false,
+        array::array_append,
+    ),
+    polymorphic(
+        "array_prepend",
+        &[AnyCompatible, AnyCompatibleArray],
+        ReturnType::AnyCompatibleArray,
+        false,
+        array::array_prepend,
+    ),
+    polymorphic(
+        "array_cat",
+        &[AnyCompatibleArray, AnyCompatibleArray],
+        ReturnType::AnyCompatibleArray,
+        false,
+        array::array_cat,
+    ),
+    scalar(
+        "array_to_string",
+        &[AnyArray, TEXT],
+        DataType::Text,
+        Stable,
+        array::array_to_string,
+    ),
+    Function {
+        strict: false,
+        ..scalar(
+            "array_to_string",
+            &[AnyArray, TEXT, TEXT],
+            DataType::Text,
+            Stable,
+            array::array_to_string,
+        )
+    },
+    polymorphic(
+        "string_to_array",
+        &[TEXT, TEXT],
+        fixed(DataType::Array(ElementType::Text)),
+        false,
+        array::string_to_array,
+    ),
+    polymorphic(
+        "string_to_array",
+        &[TEXT, TEXT, TEXT],
+        fixed(DataType::Array(ElementType::Text)),
+        false,
+        array::string_to_array,
     ),
     // Date and time functions.
     scalar("now", &[], DataType::TimestampTz, Stable, datetime::now),
@@ -337,6 +465,18 @@ pub(super) static BUILTINS: &[Function] = &[
         fixed(DataType::Text),
         AggFunc::StringAgg,
     ),
+    aggregate(
+        "array_agg",
+        &[AnyNonArray],
+        ReturnType::AnyArray,
+        AggFunc::ArrayAgg,
+    ),
+    aggregate(
+        "array_agg",
+        &[AnyArray],
+        ReturnType::AnyArray,
+        AggFunc::ArrayAggArrays,
+    ),
     aggregate("bool_and", &[BOOL], fixed(DataType::Bool), AggFunc::BoolAnd),
     aggregate("bool_or", &[BOOL], fixed(DataType::Bool), AggFunc::BoolOr),
     aggregate("every", &[BOOL], fixed(DataType::Bool), AggFunc::BoolAnd),
@@ -483,6 +623,10 @@ pub(super) static BUILTINS: &[Function] = &[
         DataType::Timestamp,
         SetFunc::GenerateSeries,
     ),
+    Function {
+        returns: ReturnType::AnyElement,
+        ..set_returning("unnest", &[AnyArray], DataType::Unknown, SetFunc::Unnest)
+    },
     Function {
         volatility: Stable,
         ..set_returning(

@@ -103,6 +103,13 @@ pub enum ArgType {
     /// `anycompatible`: any types with a common type, which every `anycompatible` argument
     /// converts to.
     AnyCompatible,
+    /// `anyarray`: any array type, whose element type is the `anyelement` of the call.
+    AnyArray,
+    /// `anynonarray`: as `anyelement`, but not an array type.
+    AnyNonArray,
+    /// `anycompatiblearray`: an array whose element type joins the `anycompatible` common
+    /// type; every such argument converts to the array of it.
+    AnyCompatibleArray,
     /// A type PostgreSQL has here that dsql does not yet (`interval`): listed so that
     /// resolution weighs the same candidates as PostgreSQL; a call that resolves to it is
     /// refused (0A000).
@@ -115,7 +122,12 @@ impl ArgType {
         match self {
             ArgType::Type(t) => t.category(),
             ArgType::Missing(_, c) => c,
-            ArgType::Any | ArgType::AnyElement | ArgType::AnyCompatible => TypeCategory::Pseudo,
+            ArgType::Any
+            | ArgType::AnyElement
+            | ArgType::AnyCompatible
+            | ArgType::AnyArray
+            | ArgType::AnyNonArray
+            | ArgType::AnyCompatibleArray => TypeCategory::Pseudo,
         }
     }
 
@@ -131,6 +143,9 @@ impl ArgType {
             ArgType::Any => "\"any\"".into(),
             ArgType::AnyElement => "anyelement".into(),
             ArgType::AnyCompatible => "anycompatible".into(),
+            ArgType::AnyArray => "anyarray".into(),
+            ArgType::AnyNonArray => "anynonarray".into(),
+            ArgType::AnyCompatibleArray => "anycompatiblearray".into(),
             ArgType::Missing(name, _) => name.into(),
         }
     }
@@ -145,6 +160,10 @@ pub enum ReturnType {
     AnyElement,
     /// The common type of the `anycompatible` arguments.
     AnyCompatible,
+    /// The array of the `anyelement` type (`anyarray`).
+    AnyArray,
+    /// The array of the `anycompatible` common type (`anycompatiblearray`).
+    AnyCompatibleArray,
 }
 
 /// What computes a function's values.
@@ -285,7 +304,10 @@ impl Registry {
 
 /// Whether two types are the same but for their modifiers (`numeric(5,2)` and `numeric`).
 pub fn same_type(a: DataType, b: DataType) -> bool {
-    std::mem::discriminant(&a) == std::mem::discriminant(&b)
+    match (a.element(), b.element()) {
+        (Some(x), Some(y)) => same_type(x, y),
+        _ => std::mem::discriminant(&a) == std::mem::discriminant(&b),
+    }
 }
 
 /// A type's name without its modifier, as PostgreSQL prints argument types in function
@@ -295,6 +317,7 @@ pub fn type_name(t: DataType) -> String {
         DataType::Numeric(_) => "numeric".into(),
         DataType::Varchar(_) => "character varying".into(),
         DataType::Char(_) => "character".into(),
+        DataType::Array(e) => format!("{}[]", type_name(e.data_type())),
         other => other.name(),
     }
 }

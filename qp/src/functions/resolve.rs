@@ -120,21 +120,43 @@ fn fits(args: &[DataType], declared: &[ArgType]) -> bool {
                 }
             }
             ArgType::Any => {}
-            ArgType::AnyElement if known => match element {
-                None => element = Some(*a),
-                Some(e) if same_type(e, *a) => {}
-                Some(_) => return false,
-            },
-            ArgType::AnyCompatible if known => {
+            ArgType::AnyElement | ArgType::AnyArray | ArgType::AnyNonArray if known => {
+                // The type this argument binds `anyelement` to.
+                let bound = match d {
+                    ArgType::AnyArray => match a.element() {
+                        Some(e) => e,
+                        None => return false,
+                    },
+                    ArgType::AnyNonArray if a.is_array() => return false,
+                    _ => *a,
+                };
+                match element {
+                    None => element = Some(bound),
+                    Some(e) if same_type(e, bound) => {}
+                    Some(_) => return false,
+                }
+            }
+            ArgType::AnyCompatible | ArgType::AnyCompatibleArray if known => {
+                let bound = match d {
+                    ArgType::AnyCompatibleArray => match a.element() {
+                        Some(e) => e,
+                        None => return false,
+                    },
+                    _ => *a,
+                };
                 compatible = match compatible {
-                    None => Some(*a),
-                    Some(c) => match DataType::common(c, *a) {
+                    None => Some(bound),
+                    Some(c) => match DataType::common(c, bound) {
                         Some(t) => Some(t),
                         None => return false,
                     },
                 }
             }
-            ArgType::AnyElement | ArgType::AnyCompatible => {}
+            ArgType::AnyElement
+            | ArgType::AnyArray
+            | ArgType::AnyNonArray
+            | ArgType::AnyCompatible
+            | ArgType::AnyCompatibleArray => {}
             ArgType::Missing(..) => {
                 if known {
                     return false;
@@ -247,34 +269,54 @@ fn select_candidate(args: &[DataType], mut candidates: Vec<FuncId>) -> Option<Fu
 /// The argument and result types of a call of `id` with arguments of types `args`.
 fn finish(id: FuncId, args: &[DataType]) -> Result<Resolved> {
     let f = id.function();
-    let known = |poly: ArgType| {
+    // The type each known polymorphic argument binds its family to: `anyelement` (through
+    // an `anyarray`'s element type) and the `anycompatible` types (through the elements of
+    // the `anycompatiblearray` ones).
+    let bound = |family: &'static [ArgType], arrays: ArgType| {
         f.args
             .iter()
             .zip(args)
-            .filter(move |(d, a)| **d == poly && **a != DataType::Unknown)
-            .map(|(_, a)| *a)
+            .filter(move |(d, a)| family.contains(d) && **a != DataType::Unknown)
+            .filter_map(move |(d, a)| if *d == arrays { a.element() } else { Some(*a) })
     };
     let undetermined = || {
         Error::datatype_mismatch(
             "could not determine polymorphic type because input has type unknown",
         )
     };
-    let element = known(ArgType::AnyElement).next();
-    let compatible = known(ArgType::AnyCompatible)
-        .try_fold(None::<DataType>, |acc, t| match acc {
-            None => Some(Some(t)),
-            Some(c) => DataType::common(c, t).map(Some),
-        })
-        .flatten()
-        .unwrap_or(DataType::Text);
+    let element = bound(
+        &[ArgType::AnyElement, ArgType::AnyArray, ArgType::AnyNonArray],
+        ArgType::AnyArray,
+    )
+    .next();
+    let compatible = bound(
+        &[ArgType::AnyCompatible, ArgType::AnyCompatibleArray],
+        ArgType::AnyCompatibleArray,
+    )
+    .try_fold(None::<DataType>, |acc, t| match acc {
+        None => Some(Some(t)),
+        Some(c) => DataType::common(c, t).map(Some),
+    })
+    .flatten()
+    .map(|t| {
+        if t == DataType::Unknown {
+            DataType::Text
+        } else {
+            t
+        }
+    })
+    .unwrap_or(DataType::Text);
+    let array_of = |t: DataType| t.array_of().ok_or_else(undetermined);
     let mut arg_types = Vec::with_capacity(args.len());
     for (d, a) in f.args.iter().zip(args) {
         arg_types.push(match d {
             ArgType::Type(t) if same_type(*t, *a) => *a,
             ArgType::Type(t) => *t,
             ArgType::Any => *a,
-            ArgType::AnyElement => element.ok_or_else(undetermined)?,
+            ArgType::AnyElement | ArgType::AnyNonArray => element.ok_or_else(undetermined)?,
+            ArgType::AnyArray => array_of(element.ok_or_else(undetermined)?)?,
             ArgType::AnyCompatible => compatible,
+            ArgType::AnyCompatibleArray => array_of(compatible)?,
             ArgType::Missing(..) => {
                 return Err(Error::unsupported(format!(
                     "function {} is not supported",
@@ -287,6 +329,8 @@ fn finish(id: FuncId, args: &[DataType]) -> Result<Resolved> {
         ReturnType::Fixed(t) => t,
         ReturnType::AnyElement => element.ok_or_else(undetermined)?,
         ReturnType::AnyCompatible => compatible,
+        ReturnType::AnyArray => array_of(element.ok_or_else(undetermined)?)?,
+        ReturnType::AnyCompatibleArray => array_of(compatible)?,
     };
     Ok(Resolved {
         id,
@@ -311,6 +355,47 @@ mod tests {
             ),
             Err(e) => format!("{} {}", e.code(), e.message),
         }
+    }
+
+    #[test]
+    fn array_polymorphism_is_postgresqls() {
+        use crate::types::ElementType as E;
+        let (ints, bigints, texts) = (Array(E::Int4), Array(E::Int8), Array(E::Text));
+        assert_eq!(
+            resolved("array_length", &[ints, Int4]),
+            "array_length(anyarray, integer) -> integer"
+        );
+        assert_eq!(
+            resolved("cardinality", &[Int4]),
+            "42883 function cardinality(integer) does not exist"
+        );
+        // anycompatiblearray and anycompatible widen to their common type.
+        assert_eq!(
+            resolved("array_append", &[ints, Int8]),
+            "array_append(anycompatiblearray, anycompatible) -> bigint[]"
+        );
+        assert_eq!(
+            resolved("array_cat", &[ints, bigints]),
+            "array_cat(anycompatiblearray, anycompatiblearray) -> bigint[]"
+        );
+        assert_eq!(
+            resolved("array_cat", &[Unknown, ints]),
+            "array_cat(anycompatiblearray, anycompatiblearray) -> integer[]"
+        );
+        assert_eq!(
+            resolved("array_cat", &[ints, texts]),
+            "42883 function array_cat(integer[], text[]) does not exist"
+        );
+        // array_agg takes an element (anynonarray) or an array (anyarray).
+        assert_eq!(
+            resolved("array_agg", &[Text]),
+            "array_agg(anynonarray) -> text[]"
+        );
+        assert_eq!(
+            resolved("array_agg", &[ints]),
+            "array_agg(anyarray) -> integer[]"
+        );
+        assert_eq!(resolved("unnest", &[texts]), "unnest(anyarray) -> text");
     }
 
     #[test]

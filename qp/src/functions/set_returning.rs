@@ -8,6 +8,9 @@ pub enum SetFunc {
     /// `generate_series(start, stop [, step])` over integers, bigints or numerics: `start`,
     /// `start + step`, ... while not past `stop` (none when an argument is NULL).
     GenerateSeries,
+    /// `unnest(array)`: the array's elements in storage order, whatever its dimensions
+    /// (none for NULL or the empty array).
+    Unnest,
 }
 
 impl SetFunc {
@@ -15,6 +18,7 @@ impl SetFunc {
     pub fn name(self) -> &'static str {
         match self {
             SetFunc::GenerateSeries => "generate_series",
+            SetFunc::Unnest => "unnest",
         }
     }
 }

@@ -9,7 +9,7 @@ use super::coerce::coerce;
 use super::scope::Scope;
 use crate::catalog::{ColumnDef, TableDef};
 use crate::error::{Error, Result, SqlState};
-use crate::names::{creation_name, data_type, ident_name};
+use crate::names::{column_type, creation_name, ident_name};
 use crate::plan::Plan;
 use sqlparser::ast;
 
@@ -47,7 +47,7 @@ impl Planner<'_> {
             }
             let mut def = ColumnDef {
                 name: col_name,
-                data_type: data_type(&col.data_type)?,
+                data_type: column_type(&col.data_type)?,
                 nullable: true,
                 default: None,
             };

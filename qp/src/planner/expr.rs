@@ -333,6 +333,21 @@ impl Planner<'_> {
                 let (e, from) = self.plan_expr(expr, scope, agg, Some(to))?;
                 (cast(e, from, to)?, to)
             }
+            E::Array(array) => self.plan_array_constructor(&array.elem, scope, agg, expected)?,
+            E::Function(f)
+                if f.name.0.len() == 1
+                    && f.name.0[0].as_ident().is_some_and(|i| {
+                        i.quote_style.is_none() && i.value.eq_ignore_ascii_case("array")
+                    }) =>
+            {
+                let ast::FunctionArguments::Subquery(query) = &f.args else {
+                    return Err(Error::syntax("syntax error at or near \"ARRAY\""));
+                };
+                self.plan_array_subquery(query, scope, agg.as_deref())?
+            }
+            E::CompoundFieldAccess { root, access_chain } => {
+                self.plan_subscript(root, access_chain, scope, agg)?
+            }
             E::Function(f) => self.plan_function(f, scope, agg, expected)?,
             E::Subquery(query) => self.plan_scalar_subquery(query, scope, agg.as_deref())?,
             E::Exists { subquery, negated } => {
@@ -366,11 +381,7 @@ impl Planner<'_> {
                     E::Subquery(query) => {
                         self.plan_quantified(left, compare_op, all, query, scope, agg)?
                     }
-                    _ => {
-                        return Err(Error::unsupported(
-                            "ANY / ALL over an array is not supported yet",
-                        ));
-                    }
+                    _ => self.plan_any_array(left, compare_op, all, right, scope, agg)?,
                 }
             }
             other => {

@@ -77,12 +77,16 @@ pub(super) fn fold(e: Expr) -> Result<Expr> {
             operand_type,
             result_type,
         } => {
+            // Every operator is strict but the `||` ones over arrays (`array_cat`,
+            // `array_append`, `array_prepend`), which keep the other operand.
+            let strict = !(matches!(op, BinOp::ArrayAppend | BinOp::ArrayPrepend)
+                || (op == BinOp::Concat && operand_type.is_array()));
             let left = b(left)?;
-            if is_null(&left) {
+            if strict && is_null(&left) {
                 return Ok(null());
             }
             let right = b(right)?;
-            if is_null(&right) {
+            if strict && is_null(&right) {
                 return Ok(null());
             }
             let constant = is_literal(&left) && is_literal(&right);
@@ -194,6 +198,64 @@ pub(super) fn fold(e: Expr) -> Result<Expr> {
             },
         },
         e @ (Expr::AnyOf { .. } | Expr::InSet { .. } | Expr::RowIn { .. }) => e,
+        Expr::Array {
+            elements,
+            of_arrays,
+        } => {
+            let elements = elements.into_iter().map(fold).collect::<Result<Vec<_>>>()?;
+            let constant = elements.iter().all(is_literal);
+            evaluate_if(
+                constant,
+                Expr::Array {
+                    elements,
+                    of_arrays,
+                },
+            )?
+        }
+        Expr::Subscript {
+            array,
+            subscripts,
+            slice,
+        } => {
+            let array = b(array)?;
+            let bound = |e: Option<Expr>| e.map(fold).transpose();
+            let subscripts = subscripts
+                .into_iter()
+                .map(|(l, u)| Ok((bound(l)?, bound(u)?)))
+                .collect::<Result<Vec<_>>>()?;
+            let constant = is_literal(&array)
+                && subscripts
+                    .iter()
+                    .all(|(l, u)| l.iter().chain(u.iter()).all(is_literal));
+            evaluate_if(
+                constant,
+                Expr::Subscript {
+                    array,
+                    subscripts,
+                    slice,
+                },
+            )?
+        }
+        Expr::AnyArray {
+            lhs,
+            op,
+            operand_type,
+            all,
+            array,
+        } => {
+            let (lhs, array) = (b(lhs)?, b(array)?);
+            let constant = is_literal(&lhs) && is_literal(&array);
+            evaluate_if(
+                constant,
+                Expr::AnyArray {
+                    lhs,
+                    op,
+                    operand_type,
+                    all,
+                    array,
+                },
+            )?
+        }
     })
 }
 
@@ -201,6 +263,11 @@ pub(super) fn fold(e: Expr) -> Result<Expr> {
 /// depend on the session's time zone; PostgreSQL's text forms of dates and times are
 /// stable too (`date_in` reads `'today'` and the DateStyle, `timestamp_out` writes it).
 fn cast_is_immutable(from: DataType, to: DataType) -> bool {
+    // An array casts as its elements do (and its text form holds theirs).
+    if from.is_array() || to.is_array() {
+        let element = |t: DataType| t.element().unwrap_or(t);
+        return cast_is_immutable(element(from), element(to));
+    }
     let datetime = |t: DataType| {
         matches!(
             t,

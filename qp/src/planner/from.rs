@@ -257,6 +257,27 @@ impl Planner<'_> {
                 let (source, scope) = derived(plan, columns, alias)?;
                 Ok((source, scope, *lateral))
             }
+            ast::TableFactor::UNNEST {
+                alias,
+                array_exprs,
+                with_offset: false,
+                with_ordinality,
+                ..
+            } => {
+                // TODO: `unnest(a, b, ...)` in FROM zips several arrays into several columns
+                // (PostgreSQL's ROWS FROM); a function scan has one call for now.
+                if array_exprs.len() != 1 {
+                    return Err(Error::unsupported(
+                        "unnest of several arrays in FROM is not supported yet",
+                    ));
+                }
+                let args: Vec<ast::FunctionArg> = array_exprs
+                    .iter()
+                    .map(|e| ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e.clone())))
+                    .collect();
+                let name = ast::ObjectName::from(vec![ast::Ident::new("unnest")]);
+                self.plan_function_factor(&name, &args, *with_ordinality, alias.as_ref(), before)
+            }
             ast::TableFactor::NestedJoin {
                 table_with_joins,
                 alias: None,

@@ -37,6 +37,7 @@ use sqlparser::ast;
 use std::sync::Arc;
 
 mod access;
+mod arrays;
 mod coerce;
 mod ddl;
 mod dml;

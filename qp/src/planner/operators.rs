@@ -8,6 +8,7 @@
 //! `bigint`), so `2147483647 + 1` fails with 22003 `integer out of range`.
 
 use super::Planner;
+use super::arrays::array_binary;
 use super::coerce::{coerce, require_bool};
 use super::expr::is_untyped;
 use super::scope::{AggState, Scope};
@@ -42,6 +43,9 @@ impl Planner<'_> {
             B::And => BinOp::And,
             B::Or => BinOp::Or,
             B::StringConcat => BinOp::Concat,
+            B::AtArrow => BinOp::Contains,
+            B::ArrowAt => BinOp::ContainedBy,
+            B::PGOverlap => BinOp::Overlaps,
             other => {
                 return Err(Error::unsupported(format!(
                     "operator {other} is not supported yet"
@@ -66,7 +70,7 @@ impl Planner<'_> {
         // Plan the typed side first so the untyped side (parameter, literal) can take its type.
         let ((l, lt), (r, rt)) = if is_untyped(left) && !is_untyped(right) {
             let (r, rt) = self.plan_expr(right, scope, agg.as_deref_mut(), None)?;
-            let hint = if bin == BinOp::Concat {
+            let hint = if bin == BinOp::Concat && !rt.is_array() {
                 DataType::Text
             } else {
                 rt
@@ -75,7 +79,7 @@ impl Planner<'_> {
             ((l, lt), (r, rt))
         } else {
             let (l, lt) = self.plan_expr(left, scope, agg.as_deref_mut(), None)?;
-            let hint = if bin == BinOp::Concat {
+            let hint = if bin == BinOp::Concat && !lt.is_array() {
                 DataType::Text
             } else {
                 lt
@@ -83,6 +87,12 @@ impl Planner<'_> {
             let (r, rt) = self.plan_expr(right, scope, agg, Some(hint))?;
             ((l, lt), (r, rt))
         };
+        if lt.is_array()
+            || rt.is_array()
+            || matches!(bin, BinOp::Contains | BinOp::ContainedBy | BinOp::Overlaps)
+        {
+            return array_binary(bin, (l, lt), (r, rt));
+        }
         if bin == BinOp::Concat {
             // `text || anynonarray` and `anynonarray || text`: with a string on one side,
             // the other is converted by its output function (as a cast to text would).

@@ -20,6 +20,9 @@ impl Value {
         if from == to && !matches!(to, DataType::Char(_)) {
             return Ok(self);
         }
+        if from.is_array() || to.is_array() {
+            return self.cast_array(from, to, zone);
+        }
         if let Some(v) = self.cast_catalog_type(from, to)? {
             return Ok(v);
         }
@@ -144,6 +147,27 @@ impl Value {
 }
 
 impl Value {
+    /// Casts to or from an array type: an array converts to another array type element by
+    /// element (`'{1,2}'::int[]::bigint[]`), to a string type by its text form, and a string
+    /// to an array by `array_in`.
+    fn cast_array(self, from: DataType, to: DataType, zone: TimeZone) -> Result<Value> {
+        match (self, from.element(), to.element()) {
+            (Value::Array(a), Some(fe), Some(te)) => {
+                Ok(Value::array(a.cast_elements(fe, te, zone)?))
+            }
+            (Value::Text(s), None, Some(_)) if from.is_string() || from == DataType::Unknown => {
+                Value::parse(&s, to, zone)
+            }
+            (v @ Value::Array(_), Some(_), None) if to.is_string() || to == DataType::Unknown => {
+                Value::Text(v.to_text_in(zone)).cast(DataType::Text, to, zone)
+            }
+            _ => Err(Error::new(
+                SqlState::CANNOT_COERCE,
+                format!("cannot cast type {} to {}", from.name(), to.name()),
+            )),
+        }
+    }
+
     /// The casts of the catalog types `oid`, `name` and `"char"`, as PostgreSQL has them;
     /// `None` when neither side is one of them (or the ordinary rules apply).
     ///
@@ -271,6 +295,9 @@ pub fn cast_depends_on_time_zone(from: DataType, to: DataType) -> bool {
 /// Whether `from` converts to `to` implicitly (in comparisons, arithmetic, function
 /// arguments).
 pub fn casts_implicitly(from: DataType, to: DataType) -> bool {
+    if let (Some(f), Some(t)) = (from.element(), to.element()) {
+        return casts_implicitly(f, t);
+    }
     (from.is_numeric() && to.is_numeric())
         || (from.is_string() && to.is_string())
         || DataType::common(from, to) == Some(to)
@@ -286,6 +313,10 @@ pub fn casts_implicitly(from: DataType, to: DataType) -> bool {
 /// those through their own, wider, operator and assignment casts).
 pub fn is_implicit_cast(from: DataType, to: DataType) -> bool {
     use DataType::*;
+    if let (Some(f), Some(t)) = (from.element(), to.element()) {
+        // An array converts as its elements do (`find_coercion_pathway`'s array coercion).
+        return is_implicit_cast(f, t);
+    }
     if std::mem::discriminant(&from) == std::mem::discriminant(&to) {
         return true;
     }
@@ -300,7 +331,7 @@ pub fn is_implicit_cast(from: DataType, to: DataType) -> bool {
         Oid => false,
         Date => matches!(to, Timestamp | TimestampTz),
         Timestamp => to == TimestampTz,
-        Bool | Float8 | TimestampTz | Unknown => false,
+        Bool | Float8 | TimestampTz | Unknown | Array(_) => false,
     }
 }
 

@@ -88,6 +88,7 @@ impl DataType {
             DataType::InternalChar => TypeCategory::Internal,
             DataType::Date | DataType::Timestamp | DataType::TimestampTz => TypeCategory::DateTime,
             DataType::Unknown => TypeCategory::Unknown,
+            DataType::Array(_) => TypeCategory::Array,
         }
     }
 

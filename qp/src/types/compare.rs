@@ -37,6 +37,7 @@ impl Value {
             (TimestampTz(a), Timestamp(b)) => a.cmp(&b.and_utc()),
             (Date(a), TimestampTz(b)) => a.and_time(NaiveTime::MIN).and_utc().cmp(b),
             (TimestampTz(a), Date(b)) => a.cmp(&b.and_time(NaiveTime::MIN).and_utc()),
+            (Array(a), Array(b)) => a.compare(b),
             // Planning never compares values of unrelated kinds; order them by kind so sorting
             // stays total.
             (a, b) => a.kind_rank().cmp(&b.kind_rank()),
@@ -49,7 +50,8 @@ impl Value {
             Value::Int(_) | Value::Float(_) | Value::Numeric(_) => 1,
             Value::Text(_) => 2,
             Value::Date(_) | Value::Timestamp(_) | Value::TimestampTz(_) => 3,
-            Value::Null => 4,
+            Value::Array(_) => 4,
+            Value::Null => 5,
         }
     }
 
@@ -90,6 +92,10 @@ impl Value {
             Value::TimestampTz(t) => {
                 out.push(6);
                 out.extend(t.timestamp_micros().to_be_bytes());
+            }
+            Value::Array(a) => {
+                out.push(7);
+                a.group_key(out);
             }
         }
     }

@@ -52,6 +52,8 @@ pub fn encode_value(value: &Value, out: &mut Vec<u8>) -> Result<()> {
         ),
         Value::Timestamp(t) => encode_i64(t.and_utc().timestamp_micros(), out),
         Value::TimestampTz(t) => encode_i64(t.timestamp_micros(), out),
+        // Columns cannot be of array types, so no key holds one.
+        Value::Array(_) => return Err(Error::internal("an array in a key")),
     }
     Ok(())
 }

@@ -9,6 +9,8 @@
 //! or `bigint`. Range checks happen where a value takes a type (casts, assignments to columns,
 //! arithmetic results), with PostgreSQL's messages.
 
+mod array;
+pub mod array_binary;
 pub mod cast;
 mod category;
 pub mod compare;
@@ -18,6 +20,7 @@ pub mod text;
 pub mod timezone;
 mod value;
 
+pub use array::{Array, Dim, ElementType, MAX_DIMENSIONS, too_many_dimensions};
 pub use cast::{check_int_range, fit_numeric};
 pub use category::TypeCategory;
 pub use row::{ROW_VERSION, decode_row, encode_row};
@@ -69,6 +72,10 @@ pub enum DataType {
     /// `"char"`: PostgreSQL's one-byte internal character type (`relkind`, `typtype`), held as
     /// [`Value::Text`] of at most one character (empty for the zero byte).
     InternalChar,
+    /// An array of a scalar type (`integer[]`, `text[]`, ...), of any number of dimensions
+    /// (PostgreSQL's array types do not fix it), held as [`Value::Array`]. A query value
+    /// only: columns of array types are refused, as DSQL refuses them.
+    Array(ElementType),
 }
 
 impl DataType {
@@ -91,6 +98,24 @@ impl DataType {
             DataType::Oid => Type::OID,
             DataType::Name => Type::NAME,
             DataType::InternalChar => Type::CHAR,
+            DataType::Array(e) => match e {
+                ElementType::Bool => Type::BOOL_ARRAY,
+                ElementType::Int2 => Type::INT2_ARRAY,
+                ElementType::Int4 => Type::INT4_ARRAY,
+                ElementType::Int8 => Type::INT8_ARRAY,
+                ElementType::Float4 => Type::FLOAT4_ARRAY,
+                ElementType::Float8 => Type::FLOAT8_ARRAY,
+                ElementType::Numeric(_) => Type::NUMERIC_ARRAY,
+                ElementType::Text => Type::TEXT_ARRAY,
+                ElementType::Varchar(_) => Type::VARCHAR_ARRAY,
+                ElementType::Char(_) => Type::BPCHAR_ARRAY,
+                ElementType::Date => Type::DATE_ARRAY,
+                ElementType::Timestamp => Type::TIMESTAMP_ARRAY,
+                ElementType::TimestampTz => Type::TIMESTAMPTZ_ARRAY,
+                ElementType::Oid => Type::OID_ARRAY,
+                ElementType::Name => Type::NAME_ARRAY,
+                ElementType::InternalChar => Type::CHAR_ARRAY,
+            },
         }
     }
 
@@ -114,7 +139,12 @@ impl DataType {
             Type::TIMESTAMP => DataType::Timestamp,
             Type::TIMESTAMPTZ => DataType::TimestampTz,
             Type::UNKNOWN => DataType::Unknown,
-            _ => return None,
+            ref t => match t.kind() {
+                postgres_types::Kind::Array(element) => {
+                    return DataType::from_pg_type(element)?.array_of();
+                }
+                _ => return None,
+            },
         })
     }
 
@@ -123,6 +153,8 @@ impl DataType {
         match self {
             DataType::Numeric(Some((p, s))) => (((p << 16) | s) + 4) as i32,
             DataType::Varchar(Some(n)) | DataType::Char(n) => n as i32 + 4,
+            // An array type's modifier is its element's (`varchar(3)[]` reports 7).
+            DataType::Array(e) => e.data_type().type_modifier(),
             _ => -1,
         }
     }
@@ -149,6 +181,7 @@ impl DataType {
             DataType::Oid => "oid".into(),
             DataType::Name => "name".into(),
             DataType::InternalChar => "\"char\"".into(),
+            DataType::Array(e) => format!("{}[]", e.data_type().name()),
         }
     }
 
@@ -222,6 +255,9 @@ impl DataType {
             (x, y) if x.is_string() && y.is_string() => Text,
             (Date, Timestamp) | (Timestamp, Date) => Timestamp,
             (Date | Timestamp, TimestampTz) | (TimestampTz, Date | Timestamp) => TimestampTz,
+            // Arrays of types with a common type (CASE and COALESCE branches); operators
+            // over arrays require one array type (see `planner/arrays.rs`).
+            (Array(x), Array(y)) => DataType::common(x.data_type(), y.data_type())?.array_of()?,
             _ => return None,
         })
     }

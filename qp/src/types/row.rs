@@ -63,6 +63,16 @@ pub fn encode_row(row: &[Value], out: &mut Vec<u8>) {
                 out.push(8);
                 out.extend(t.timestamp_micros().to_le_bytes());
             }
+            // Never reached: columns cannot be of array types and a value stored in a column
+            // has been converted to its type. Should one get here it is kept as its text form
+            // (tag 5) rather than given an encoding of its own.
+            Value::Array(a) => {
+                let mut text = String::new();
+                a.write_text(&mut text, super::TimeZone::UTC);
+                out.push(5);
+                out.extend((text.len() as u32).to_le_bytes());
+                out.extend(text.as_bytes());
+            }
         }
     }
 }

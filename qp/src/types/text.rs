@@ -93,6 +93,7 @@ impl Value {
             DataType::TimestampTz => {
                 Value::TimestampTz(parse_timestamptz(trimmed, zone).ok_or_else(invalid)?)
             }
+            DataType::Array(e) => Value::array(super::Array::parse(text, e.data_type(), zone)?),
         };
         Ok(value)
     }
@@ -138,6 +139,7 @@ impl Value {
             }
             Value::Timestamp(t) => format_timestamp(t, out),
             Value::TimestampTz(t) => zone.write_timestamptz(t, out),
+            Value::Array(a) => a.write_text(out, zone),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! [`Value`]: one SQL value.
 
+use super::Array;
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
@@ -25,6 +26,9 @@ pub enum Value {
     Timestamp(NaiveDateTime),
     /// timestamp with time zone (kept in UTC).
     TimestampTz(DateTime<Utc>),
+    /// An array of any element type (boxed: arrays are rarer than scalars, and a `Value`
+    /// stays small).
+    Array(Box<Array>),
 }
 
 impl Value {
@@ -45,6 +49,19 @@ impl Value {
         }
     }
 
+    /// The array, if the value is one.
+    pub fn as_array(&self) -> Option<&Array> {
+        match self {
+            Value::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The value of an array.
+    pub fn array(a: Array) -> Value {
+        Value::Array(Box::new(a))
+    }
+
     fn kind_name(&self) -> &'static str {
         match self {
             Value::Null => "unknown",
@@ -56,6 +73,7 @@ impl Value {
             Value::Date(_) => "date",
             Value::Timestamp(_) => "timestamp without time zone",
             Value::TimestampTz(_) => "timestamp with time zone",
+            Value::Array(_) => "array",
         }
     }
 }

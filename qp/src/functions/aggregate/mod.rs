@@ -16,10 +16,11 @@
 //! ```
 //!
 //! Each family's code is in a file of its own: [`count`], [`sum_avg`], [`min_max`],
-//! [`bool`](mod@bool), [`string_agg`]. To add an aggregate: an [`AggFunc`] variant (and its registry
+//! [`bool`](mod@bool), [`string_agg`], [`array_agg`]. To add an aggregate: an [`AggFunc`] variant (and its registry
 //! entries), an accumulator variant here with its state in a new file, and its arms in
 //! `new`, `add` and `finish`.
 
+pub mod array_agg;
 pub mod bool;
 pub mod count;
 pub mod min_max;
@@ -51,6 +52,11 @@ pub enum AggFunc {
     BoolAnd,
     /// `bool_or(x)`: true when some non-NULL value is.
     BoolOr,
+    /// `array_agg(anynonarray)`: the values, NULLs among them, as an array; NULL over no
+    /// rows.
+    ArrayAgg,
+    /// `array_agg(anyarray)`: the arrays as an array of one more dimension.
+    ArrayAggArrays,
 }
 
 impl AggFunc {
@@ -65,6 +71,7 @@ impl AggFunc {
             AggFunc::StringAgg => "string_agg",
             AggFunc::BoolAnd => "bool_and",
             AggFunc::BoolOr => "bool_or",
+            AggFunc::ArrayAgg | AggFunc::ArrayAggArrays => "array_agg",
         }
     }
 }
@@ -84,6 +91,8 @@ pub enum Accumulator {
     StringAgg(string_agg::StringAgg),
     /// `bool_and(x)` / `bool_or(x)`.
     Bool(bool::BoolAgg),
+    /// `array_agg(x)`.
+    ArrayAgg(array_agg::ArrayAgg),
 }
 
 impl Accumulator {
@@ -99,11 +108,13 @@ impl Accumulator {
             AggFunc::StringAgg => Accumulator::StringAgg(string_agg::StringAgg::default()),
             AggFunc::BoolAnd => Accumulator::Bool(bool::BoolAgg::new(true)),
             AggFunc::BoolOr => Accumulator::Bool(bool::BoolAgg::new(false)),
+            AggFunc::ArrayAgg => Accumulator::ArrayAgg(array_agg::ArrayAgg::new(false)),
+            AggFunc::ArrayAggArrays => Accumulator::ArrayAgg(array_agg::ArrayAgg::new(true)),
         }
     }
 
     /// Adds one row's value (`true` for `count(*)`), converted to the overload's argument
-    /// type. NULLs are skipped, except by `count(*)`. `delimiter` is `string_agg`'s (NULL
+    /// type. NULLs are skipped, except by `count(*)` and `array_agg`. `delimiter` is `string_agg`'s (NULL
     /// for the others), which precedes the value unless it is the first (or NULL).
     pub fn add(&mut self, v: Value, delimiter: &Value) -> Result<()> {
         match self {
@@ -111,6 +122,7 @@ impl Accumulator {
                 c.add(&v);
                 Ok(())
             }
+            Accumulator::ArrayAgg(a) => a.add(v),
             _ if v.is_null() => Ok(()),
             Accumulator::Sum(s) => s.add(v),
             Accumulator::Avg(a) => a.add(v),
@@ -136,6 +148,7 @@ impl Accumulator {
             Accumulator::MinMax(m) => Ok(m.finish()),
             Accumulator::StringAgg(s) => Ok(s.finish()),
             Accumulator::Bool(b) => Ok(b.finish()),
+            Accumulator::ArrayAgg(a) => a.finish(),
         }
     }
 }

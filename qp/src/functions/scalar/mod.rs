@@ -2,6 +2,7 @@
 //! through their registry entries ([`super::ScalarFn`]). Each receives its arguments
 //! converted to the overload's types and, when the function is strict, none of them NULL.
 
+pub mod array;
 pub mod datetime;
 pub mod math;
 pub mod string;
