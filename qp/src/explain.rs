@@ -231,7 +231,7 @@ fn source_names(source: &Source) -> Vec<(String, String)> {
         Source::Single => Vec::new(),
         Source::Query(d) => named(&d.alias, &mut d.columns.iter().cloned()),
         Source::Function(scan) => named(
-            scan.alias.as_deref().unwrap_or(scan.call.func.name()),
+            scan.alias.as_deref().unwrap_or(scan.calls[0].func.name()),
             &mut scan.columns.iter().cloned(),
         ),
         Source::Filter(inner, _) => source_names(inner),
@@ -484,8 +484,10 @@ fn source_node(source: &Source, names: &Names, cx: &Cx) -> Node {
             }
         }
         Source::Function(scan) => {
-            let function = scan.call.func.name();
+            let function = scan.calls[0].func.name();
+            // Several calls scan as the relation they make (PostgreSQL's ROWS FROM).
             let on = match (&scan.alias, cx.verbose) {
+                (Some(alias), _) if scan.calls.len() > 1 => alias.clone(),
                 (Some(alias), false) => format!("{function} {alias}"),
                 (Some(alias), true) => format!("pg_catalog.{function} {alias}"),
                 (None, false) => function.to_string(),
@@ -493,7 +495,8 @@ fn source_node(source: &Source, names: &Names, cx: &Cx) -> Node {
             };
             let node = Node::new(format!("Function Scan on {on}"));
             if cx.verbose {
-                node.detail(format!("Function Call: {}", show_call(&scan.call, names)))
+                let calls: Vec<String> = scan.calls.iter().map(|c| show_call(c, names)).collect();
+                node.detail(format!("Function Call: {}", calls.join(", ")))
             } else {
                 node
             }

@@ -316,12 +316,13 @@ pub struct SetCall {
     pub data_type: DataType,
 }
 
-/// A set-returning function read as a relation: its rows are its values, each followed by
-/// its position (from 1, a `bigint`) `WITH ORDINALITY`.
+/// Set-returning functions read as a relation: row `i` holds each call's `i`-th value
+/// (NULL past a call's last value, as PostgreSQL's `ROWS FROM` and `unnest(a, b, ...)`
+/// zip them), followed by its position (from 1, a `bigint`) `WITH ORDINALITY`.
 #[derive(Debug)]
 pub struct FunctionScan {
-    /// The call.
-    pub call: SetCall,
+    /// The calls: one, or one per array of `unnest(a, b, ...)`.
+    pub calls: Vec<SetCall>,
     /// `WITH ORDINALITY`
     pub ordinality: bool,
     /// The name the query gave it in FROM, if any (for EXPLAIN).
@@ -712,7 +713,7 @@ impl Source {
                 }
             }
             Source::Table { access, .. } => access.exprs(f),
-            Source::Function(scan) => scan.call.args.iter().for_each(&mut *f),
+            Source::Function(scan) => scan.calls.iter().flat_map(|c| &c.args).for_each(&mut *f),
             _ => {}
         });
     }

@@ -124,23 +124,33 @@ pub(super) async fn function_rows(
     scan: &FunctionScan,
     cx: &mut ExecContext<'_>,
 ) -> Result<Vec<Vec<Value>>> {
-    let values = eval_call(&scan.call, &[], cx).await?;
-    if scan.ordinality {
-        // The ordinality column doubles what the rows take.
-        cx.limits
-            .check_query_memory(values.len().saturating_mul(2 * VALUE_BYTES))?;
+    let mut results = Vec::with_capacity(scan.calls.len());
+    for call in &scan.calls {
+        results.push(eval_call(call, &[], cx).await?.into_iter());
     }
-    Ok(values
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| {
-            if scan.ordinality {
-                vec![v, Value::Int(i as i64 + 1)]
-            } else {
-                vec![v]
-            }
-        })
-        .collect())
+    let longest = results
+        .iter()
+        .map(ExactSizeIterator::len)
+        .max()
+        .unwrap_or(0);
+    let width = results.len() + usize::from(scan.ordinality);
+    if width > 1 {
+        // Each further column adds what the values take.
+        cx.limits
+            .check_query_memory(longest.saturating_mul(width * VALUE_BYTES))?;
+    }
+    let mut rows = Vec::with_capacity(longest);
+    for i in 0..longest {
+        let mut row = Vec::with_capacity(width);
+        for values in &mut results {
+            row.push(values.next().unwrap_or(Value::Null));
+        }
+        if scan.ordinality {
+            row.push(Value::Int(i as i64 + 1));
+        }
+        rows.push(row);
+    }
+    Ok(rows)
 }
 
 /// Runs a query's select-list calls on each of its rows, in lockstep: each row becomes as

@@ -27,7 +27,8 @@ use crate::error::{Error, Result, SqlState};
 use crate::expr::{BinOp, Expr, Func};
 use crate::names::ident_name;
 use crate::plan::{
-    Access, Derived, FunctionScan, JoinKind, JoinMethod, JoinPlan, QueryPlan, RecursivePlan, Source,
+    Access, Derived, FunctionScan, JoinKind, JoinMethod, JoinPlan, QueryPlan, RecursivePlan,
+    SetCall, Source,
 };
 use crate::types::DataType;
 use sqlparser::ast;
@@ -220,7 +221,7 @@ impl Planner<'_> {
                 ..
             } => self.plan_function_factor(
                 name,
-                &args.args,
+                std::slice::from_ref(&args.args),
                 *with_ordinality,
                 alias.as_ref(),
                 before,
@@ -231,7 +232,13 @@ impl Planner<'_> {
                 with_ordinality,
                 alias,
                 ..
-            } => self.plan_function_factor(name, args, *with_ordinality, alias.as_ref(), before),
+            } => self.plan_function_factor(
+                name,
+                std::slice::from_ref(args),
+                *with_ordinality,
+                alias.as_ref(),
+                before,
+            ),
             ast::TableFactor::Derived {
                 lateral,
                 subquery,
@@ -264,19 +271,17 @@ impl Planner<'_> {
                 with_ordinality,
                 ..
             } => {
-                // TODO: `unnest(a, b, ...)` in FROM zips several arrays into several columns
-                // (PostgreSQL's ROWS FROM); a function scan has one call for now.
-                if array_exprs.len() != 1 {
-                    return Err(Error::unsupported(
-                        "unnest of several arrays in FROM is not supported yet",
-                    ));
-                }
-                let args: Vec<ast::FunctionArg> = array_exprs
+                // `unnest(a, b, ...)` zips one unnest call per array into as many columns.
+                let calls: Vec<Vec<ast::FunctionArg>> = array_exprs
                     .iter()
-                    .map(|e| ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e.clone())))
+                    .map(|e| {
+                        vec![ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(
+                            e.clone(),
+                        ))]
+                    })
                     .collect();
                 let name = ast::ObjectName::from(vec![ast::Ident::new("unnest")]);
-                self.plan_function_factor(&name, &args, *with_ordinality, alias.as_ref(), before)
+                self.plan_function_factor(&name, &calls, *with_ordinality, alias.as_ref(), before)
             }
             ast::TableFactor::NestedJoin {
                 table_with_joins,
@@ -291,14 +296,16 @@ impl Planner<'_> {
         }
     }
 
-    /// Plans a function in FROM, `name(args) [WITH ORDINALITY] [AS alias [(columns)]]`;
-    /// `before` is the scope of the items to its left, which its arguments may read (then
-    /// it is LATERAL). Its column is named by the alias, or else after the function; the
-    /// ordinality column is `ordinality`; a column list renames both.
+    /// Plans a function in FROM, `name(args) [WITH ORDINALITY] [AS alias [(columns)]]`, or
+    /// several calls of it zipped (`unnest(a, b)`: one argument list per call); `before` is
+    /// the scope of the items to its left, which its arguments may read (then it is
+    /// LATERAL). One call's column is named by the alias, or else after the function;
+    /// several calls' columns after the function; the ordinality column is `ordinality`; a
+    /// column list renames them all.
     fn plan_function_factor(
         &mut self,
         name: &ast::ObjectName,
-        args: &[ast::FunctionArg],
+        calls_args: &[Vec<ast::FunctionArg>],
         ordinality: bool,
         alias: Option<&ast::TableAlias>,
         before: Option<&Scope>,
@@ -322,16 +329,22 @@ impl Planner<'_> {
                 "function {name} in FROM is not supported yet"
             )));
         };
-        let mut exprs = Vec::with_capacity(args.len());
-        for a in args {
-            match a {
-                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => exprs.push(e.clone()),
-                other => {
-                    return Err(Error::unsupported(format!(
-                        "function argument {other} is not supported"
-                    )));
+        let mut call_exprs = Vec::with_capacity(calls_args.len());
+        for args in calls_args {
+            let mut exprs = Vec::with_capacity(args.len());
+            for a in args {
+                match a {
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
+                        exprs.push(e.clone())
+                    }
+                    other => {
+                        return Err(Error::unsupported(format!(
+                            "function argument {other} is not supported"
+                        )));
+                    }
                 }
             }
+            call_exprs.push(exprs);
         }
         // The arguments see the items to the left as an enclosing query's columns.
         let base = self.outer.len();
@@ -343,7 +356,10 @@ impl Planner<'_> {
         }
         let saved_ref = self.lowest_outer_ref.take();
         let saved = self.place_srf(SrfPlacement::FromArguments);
-        let planned = self.plan_set_call(func, &exprs, &Scope::default(), None);
+        let planned: Result<Vec<SetCall>> = call_exprs
+            .iter()
+            .map(|exprs| self.plan_set_call(func, exprs, &Scope::default(), None))
+            .collect();
         self.restore_srf(saved);
         if before.is_some() {
             self.outer.pop();
@@ -356,10 +372,16 @@ impl Planner<'_> {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        let call = planned?;
+        let calls = planned?;
         let qualifier = alias.map(|a| ident_name(&a.name));
         let relation = qualifier.clone().unwrap_or_else(|| function.clone());
-        let mut columns = vec![(relation.clone(), call.data_type)];
+        let mut columns: Vec<(String, DataType)> = match calls.as_slice() {
+            [call] => vec![(relation.clone(), call.data_type)],
+            _ => calls
+                .iter()
+                .map(|c| (function.clone(), c.data_type))
+                .collect(),
+        };
         if ordinality {
             columns.push(("ordinality".to_string(), DataType::Int8));
         }
@@ -370,7 +392,7 @@ impl Planner<'_> {
         let scope = Scope::of_columns(Some(&relation), &columns);
         Ok((
             Source::Function(Box::new(FunctionScan {
-                call,
+                calls,
                 ordinality,
                 alias: qualifier.filter(|q| *q != function),
                 columns: columns.into_iter().map(|c| c.0).collect(),

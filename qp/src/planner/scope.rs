@@ -63,6 +63,10 @@ pub(super) struct OuterScope {
     pub(super) groups: Option<Vec<(String, DataType)>>,
 }
 
+/// The qualifier of the references `SELECT *` makes to columns by position (no SQL name can
+/// hold the NUL character).
+const POSITION_QUALIFIER: &str = "\u{0}position";
+
 impl Scope {
     /// The columns of `table`, qualified by `alias` or else by the table name.
     pub(super) fn of_table(table: &TableDef, alias: Option<&str>) -> Scope {
@@ -127,7 +131,20 @@ impl Scope {
     ) -> Vec<(sqlparser::ast::Expr, String)> {
         use sqlparser::ast;
         let quoted = |n: &str| ast::Ident::with_quote('"', n.to_string());
-        let reference = |c: &ScopeColumn| match &c.table {
+        // A column whose qualified name another column shares (`unnest(a, b)` gives two
+        // `unnest` columns) is referred to by its position, which no name could be.
+        let shared = |c: &ScopeColumn| {
+            self.columns
+                .iter()
+                .filter(|d| d.table == c.table && d.name == c.name)
+                .count()
+                > 1
+        };
+        let reference = |(i, c): (usize, &ScopeColumn)| match &c.table {
+            _ if shared(c) => ast::Expr::CompoundIdentifier(vec![
+                quoted(POSITION_QUALIFIER),
+                quoted(&i.to_string()),
+            ]),
             Some(t) => ast::Expr::CompoundIdentifier(vec![quoted(t), quoted(&c.name)]),
             None => ast::Expr::Identifier(quoted(&c.name)),
         };
@@ -135,8 +152,9 @@ impl Scope {
             Some(q) => self
                 .columns
                 .iter()
-                .filter(|c| c.table.as_deref() == Some(q))
-                .map(|c| (reference(c), c.name.clone()))
+                .enumerate()
+                .filter(|(_, c)| c.table.as_deref() == Some(q))
+                .map(|(i, c)| (reference((i, c)), c.name.clone()))
                 .collect(),
             None => self
                 .merged
@@ -145,8 +163,9 @@ impl Scope {
                 .chain(
                     self.columns
                         .iter()
-                        .filter(|c| !c.hidden)
-                        .map(|c| (reference(c), c.name.clone())),
+                        .enumerate()
+                        .filter(|(_, c)| !c.hidden)
+                        .map(|(i, c)| (reference((i, c)), c.name.clone())),
                 )
                 .collect(),
         }
@@ -174,6 +193,12 @@ impl Scope {
     /// Resolves a column reference (`name` or `table.name`) to its position and type: 42702
     /// when it is ambiguous, 42P01 for an unknown qualifier, 42703 for an unknown column.
     pub(super) fn resolve(&self, table: Option<&str>, name: &str) -> Result<(usize, DataType)> {
+        if table == Some(POSITION_QUALIFIER)
+            && let Ok(i) = name.parse::<usize>()
+            && let Some(c) = self.columns.get(i)
+        {
+            return Ok((i, c.data_type));
+        }
         let mut found = None;
         for (i, c) in self.columns.iter().enumerate() {
             let visible = match table {
