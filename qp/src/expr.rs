@@ -769,8 +769,22 @@ impl Expr {
     /// Rebuilds the expression bottom-up, replacing every node (children first) by what `f`
     /// makes of it.
     pub fn transform(self, f: &mut dyn FnMut(Expr) -> Expr) -> Expr {
-        let t = |e: Box<Expr>, f: &mut dyn FnMut(Expr) -> Expr| Box::new(e.transform(f));
-        let rebuilt = match self {
+        let Ok(rebuilt) =
+            self.map_children::<std::convert::Infallible>(&mut |c| Ok(c.transform(f)));
+        f(rebuilt)
+    }
+
+    /// The expression with `f` applied to each of its direct children (the operands,
+    /// arguments and the expressions inside a subquery's link), children in order; the
+    /// first error stops it.
+    pub fn map_children<E>(
+        self,
+        f: &mut dyn FnMut(Expr) -> std::result::Result<Expr, E>,
+    ) -> std::result::Result<Expr, E> {
+        let t = |e: Box<Expr>,
+                 f: &mut dyn FnMut(Expr) -> std::result::Result<Expr, E>|
+         -> std::result::Result<Box<Expr>, E> { Ok(Box::new(f(*e)?)) };
+        Ok(match self {
             e @ (Expr::Literal(_)
             | Expr::Param(_)
             | Expr::AggRef(_)
@@ -786,24 +800,26 @@ impl Expr {
                 result_type,
             } => Expr::Binary {
                 op,
-                left: t(left, f),
-                right: t(right, f),
+                left: t(left, f)?,
+                right: t(right, f)?,
                 operand_type,
                 result_type,
             },
-            Expr::Not(e) => Expr::Not(t(e, f)),
-            Expr::Negate(e, ty) => Expr::Negate(t(e, f), ty),
-            Expr::IsNull(e, n) => Expr::IsNull(t(e, f), n),
-            Expr::Cast(e, from, to) => Expr::Cast(t(e, f), from, to),
+            Expr::Not(e) => Expr::Not(t(e, f)?),
+            Expr::Negate(e, ty) => Expr::Negate(t(e, f)?, ty),
+            Expr::IsNull(e, n) => Expr::IsNull(t(e, f)?, n),
+            Expr::Cast(e, from, to) => Expr::Cast(t(e, f)?, from, to),
             Expr::Case(arms, otherwise) => Expr::Case(
                 arms.into_iter()
-                    .map(|(c, r)| (c.transform(f), r.transform(f)))
-                    .collect(),
-                otherwise.map(|e| t(e, f)),
+                    .map(|(c, r)| Ok((f(c)?, f(r)?)))
+                    .collect::<std::result::Result<_, E>>()?,
+                otherwise.map(|e| t(e, f)).transpose()?,
             ),
             Expr::InList(e, list, n) => Expr::InList(
-                t(e, f),
-                list.into_iter().map(|x| x.transform(f)).collect(),
+                t(e, f)?,
+                list.into_iter()
+                    .map(&mut *f)
+                    .collect::<std::result::Result<_, E>>()?,
                 n,
             ),
             Expr::Like {
@@ -813,18 +829,24 @@ impl Expr {
                 case_insensitive,
                 escape,
             } => Expr::Like {
-                expr: t(expr, f),
-                pattern: t(pattern, f),
+                expr: t(expr, f)?,
+                pattern: t(pattern, f)?,
                 negated,
                 case_insensitive,
                 escape,
             },
-            Expr::Func(func, args) => {
-                Expr::Func(func, args.into_iter().map(|a| a.transform(f)).collect())
-            }
-            Expr::Call(id, args) => {
-                Expr::Call(id, args.into_iter().map(|a| a.transform(f)).collect())
-            }
+            Expr::Func(func, args) => Expr::Func(
+                func,
+                args.into_iter()
+                    .map(&mut *f)
+                    .collect::<std::result::Result<_, E>>()?,
+            ),
+            Expr::Call(id, args) => Expr::Call(
+                id,
+                args.into_iter()
+                    .map(&mut *f)
+                    .collect::<std::result::Result<_, E>>()?,
+            ),
             Expr::AnyOf {
                 lhs,
                 op,
@@ -832,14 +854,14 @@ impl Expr {
                 all,
                 values,
             } => Expr::AnyOf {
-                lhs: t(lhs, f),
+                lhs: t(lhs, f)?,
                 op,
                 operand_type,
                 all,
                 values,
             },
             Expr::InSet { lhs, set, negated } => Expr::InSet {
-                lhs: t(lhs, f),
+                lhs: t(lhs, f)?,
                 set,
                 negated,
             },
@@ -847,7 +869,10 @@ impl Expr {
                 elements,
                 of_arrays,
             } => Expr::Array {
-                elements: elements.into_iter().map(|e| e.transform(f)).collect(),
+                elements: elements
+                    .into_iter()
+                    .map(&mut *f)
+                    .collect::<std::result::Result<_, E>>()?,
                 of_arrays,
             },
             Expr::Subscript {
@@ -855,11 +880,11 @@ impl Expr {
                 subscripts,
                 slice,
             } => Expr::Subscript {
-                array: t(array, f),
+                array: t(array, f)?,
                 subscripts: subscripts
                     .into_iter()
-                    .map(|(l, u)| (l.map(|e| e.transform(f)), u.map(|e| e.transform(f))))
-                    .collect(),
+                    .map(|(l, u)| Ok((l.map(&mut *f).transpose()?, u.map(&mut *f).transpose()?)))
+                    .collect::<std::result::Result<_, E>>()?,
                 slice,
             },
             Expr::AnyArray {
@@ -869,11 +894,11 @@ impl Expr {
                 all,
                 array,
             } => Expr::AnyArray {
-                lhs: t(lhs, f),
+                lhs: t(lhs, f)?,
                 op,
                 operand_type,
                 all,
-                array: t(array, f),
+                array: t(array, f)?,
             },
             Expr::RowIn {
                 lhs,
@@ -881,7 +906,10 @@ impl Expr {
                 rows,
                 negated,
             } => Expr::RowIn {
-                lhs: lhs.into_iter().map(|e| e.transform(f)).collect(),
+                lhs: lhs
+                    .into_iter()
+                    .map(&mut *f)
+                    .collect::<std::result::Result<_, E>>()?,
                 operand_types,
                 rows,
                 negated,
@@ -895,7 +923,7 @@ impl Expr {
                         operand_type,
                         all,
                     } => SubLink::Quantified {
-                        lhs: t(lhs, f),
+                        lhs: t(lhs, f)?,
                         op,
                         operand_type,
                         all,
@@ -905,15 +933,17 @@ impl Expr {
                         operand_types,
                         negated,
                     } => SubLink::RowIn {
-                        lhs: lhs.into_iter().map(|e| e.transform(f)).collect(),
+                        lhs: lhs
+                            .into_iter()
+                            .map(&mut *f)
+                            .collect::<std::result::Result<_, E>>()?,
                         operand_types,
                         negated,
                     },
                     other => other,
                 },
             },
-        };
-        f(rebuilt)
+        })
     }
 
     /// Whether the expression holds a subquery.

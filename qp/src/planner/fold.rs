@@ -30,7 +30,7 @@
 use super::Planner;
 use super::scope::{AggState, Scope};
 use crate::error::Result;
-use crate::expr::{BinOp, EvalContext, Expr, Func, SubLink};
+use crate::expr::{BinOp, EvalContext, Expr, Func};
 use crate::functions::{Implementation, Volatility};
 use crate::types::cast::cast_depends_on_time_zone;
 use crate::types::timezone::TimeZone;
@@ -171,90 +171,13 @@ pub(super) fn fold(e: Expr) -> Result<Expr> {
         }
         // Never constant: their values come from rows at execution. The expressions on
         // their left are folded.
-        Expr::Subquery { id, link } => Expr::Subquery {
-            id,
-            link: match link {
-                SubLink::Quantified {
-                    lhs,
-                    op,
-                    operand_type,
-                    all,
-                } => SubLink::Quantified {
-                    lhs: b(lhs)?,
-                    op,
-                    operand_type,
-                    all,
-                },
-                SubLink::RowIn {
-                    lhs,
-                    operand_types,
-                    negated,
-                } => SubLink::RowIn {
-                    lhs: lhs.into_iter().map(fold).collect::<Result<_>>()?,
-                    operand_types,
-                    negated,
-                },
-                other => other,
-            },
-        },
+        e @ Expr::Subquery { .. } => e.map_children(&mut fold)?,
         e @ (Expr::AnyOf { .. } | Expr::InSet { .. } | Expr::RowIn { .. }) => e,
-        Expr::Array {
-            elements,
-            of_arrays,
-        } => {
-            let elements = elements.into_iter().map(fold).collect::<Result<Vec<_>>>()?;
-            let constant = elements.iter().all(is_literal);
-            evaluate_if(
-                constant,
-                Expr::Array {
-                    elements,
-                    of_arrays,
-                },
-            )?
-        }
-        Expr::Subscript {
-            array,
-            subscripts,
-            slice,
-        } => {
-            let array = b(array)?;
-            let bound = |e: Option<Expr>| e.map(fold).transpose();
-            let subscripts = subscripts
-                .into_iter()
-                .map(|(l, u)| Ok((bound(l)?, bound(u)?)))
-                .collect::<Result<Vec<_>>>()?;
-            let constant = is_literal(&array)
-                && subscripts
-                    .iter()
-                    .all(|(l, u)| l.iter().chain(u.iter()).all(is_literal));
-            evaluate_if(
-                constant,
-                Expr::Subscript {
-                    array,
-                    subscripts,
-                    slice,
-                },
-            )?
-        }
-        Expr::AnyArray {
-            lhs,
-            op,
-            operand_type,
-            all,
-            array,
-        } => {
-            let (lhs, array) = (b(lhs)?, b(array)?);
-            let constant = is_literal(&lhs) && is_literal(&array);
-            evaluate_if(
-                constant,
-                Expr::AnyArray {
-                    lhs,
-                    op,
-                    operand_type,
-                    all,
-                    array,
-                },
-            )?
+        // Constant when every part is.
+        e @ (Expr::Array { .. } | Expr::Subscript { .. } | Expr::AnyArray { .. }) => {
+            let e = e.map_children(&mut fold)?;
+            let constant = children_are_literals(&e);
+            evaluate_if(constant, e)?
         }
     })
 }
@@ -279,6 +202,18 @@ fn cast_is_immutable(from: DataType, to: DataType) -> bool {
         || (datetime(from) && string(to))
         || (string(from) && datetime(to));
     !reads_session
+}
+
+/// Whether every direct child of `e` is a literal (literals have no children, so every
+/// expression below `e` is one).
+fn children_are_literals(e: &Expr) -> bool {
+    let mut below = false;
+    let mut all = true;
+    e.walk(&mut |x| {
+        all &= !below || is_literal(x);
+        below = true;
+    });
+    all
 }
 
 fn is_literal(e: &Expr) -> bool {
