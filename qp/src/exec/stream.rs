@@ -146,7 +146,13 @@ impl<'p> RowStream<'p> {
         Box::pin(async move {
             match self {
                 RowStream::Rows(rows) => {
-                    let batch: Vec<Row> = rows.by_ref().take(BATCH_ROWS).collect();
+                    let batch: Vec<Row> = if rows.len() <= BATCH_ROWS {
+                        // The last batch takes the rows' own vector (no copy: a point read
+                        // hands its row straight on).
+                        std::mem::replace(rows, Vec::new().into_iter()).collect()
+                    } else {
+                        rows.by_ref().take(BATCH_ROWS).collect()
+                    };
                     Ok((!batch.is_empty()).then_some(batch))
                 }
                 RowStream::Scan(scan) => scan.next_batch(cx).await,
