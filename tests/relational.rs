@@ -10,8 +10,14 @@ use tokio_postgres::Client;
 
 /// Rows as text, sorted (results are compared as multisets).
 async fn rows(c: &Client, sql: &str) -> Vec<String> {
-    let mut out: Vec<String> = c
-        .simple_query(sql)
+    let mut out = ordered_rows(c, sql).await;
+    out.sort();
+    out
+}
+
+/// Rows as text in the order the server sent them.
+async fn ordered_rows(c: &Client, sql: &str) -> Vec<String> {
+    c.simple_query(sql)
         .await
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
         .into_iter()
@@ -24,9 +30,7 @@ async fn rows(c: &Client, sql: &str) -> Vec<String> {
             ),
             _ => None,
         })
-        .collect();
-    out.sort();
-    out
+        .collect()
 }
 
 /// `a (id, k, v)` and `b (k, w)` keyed on `b.k` with an index on `a.k`, full of duplicates,
@@ -149,24 +153,6 @@ async fn reordered_joins_give_the_rows_of_joins_as_written() {
         assert!(!got.is_empty(), "{reordered}");
         assert_eq!(got, rows(&c, as_written).await, "{reordered}");
     }
-}
-
-/// Rows as text in the order the server sent them.
-async fn ordered_rows(c: &Client, sql: &str) -> Vec<String> {
-    c.simple_query(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .into_iter()
-        .filter_map(|m| match m {
-            tokio_postgres::SimpleQueryMessage::Row(r) => Some(
-                (0..r.len())
-                    .map(|i| r.get(i).unwrap_or("NULL").to_string())
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ),
-            _ => None,
-        })
-        .collect()
 }
 
 #[tokio::test]
