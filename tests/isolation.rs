@@ -371,6 +371,28 @@ async fn for_update_needs_key_equality_on_a_single_table() {
             "0A000",
             SINGLE,
         ),
+        // A WITH query nobody reads is checked too, nested queries in it included.
+        (
+            "WITH unused AS (SELECT * FROM kv WHERE k = 1 FOR SHARE) SELECT 1",
+            "0A000",
+            "locking clauses other than FOR UPDATE/FOR KEY SHARE are not supported",
+        ),
+        (
+            "WITH unused AS (SELECT (SELECT v FROM kv WHERE v = 1 FOR UPDATE SKIP LOCKED)) SELECT 1",
+            "0A000",
+            "locking clause option SKIP LOCKED is not supported",
+        ),
+        // So is a subquery that constant folding removes from the plan.
+        (
+            "SELECT 1 WHERE false AND EXISTS (SELECT 1 FROM kv WHERE k = 1 FOR SHARE)",
+            "0A000",
+            "locking clauses other than FOR UPDATE/FOR KEY SHARE are not supported",
+        ),
+        (
+            "SELECT * FROM (SELECT * FROM kv a JOIN kv b USING (k) WHERE k = 1 FOR UPDATE) d",
+            "0A000",
+            SINGLE,
+        ),
         (
             "SELECT k FROM kv WHERE k = 1 UNION SELECT k FROM kv WHERE k = 2 FOR UPDATE",
             "0A000",

@@ -5,7 +5,9 @@
 //! becomes a [`DataType`], refusing types dsql does not store with 0A000.
 
 use crate::catalog::system::PG_CATALOG;
-use crate::catalog::{Catalog, CatalogView, DEFAULT_SCHEMA, TableName, effective_search_path};
+use crate::catalog::{
+    Catalog, CatalogView, DEFAULT_SCHEMA, Relation, TableName, is_builtin_virtual_schema,
+};
 use crate::error::{Error, Result, SqlState};
 use crate::types::DataType;
 use sqlparser::ast;
@@ -22,26 +24,47 @@ pub fn ident_name(ident: &ast::Ident) -> String {
 /// The qualified name of an existing relation (table, system relation or index), resolved as
 /// PostgreSQL does: a schema-qualified name as written; an unqualified one in the first
 /// schema of the effective search path (`pg_catalog` first unless `search_path` places it,
-/// [`effective_search_path`]) that holds a relation of that name, or, when none does, in the
+/// [`crate::catalog::effective_search_path`]) that holds a relation of that name, or, when none does, in the
 /// first schema of the path that exists (where the lookup then reports the relation missing).
 pub(crate) fn resolve_relation(
     catalog: &Catalog,
     search_path: &[String],
     name: &ast::ObjectName,
 ) -> Result<TableName> {
+    lookup_relation(catalog, search_path, name).map(|(name, _)| name)
+}
+
+/// [`resolve_relation`], with the relation it found (`None` when no table or system
+/// relation has the name: it is missing, or an index).
+pub(crate) fn lookup_relation(
+    catalog: &Catalog,
+    search_path: &[String],
+    name: &ast::ObjectName,
+) -> Result<(TableName, Option<Relation>)> {
     let (schema, relation) = split_name(name)?;
     if let Some(schema) = schema {
-        return Ok(TableName::new(schema, relation));
+        let found = catalog.relation(&schema, &relation);
+        return Ok((TableName::new(schema, relation), found));
     }
-    let path = effective_search_path(search_path);
-    let found = path.iter().find(|schema| {
-        catalog.relation(schema, &relation).is_some()
-            || catalog.find_index(schema, &relation).is_some()
-    });
-    let schema = found
-        .or_else(|| search_path.iter().find(|s| catalog.schemas.contains(*s)))
+    // The effective search path, without building it (this runs for every table a
+    // statement names).
+    let implicit_catalog = (!search_path.iter().any(|s| s == PG_CATALOG)).then_some(PG_CATALOG);
+    let path = implicit_catalog
+        .into_iter()
+        .chain(search_path.iter().map(String::as_str));
+    for schema in path {
+        if let Some(found) = catalog.relation(schema, &relation) {
+            return Ok((TableName::new(schema, relation), Some(found)));
+        }
+        if !is_builtin_virtual_schema(schema) && catalog.find_index(schema, &relation).is_some() {
+            return Ok((TableName::new(schema, relation), None));
+        }
+    }
+    let schema = search_path
+        .iter()
+        .find(|s| catalog.schemas.contains(*s))
         .map_or(DEFAULT_SCHEMA, String::as_str);
-    Ok(TableName::new(schema, relation))
+    Ok((TableName::new(schema, relation), None))
 }
 
 /// The qualified name a new relation gets: a schema-qualified name as written; an
@@ -78,21 +101,21 @@ pub(crate) fn creation_name(
 
 /// The schema (if written) and the name of an object name.
 fn split_name(name: &ast::ObjectName) -> Result<(Option<String>, String)> {
-    let parts: Vec<String> = name
-        .0
-        .iter()
-        .map(|p| {
-            p.as_ident()
-                .map(ident_name)
-                .ok_or_else(|| Error::syntax(format!("invalid name {name}")))
-        })
-        .collect::<Result<_>>()?;
-    match parts.as_slice() {
-        [table] => Ok((None, table.clone())),
-        [schema, table] => Ok((Some(schema.clone()), table.clone())),
-        _ => Err(Error::syntax(format!(
-            "improper qualified name (too many dotted names): {name}"
-        ))),
+    let part = |p: &ast::ObjectNamePart| {
+        p.as_ident()
+            .map(ident_name)
+            .ok_or_else(|| Error::syntax(format!("invalid name {name}")))
+    };
+    match name.0.as_slice() {
+        [table] => Ok((None, part(table)?)),
+        [schema, table] => Ok((Some(part(schema)?), part(table)?)),
+        parts => {
+            // A part that is no identifier is the error to report first.
+            parts.iter().try_for_each(|p| part(p).map(drop))?;
+            Err(Error::syntax(format!(
+                "improper qualified name (too many dotted names): {name}"
+            )))
+        }
     }
 }
 

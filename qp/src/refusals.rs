@@ -237,7 +237,7 @@ pub fn check_unparsed(sql: &str) -> Option<Error> {
             .all(|(word, want)| word.eq_ignore_ascii_case(want))
     });
     if no_key_update {
-        return Some(crate::locking::unsupported_strength());
+        return Some(crate::planner::locks::unsupported_strength());
     }
     None
 }

@@ -168,6 +168,9 @@ pub struct Session {
     local_settings: BTreeMap<String, String>,
     /// The session parameters as they were at BEGIN, restored if the block rolls back.
     settings_at_begin: Option<BTreeMap<String, String>>,
+    /// The last `search_path` worked out ([`Session::search_path`]): the setting and role it
+    /// was worked out from, and the schemas.
+    search_path_cache: Option<(String, String, Vec<String>)>,
 }
 
 /// The transaction state reported in ReadyForQuery.
@@ -221,6 +224,7 @@ impl Session {
             settings: BTreeMap::new(),
             local_settings: BTreeMap::new(),
             settings_at_begin: None,
+            search_path_cache: None,
         }
     }
 
@@ -343,7 +347,12 @@ impl Session {
     pub async fn plan_prepared(&mut self, prepared: &Prepared) -> Result<Arc<Planned>> {
         if is_session_statement(&prepared.statement) {
             return self
-                .plan_with(&prepared.statement, &Catalog::default(), &prepared.declared)
+                .plan_with(
+                    &prepared.statement,
+                    &Catalog::default(),
+                    &prepared.declared,
+                    Vec::new(),
+                )
                 .map(Arc::new);
         }
         let owned_txn = self.txn.is_none();
@@ -351,15 +360,20 @@ impl Session {
             Some(t) => t,
             None => Transaction::new(self.engine.cluster.clone()),
         };
+        let search_path = self.search_path();
         let result = async {
             let catalog = cached_catalog(&self.engine, &mut self.txn_catalog, &mut txn).await?;
             if let Some(plan) = prepared.cached_plan()
-                && plan.is_valid_for(catalog.version, &self.search_path())
+                && plan.is_valid_for(catalog.version, &search_path)
             {
                 return Ok(plan);
             }
-            let plan =
-                Arc::new(self.plan_with(&prepared.statement, &catalog, &prepared.declared)?);
+            let plan = Arc::new(self.plan_with(
+                &prepared.statement,
+                &catalog,
+                &prepared.declared,
+                search_path,
+            )?);
             if !txn.wrote(&crate::catalog::version_key()) {
                 prepared.cache_plan(plan.clone());
             }
@@ -384,11 +398,14 @@ impl Session {
             .map(|(o, _)| o)
     }
 
+    /// Plans a statement against `catalog`, resolving unqualified names in `search_path`
+    /// ([`Session::search_path`]; session statements name no relation).
     fn plan_with(
         &self,
         stmt: &Parsed,
         catalog: &Catalog,
         declared: &[Option<DataType>],
+        search_path: Vec<String>,
     ) -> Result<Planned> {
         match stmt {
             Parsed::Sql(stmt) => {
@@ -408,9 +425,8 @@ impl Session {
                         subqueries: Vec::new(),
                     });
                 }
-                crate::locking::check_statement(stmt)?;
                 let planned = Planner::new(catalog, declared)
-                    .with_search_path(self.search_path())
+                    .with_search_path(search_path)
                     .plan(stmt)?;
                 crate::locking::check_planned(&planned)?;
                 Ok(planned)
@@ -421,9 +437,28 @@ impl Session {
 
     /// The schemas unqualified names resolve in: the `search_path` setting, with `$user`
     /// standing for the current role (schemas that do not exist are skipped at lookup).
-    fn search_path(&self) -> Vec<String> {
-        let setting = self.show("search_path").unwrap_or_default();
-        parse_search_path(&setting, self.current_role())
+    /// Worked out again only when the setting or the role changed (it is needed for every
+    /// statement).
+    fn search_path(&mut self) -> Vec<String> {
+        let setting = self
+            .local_settings
+            .get("search_path")
+            .or_else(|| self.settings.get("search_path"))
+            .map_or(crate::settings::DEFAULT_SEARCH_PATH, String::as_str);
+        // The fields, not `current_role()`, so that the cache can be written below.
+        let role = self
+            .settings
+            .get("role")
+            .map_or(self.user.as_str(), String::as_str);
+        if let Some((cached_setting, cached_role, path)) = &self.search_path_cache
+            && cached_setting == setting
+            && cached_role == role
+        {
+            return path.clone();
+        }
+        let path = parse_search_path(setting, role);
+        self.search_path_cache = Some((setting.to_string(), role.to_string(), path.clone()));
+        path
     }
 
     /// The catalog as the session sees it now: the open transaction's, else a fresh snapshot's.
@@ -448,7 +483,9 @@ impl Session {
             let result = async {
                 let planned = match plan {
                     Some(p) => p,
-                    None => Arc::new(self.plan_with(stmt, &Catalog::default(), declared)?),
+                    None => {
+                        Arc::new(self.plan_with(stmt, &Catalog::default(), declared, Vec::new())?)
+                    }
                 };
                 let output = match &planned.plan {
                     Plan::WaitForJob { job_id } => self.wait_for_job(job_id, params).await?,
@@ -506,7 +543,8 @@ impl Session {
         params: &[Value],
         statement_started_at: chrono::DateTime<chrono::Utc>,
     ) -> Result<(Output, Arc<Planned>)> {
-        let limits = &self.engine.limits;
+        let engine = self.engine.clone();
+        let limits = &engine.limits;
         limits.check_transaction_age(txn.started.elapsed())?;
         // Refused statements are refused before the catalog is read (`plan_with` checks
         // again, for statements planned without a transaction, such as at Describe).
@@ -517,7 +555,7 @@ impl Session {
         let search_path = self.search_path();
         let planned = match plan {
             Some(p) if p.is_valid_for(catalog.version, &search_path) => p,
-            _ => Arc::new(self.plan_with(stmt, &catalog, declared)?),
+            _ => Arc::new(self.plan_with(stmt, &catalog, declared, search_path.clone())?),
         };
         if is_ddl(&planned.plan) {
             if txn.has_ddl {

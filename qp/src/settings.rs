@@ -333,6 +333,9 @@ pub fn plan_reset(reset: &ast::ResetStatement) -> Result<Plan> {
     }
 }
 
+/// `search_path` when no SET changed it.
+pub const DEFAULT_SEARCH_PATH: &str = "\"$user\", public";
+
 /// The value SHOW reports for a parameter nobody set, if the parameter exists.
 pub fn default_value(name: &str) -> Option<String> {
     if PLANNER_SWITCHES.contains(&name) {
@@ -349,7 +352,7 @@ pub fn default_value(name: &str) -> Option<String> {
             "datestyle" => "ISO, MDY",
             "intervalstyle" => "postgres",
             "integer_datetimes" => "on",
-            "search_path" => "\"$user\", public",
+            "search_path" => DEFAULT_SEARCH_PATH,
             "application_name" => "",
             "extra_float_digits" => "1",
             "max_identifier_length" => "63",

@@ -162,6 +162,9 @@ impl CatalogView for Catalog {
         if let Some(system) = system::find(schema, name) {
             return Some(Relation::System(system));
         }
+        if is_builtin_virtual_schema(schema) {
+            return None;
+        }
         self.tables
             .get(&TableName::new(schema, name))
             .cloned()

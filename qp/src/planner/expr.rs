@@ -87,7 +87,7 @@ impl Planner<'_> {
                 {
                     return Ok((Expr::Call(id, vec![]), ty));
                 }
-                self.resolve_column(scope, None, &name, &ast_expr.to_string())?
+                self.resolve_column(scope, None, &name, ast_expr)?
             }
             E::CompoundIdentifier(parts) => {
                 let names: Vec<String> = parts.iter().map(ident_name).collect();
@@ -109,7 +109,7 @@ impl Planner<'_> {
                     return grouped_column(state, &e)
                         .ok_or_else(|| group_by_error(&format!("{table}.{col}"), scope));
                 }
-                self.resolve_column(scope, Some(&table), &col, &ast_expr.to_string())?
+                self.resolve_column(scope, Some(&table), &col, ast_expr)?
             }
             E::Value(v) => self.plan_value(&v.value, expected)?,
             E::TypedString(ts) => {

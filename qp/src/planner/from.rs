@@ -70,6 +70,9 @@ impl Planner<'_> {
                 ));
             }
             names.push(name.clone());
+            // A WITH query nobody refers to is never planned: its locking clauses are
+            // checked here.
+            super::locks::check_nested(&cte.query)?;
             if matches!(
                 cte.query.body.as_ref(),
                 ast::SetExpr::Insert(_)

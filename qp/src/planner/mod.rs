@@ -25,9 +25,9 @@
 //!
 //! This file holds the planner itself and the dispatch on the kind of statement.
 
-use crate::catalog::{Catalog, CatalogView, Relation, TableDef, system_catalog_error};
+use crate::catalog::{Catalog, Relation, TableDef, system_catalog_error};
 use crate::error::{Error, Result, SqlState};
-use crate::names::{ident_name, resolve_relation};
+use crate::names::{ident_name, lookup_relation, resolve_relation};
 use crate::plan::{Plan, Planned, SubqueryPlan};
 use crate::types::DataType;
 use coerce::coerce;
@@ -47,6 +47,7 @@ mod from;
 mod functions;
 mod index;
 mod join_order;
+pub mod locks;
 mod operators;
 mod optimize;
 pub mod roles;
@@ -117,11 +118,10 @@ impl<'a> Planner<'a> {
     /// Looks up a relation by name; the plan now depends on the catalog.
     fn relation(&mut self, name: &ast::ObjectName) -> Result<Relation> {
         self.uses_catalog = true;
-        let resolved = resolve_relation(self.catalog, &self.search_path, name)?;
-        match self.catalog.relation(&resolved.schema, &resolved.name) {
-            Some(relation) => Ok(relation),
+        match lookup_relation(self.catalog, &self.search_path, name)? {
+            (_, Some(relation)) => Ok(relation),
             // The error: the schema or the table is missing.
-            None => self.catalog.table(&resolved).map(Relation::Table),
+            (resolved, None) => self.catalog.table(&resolved).map(Relation::Table),
         }
     }
 

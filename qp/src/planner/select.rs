@@ -50,6 +50,7 @@ impl Planner<'_> {
         &mut self,
         query: &ast::Query,
     ) -> Result<(QueryPlan, Vec<(String, DataType)>)> {
+        super::locks::check_query(query)?;
         match query.body.as_ref() {
             ast::SetExpr::Select(select) => self.plan_select(select, Some(query)),
             ast::SetExpr::Values(values) => self.plan_values_query(values, Some(query)),
@@ -226,25 +227,32 @@ impl Planner<'_> {
         select: &ast::Select,
         query: Option<&ast::Query>,
     ) -> Result<(QueryPlan, Vec<(String, DataType)>)> {
-        let empty = ast::Query {
-            with: None,
-            body: Box::new(ast::SetExpr::Values(ast::Values {
-                explicit_row: false,
-                value_keyword: false,
-                rows: vec![],
-            })),
-            order_by: None,
-            limit_clause: None,
-            fetch: None,
-            locks: vec![],
-            for_clause: None,
-            settings: None,
-            format_clause: None,
-            pipe_operators: vec![],
+        // An operand of a set operation has no ORDER BY, LIMIT or locking clause of its own.
+        let empty;
+        let query = match query {
+            Some(query) => query,
+            None => {
+                empty = ast::Query {
+                    with: None,
+                    body: Box::new(ast::SetExpr::Values(ast::Values {
+                        explicit_row: false,
+                        value_keyword: false,
+                        rows: vec![],
+                    })),
+                    order_by: None,
+                    limit_clause: None,
+                    fetch: None,
+                    locks: vec![],
+                    for_clause: None,
+                    settings: None,
+                    format_clause: None,
+                    pipe_operators: vec![],
+                };
+                &empty
+            }
         };
-        let query = query.unwrap_or(&empty);
-        // The locking clauses were checked against DSQL's rules before planning, and the
-        // planned block is checked again after (`locking`).
+        // The locking clauses were checked against DSQL's rules as the query came in
+        // (`locks.rs`), and the planned block is checked again after (`locking`).
         let for_update = !query.locks.is_empty();
         // FROM: nothing, one table, or a tree of joins and subqueries.
         let (mut source, scope) = self.plan_from(&select.from)?;

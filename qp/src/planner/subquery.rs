@@ -24,14 +24,15 @@ use crate::types::DataType;
 use sqlparser::ast;
 
 impl Planner<'_> {
-    /// Resolves a column reference (`text` is its SQL, to match GROUP BY expressions): in
-    /// `scope`, else in the enclosing queries' scopes, innermost first.
+    /// Resolves a column reference (`reference`, whose SQL text is matched against an
+    /// enclosing query's GROUP BY expressions): in `scope`, else in the enclosing queries'
+    /// scopes, innermost first.
     pub(super) fn resolve_column(
         &mut self,
         scope: &Scope,
         table: Option<&str>,
         name: &str,
-        text: &str,
+        reference: &ast::Expr,
     ) -> Result<(Expr, DataType)> {
         let err = match scope.resolve_expr(table, name) {
             Ok(found) => return Ok(found),
@@ -58,7 +59,8 @@ impl Planner<'_> {
             let level = self.outer.len() - depth;
             self.lowest_outer_ref = Some(self.lowest_outer_ref.map_or(depth, |l| l.min(depth)));
             if let Some(groups) = &outer.groups {
-                return match groups.iter().position(|(g, _)| g == text) {
+                let text = reference.to_string();
+                return match groups.iter().position(|(g, _)| *g == text) {
                     Some(index) => Ok((Expr::Outer { level, index }, groups[index].1)),
                     None => Err(Error::new(
                         SqlState::GROUPING_ERROR,
