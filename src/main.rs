@@ -8,6 +8,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
+/// mimalloc rather than the system allocator: a statement allocates and frees many small
+/// objects (its syntax tree, plan and rows), and glibc's malloc spent about 6% of the
+/// server's time on pgbench's statements (`docs/performance.md`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "dsql",
