@@ -166,6 +166,28 @@ async fn an_old_transaction_fails_at_its_next_statement_and_commit_rolls_back() 
 }
 
 #[tokio::test]
+async fn an_old_transactions_portal_hands_out_no_more_rows() {
+    let t = start_with(|c| c.limits.max_transaction_age = Duration::from_secs(1)).await;
+    let mut c = connect(&t.server).await;
+    c.batch_execute("CREATE TABLE t (id int PRIMARY KEY)")
+        .await
+        .unwrap();
+    c.batch_execute("INSERT INTO t VALUES (1), (2), (3)")
+        .await
+        .unwrap();
+    let txn = c.transaction().await.unwrap();
+    let portal = txn.bind("SELECT id FROM t", &[]).await.unwrap();
+    assert_eq!(txn.query_portal(&portal, 1).await.unwrap().len(), 1);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let err = txn.query_portal(&portal, 1).await.unwrap_err();
+    assert_error(&err, "54000", "transaction age limit of 1s exceeded");
+    // The block has failed.
+    let err = txn.query_portal(&portal, 1).await.unwrap_err();
+    assert_eq!(sqlstate(&err), "25P02");
+    txn.rollback().await.unwrap();
+}
+
+#[tokio::test]
 async fn primary_keys_over_1kib_are_refused() {
     let t = start().await;
     let c = connect(&t.server).await;

@@ -9,7 +9,9 @@
 //! Command tags follow PostgreSQL: `SELECT n`, `INSERT 0 n`, `UPDATE n`, `DELETE n` count
 //! their rows, every other tag (`SHOW`, DSQL's `CREATE INDEX` with its job id row) is sent as
 //! it is. An Execute with a row limit sends at most that many rows and answers
-//! PortalSuspended; the next Execute of the portal continues where it stopped. Portals live
+//! PortalSuspended; the next Execute of the portal continues where it stopped (a query whose
+//! rows come in read order goes on reading as they are taken: [`Session::execute_prepared`]
+//! with `stream`, [`Output::Streaming`]). Portals live
 //! as long as PostgreSQL's: none survives the end of its transaction (whenever the session
 //! is idle at ReadyForQuery, every portal is gone), so a later Execute is 34000.
 
@@ -209,6 +211,32 @@ fn output_response(
             Response::Query(query_response(rows, fields, &tag, zone))
         }
         Output::Command(tag) => Response::Execution(Tag::new(&tag)),
+        Output::Streaming(batches) => {
+            let fields = Arc::new(field_infos(planned, format));
+            let mut encoder = DataRowEncoder::new(fields.clone());
+            // Rows are encoded as the portal takes them, a batch at a time.
+            let batches = stream::unfold(batches, |mut batches| async move {
+                batches.recv().await.map(|batch| (batch, batches))
+            });
+            let rows = batches.flat_map(move |batch| {
+                let encoded: Vec<PgWireResult<_>> = match batch {
+                    Ok(rows) => rows
+                        .into_iter()
+                        .map(|row| {
+                            for v in &row {
+                                encoder.encode_field(&Cell(v, zone))?;
+                            }
+                            Ok(encoder.take_row())
+                        })
+                        .collect(),
+                    Err(e) => vec![Err(to_pgwire(e))],
+                };
+                stream::iter(encoded)
+            });
+            let mut response = QueryResponse::new(fields, rows);
+            response.set_command_tag("SELECT");
+            Response::Query(response)
+        }
     }
 }
 
@@ -493,7 +521,23 @@ impl Handler {
             client.feed(rows_complete("SELECT", 0)).await?;
             return Ok(());
         }
-        let fetched = portal.fetch(max_rows).await?;
+        if !initial {
+            let session = self.session(client)?;
+            session
+                .lock()
+                .await
+                .check_portal_fetch()
+                .map_err(to_pgwire)?;
+        }
+        let fetched = match portal.fetch(max_rows).await {
+            Ok(fetched) => fetched,
+            Err(e) => {
+                // A streaming portal's query failed on a later row: its transaction fails
+                // as if the statement had.
+                self.session(client)?.lock().await.fail_statement();
+                return Err(e);
+            }
+        };
         let mut response = fetched.response;
         let command = response.command_tag().to_owned();
         let mut rows = 0;
@@ -635,7 +679,7 @@ impl ExtendedQueryHandler for Handler {
         &self,
         client: &mut C,
         portal: &Portal<Self::Statement>,
-        _max_rows: usize,
+        max_rows: usize,
     ) -> PgWireResult<Response>
     where
         C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
@@ -670,8 +714,9 @@ impl ExtendedQueryHandler for Handler {
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(to_pgwire)?;
+        // A portal fetched a few rows at a time streams its query's rows.
         let output = session
-            .execute_prepared(prepared, planned.clone(), &params)
+            .execute_prepared(prepared, planned.clone(), &params, max_rows > 0)
             .await
             .map_err(to_pgwire)?;
         Ok(output_response(

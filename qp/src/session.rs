@@ -308,6 +308,34 @@ impl Session {
         }
     }
 
+    /// A statement's error that reached the client after the statement returned (the query
+    /// of a streaming portal failed on a later row): inside a block, the block fails, as it
+    /// would have had the statement failed at once.
+    pub fn fail_statement(&mut self) {
+        if self.in_block {
+            self.fail_block();
+        }
+    }
+
+    /// Whether a suspended portal may hand out more rows: not in a failed block (25P02, as
+    /// for any statement), and not once its block is past the transaction age limit (the
+    /// block fails, as it does when a statement finds it too old).
+    pub fn check_portal_fetch(&mut self) -> Result<()> {
+        if self.failed {
+            return Err(Error::in_failed_transaction());
+        }
+        if let Some(txn) = &self.txn
+            && let Err(e) = self
+                .engine
+                .limits
+                .check_transaction_age(txn.started.elapsed())
+        {
+            self.fail_statement();
+            return Err(e);
+        }
+        Ok(())
+    }
+
     /// The status for ReadyForQuery.
     pub fn status(&self) -> TxnStatus {
         match (self.in_block, self.failed) {
@@ -339,7 +367,7 @@ impl Session {
 
     /// Runs a statement of the simple query protocol.
     pub async fn execute(&mut self, stmt: &Parsed) -> Result<(Output, Arc<Planned>)> {
-        self.run(stmt, None, &[], &[]).await
+        self.run(stmt, None, &[], &[], false).await
     }
 
     /// Plans a prepared statement (for Describe and Bind), reusing its cached plan when the
@@ -386,16 +414,27 @@ impl Session {
         result
     }
 
-    /// Runs a prepared statement with bound parameter values.
+    /// Runs a prepared statement with bound parameter values. With `stream` (a portal
+    /// fetched a few rows at a time), a query whose rows come in the order it reads them
+    /// ([`exec::streams`]) is not run to the end: it answers [`Output::Streaming`] and goes on
+    /// reading as its rows are taken, at the snapshot and with the transaction's writes of
+    /// now, as a PostgreSQL portal does.
     pub async fn execute_prepared(
         &mut self,
         prepared: &Prepared,
         plan: Arc<Planned>,
         params: &[Value],
+        stream: bool,
     ) -> Result<Output> {
-        self.run(&prepared.statement, Some(plan), &prepared.declared, params)
-            .await
-            .map(|(o, _)| o)
+        self.run(
+            &prepared.statement,
+            Some(plan),
+            &prepared.declared,
+            params,
+            stream,
+        )
+        .await
+        .map(|(o, _)| o)
     }
 
     /// Plans a statement against `catalog`, resolving unqualified names in `search_path`
@@ -478,6 +517,7 @@ impl Session {
         plan: Option<Arc<Planned>>,
         declared: &[Option<DataType>],
         params: &[Value],
+        stream: bool,
     ) -> Result<(Output, Arc<Planned>)> {
         if is_session_statement(stmt) {
             let result = async {
@@ -515,7 +555,15 @@ impl Session {
             }
         };
         let result = self
-            .run_in_txn(&mut txn, stmt, plan, declared, params, statement_started_at)
+            .run_in_txn(
+                &mut txn,
+                stmt,
+                plan,
+                declared,
+                params,
+                statement_started_at,
+                stream,
+            )
             .await;
         if self.in_block {
             if result.is_err() {
@@ -534,6 +582,7 @@ impl Session {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn run_in_txn(
         &mut self,
         txn: &mut Transaction,
@@ -542,6 +591,7 @@ impl Session {
         declared: &[Option<DataType>],
         params: &[Value],
         statement_started_at: chrono::DateTime<chrono::Utc>,
+        stream: bool,
     ) -> Result<(Output, Arc<Planned>)> {
         let engine = self.engine.clone();
         let limits = &engine.limits;
@@ -594,6 +644,24 @@ impl Session {
             .iter()
             .find(|schema| catalog.schemas.contains(*schema));
         let time_zone = self.time_zone();
+        if stream
+            && let Plan::Query(q) = &planned.plan
+            && exec::streams(q)
+        {
+            let query = StreamingQuery {
+                txn: txn.read_view().await?,
+                planned: planned.clone(),
+                catalog,
+                params: params.to_vec(),
+                user: role.to_string(),
+                session_user: self.user.clone(),
+                engine: self.engine.clone(),
+                statement_started_at,
+                time_zone,
+                current_schema: current_schema.cloned(),
+            };
+            return Ok((Output::Streaming(query.spawn()), planned));
+        }
         let mut cx = ExecContext {
             txn,
             catalog: catalog.clone(),
@@ -900,6 +968,73 @@ fn writing_command(plan: &Plan) -> Option<&'static str> {
         Plan::Roles(ddl) => ddl.command_tag(),
         _ => return None,
     })
+}
+
+/// A query that goes on producing rows after the statement returned (a portal fetched in
+/// parts), with everything it runs with: a read view of its transaction and its own copies
+/// of the parameters and session state, since later statements of the session may change
+/// them.
+struct StreamingQuery {
+    txn: Transaction,
+    planned: Arc<Planned>,
+    catalog: Arc<Catalog>,
+    params: Vec<Value>,
+    user: String,
+    session_user: String,
+    engine: Arc<Engine>,
+    statement_started_at: chrono::DateTime<chrono::Utc>,
+    time_zone: TimeZone,
+    current_schema: Option<String>,
+}
+
+/// Batches a streaming query may have ready before the portal takes them (it then waits).
+const STREAM_BATCHES_AHEAD: usize = 1;
+
+impl StreamingQuery {
+    /// Runs the query in a task of its own, which sends its rows a batch at a time and stops
+    /// at the end, at the first error (sent too) or when the receiver is dropped (the
+    /// portal closed, or its transaction ended).
+    fn spawn(self) -> tokio::sync::mpsc::Receiver<Result<Vec<Vec<Value>>>> {
+        let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_BATCHES_AHEAD);
+        tokio::spawn(async move {
+            let StreamingQuery {
+                mut txn,
+                planned,
+                catalog,
+                params,
+                user,
+                session_user,
+                engine,
+                statement_started_at,
+                time_zone,
+                current_schema,
+            } = self;
+            let Plan::Query(q) = &planned.plan else {
+                return;
+            };
+            let mut cx = ExecContext {
+                txn: &mut txn,
+                catalog,
+                params: &params,
+                user: &user,
+                session_user: &session_user,
+                limits: &engine.limits,
+                row_ids: &engine.row_ids,
+                statement_started_at,
+                time_zone,
+                current_schema: current_schema.as_deref(),
+                subqueries: &planned.subqueries,
+                outer: Vec::new(),
+                subquery_results: Default::default(),
+                subquery_sets: Default::default(),
+                work_tables: Default::default(),
+            };
+            if let Err(e) = exec::stream_query(q, &mut cx, &sender).await {
+                let _ = sender.send(Err(e)).await;
+            }
+        });
+        receiver
+    }
 }
 
 /// Splits a `search_path` value (`"$user", public`) into schema names: double-quoted names

@@ -147,6 +147,29 @@ impl Transaction {
         Ok(ts)
     }
 
+    /// A read-only copy of the transaction as it is now, for reads that go on after the
+    /// statement that started them returned (a portal's rows): the same snapshot (taken now
+    /// if no read took it yet) and the writes buffered so far, but none made later. It
+    /// writes nothing and is never committed.
+    pub async fn read_view(&mut self) -> Result<Transaction> {
+        let read_ts = self.read_ts().await?;
+        Ok(Transaction {
+            cluster: self.cluster.clone(),
+            read_ts: Some(read_ts),
+            started_at: self.started_at,
+            started: self.started,
+            writes: self.writes.clone(),
+            unchanged: Vec::new(),
+            locked: Vec::new(),
+            rows_modified: 0,
+            write_bytes: 0,
+            read_only_mode: true,
+            has_ddl: false,
+            has_dml: false,
+            id: self.id,
+        })
+    }
+
     /// Whether the transaction has buffered writes.
     pub fn is_read_only(&self) -> bool {
         self.writes.is_empty()

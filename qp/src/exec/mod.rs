@@ -45,7 +45,7 @@ mod window;
 mod write;
 
 pub use ddl::load_catalog;
-pub use read::run_query;
+pub use read::{RowSender, run_query, stream_query, streams};
 pub use row_ids::RowIds;
 
 /// What a statement produced.
@@ -61,6 +61,9 @@ pub enum Output {
     },
     /// A complete command tag (e.g. `INSERT 0 3`, `CREATE TABLE`).
     Command(String),
+    /// A query's rows as it produces them, a batch at a time (or the error that stopped
+    /// it), for a portal that is fetched in parts; its command tag is `SELECT`.
+    Streaming(tokio::sync::mpsc::Receiver<Result<Vec<Vec<Value>>>>),
 }
 
 /// Everything a statement executes with.

@@ -27,7 +27,7 @@ use super::ExecContext;
 use super::aggregate::Grouper;
 use super::relation::MemoryUse;
 use super::set_functions::project_set;
-use super::stream::RowStream;
+use super::stream::{BATCH_ROWS, RowStream};
 use super::subquery::{eval_dynamic, passes_dynamic};
 use super::window::windows;
 use crate::catalog::TableDef;
@@ -321,6 +321,69 @@ fn has_subqueries(q: &QueryPlan) -> bool {
 
 /// Runs a query and returns its output rows.
 pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Vec<Value>>> {
+    run_query_to(q, cx, None).await
+}
+
+/// Where a query streaming its rows sends them: a batch at a time, or the error that ended
+/// it. The query stops once the receiver is gone.
+pub type RowSender = tokio::sync::mpsc::Sender<Result<Vec<Vec<Value>>>>;
+
+/// Whether [`stream_query`] hands a query's rows on as its source yields them, rather
+/// than computing them all first: each row that passes the filter is one output row, in
+/// the order it is read (no aggregation, window or set-returning functions, ORDER BY or
+/// DISTINCT), and the query locks nothing.
+pub fn streams(q: &QueryPlan) -> bool {
+    q.aggregation.is_none()
+        && q.windowing.is_none()
+        && q.order_by.is_empty()
+        && !q.distinct
+        && q.distinct_on.is_empty()
+        && q.set_functions.is_empty()
+        && !q.for_update
+}
+
+/// Runs a query, sending its rows to `sink` batch by batch: as the source yields them when
+/// the query [`streams`], else all at once at the end. Only the batch in hand is held, so
+/// a streaming query's output may be any size.
+pub async fn stream_query(q: &QueryPlan, cx: &mut ExecContext<'_>, sink: &RowSender) -> Result<()> {
+    let rest = run_query_to(q, cx, Some(sink).filter(|_| streams(q))).await?;
+    let mut rows = rest.into_iter().peekable();
+    while rows.peek().is_some() {
+        let batch: Vec<_> = rows.by_ref().take(BATCH_ROWS).collect();
+        if sink.send(Ok(batch)).await.is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The rows a streaming query has read but not sent yet, and how many it must still skip
+/// (OFFSET) and may still send (LIMIT).
+struct Streaming<'s> {
+    sink: &'s RowSender,
+    pending: Vec<Vec<Value>>,
+    skip: usize,
+    left: Option<usize>,
+}
+
+impl Streaming<'_> {
+    /// Sends the pending rows; false once the receiver is gone.
+    async fn flush(&mut self) -> bool {
+        if self.pending.is_empty() {
+            return true;
+        }
+        let batch = std::mem::take(&mut self.pending);
+        self.sink.send(Ok(batch)).await.is_ok()
+    }
+}
+
+/// [`run_query`], sending the rows to `sink` as they come instead when there is one (the
+/// caller has checked that the query [`streams`]); then the rows returned are none.
+async fn run_query_to(
+    q: &QueryPlan,
+    cx: &mut ExecContext<'_>,
+    sink: Option<&RowSender>,
+) -> Result<Vec<Vec<Value>>> {
     let (limit, offset) = {
         let ecx = cx.eval_context();
         (
@@ -423,7 +486,13 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
         .filter(|_| q.distinct_on.is_empty())
         .map(|l| l.saturating_add(offset));
     let mut out: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
-    // Pull the source's rows through the filter, into groups or into memory.
+    let mut streaming = sink.map(|sink| Streaming {
+        sink,
+        pending: Vec::new(),
+        skip: offset,
+        left: limit,
+    });
+    // Pull the source's rows through the filter, into groups, into memory or on to the sink.
     let mut grouper = q.aggregation.as_ref().map(Grouper::new);
     let mut rows: Vec<Vec<Value>> = Vec::new();
     let mut memory = MemoryUse::default();
@@ -442,6 +511,19 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
             if let Some(grouper) = &mut grouper {
                 grouper.add(&row, &cx.eval_context())?;
                 cx.limits.check_query_memory(grouper.bytes())?;
+                continue;
+            }
+            if let Some(stream) = &mut streaming {
+                if stream.left == Some(0) {
+                    break 'pull;
+                }
+                let (projected, _) = project(q, &row, dynamic, cx).await?;
+                if stream.skip > 0 {
+                    stream.skip -= 1;
+                    continue;
+                }
+                stream.pending.push(projected);
+                stream.left = stream.left.map(|n| n - 1);
                 continue;
             }
             if project_early {
@@ -473,8 +555,17 @@ pub async fn run_query(q: &QueryPlan, cx: &mut ExecContext<'_>) -> Result<Vec<Ve
                 break 'pull;
             }
         }
+        if let Some(stream) = &mut streaming
+            && (stream.left == Some(0) || !stream.flush().await)
+        {
+            break 'pull;
+        }
     }
     drop(source);
+    if let Some(mut stream) = streaming {
+        stream.flush().await;
+        return Ok(Vec::new());
+    }
     // Aggregation turns the rows into one row per group, kept if it passes HAVING.
     if let (Some(grouper), Some(agg)) = (grouper, &q.aggregation) {
         for row in grouper.finish()? {

@@ -44,7 +44,7 @@ use std::collections::{HashMap, VecDeque};
 
 /// Rows handed out at a time by a stream over rows in memory, and the most a join puts in
 /// one batch before handing it on.
-const BATCH_ROWS: usize = 1024;
+pub(super) const BATCH_ROWS: usize = 1024;
 
 /// The size a table scan aims its batches at.
 pub(super) const BATCH_BYTES: usize = 256 * 1024;
