@@ -805,7 +805,9 @@ fn show(e: &Expr, names: &Names) -> String {
             SubLink::Scalar => format!("(SubPlan {})", id + 1),
             SubLink::Exists => format!("(SubPlan {})", id + 1),
             SubLink::Array { .. } => format!("(ARRAY(SubPlan {}))", id + 1),
-            SubLink::RowIn { negated: false, .. } => format!("(SubPlan {})", id + 1),
+            SubLink::RowIn { negated: false, .. } | SubLink::RowCompare { .. } => {
+                format!("(SubPlan {})", id + 1)
+            }
             SubLink::RowIn { negated: true, .. } => format!("(NOT (SubPlan {}))", id + 1),
             SubLink::Quantified { lhs, op, all, .. } => format!(
                 "({} {} {}(SubPlan {}))",

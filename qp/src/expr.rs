@@ -442,6 +442,17 @@ pub enum SubLink {
         /// `NOT IN`
         negated: bool,
     },
+    /// `(a, b, ...) op (SELECT x, y, ...)` with `op` one of `=`, `<>`, `<`, `<=`, `>`, `>=`:
+    /// the left row compared with the subquery's one row as two row constructors are
+    /// compared (NULL for no row, 21000 for more than one).
+    RowCompare {
+        /// The left row's values.
+        lhs: Vec<Expr>,
+        /// The type each column pair is compared as.
+        operand_types: Vec<DataType>,
+        /// The comparison.
+        op: BinOp,
+    },
 }
 
 /// What evaluation needs besides the row: parameters and the statement's context.
@@ -731,7 +742,7 @@ impl Expr {
             }
             Expr::Subquery { link, .. } => match link {
                 SubLink::Quantified { lhs, .. } => lhs.walk(f),
-                SubLink::RowIn { lhs, .. } => {
+                SubLink::RowIn { lhs, .. } | SubLink::RowCompare { lhs, .. } => {
                     for e in lhs {
                         e.walk(f);
                     }
@@ -939,6 +950,18 @@ impl Expr {
                             .collect::<std::result::Result<_, E>>()?,
                         operand_types,
                         negated,
+                    },
+                    SubLink::RowCompare {
+                        lhs,
+                        operand_types,
+                        op,
+                    } => SubLink::RowCompare {
+                        lhs: lhs
+                            .into_iter()
+                            .map(&mut *f)
+                            .collect::<std::result::Result<_, E>>()?,
+                        operand_types,
+                        op,
                     },
                     other => other,
                 },

@@ -15,7 +15,7 @@ use super::ExecContext;
 use super::read::run_query;
 use crate::error::{Error, Result, SqlState};
 use crate::expr::{BinOp, Expr, SubLink, ValueSet};
-use crate::types::{Array, Value};
+use crate::types::{Array, DataType, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -126,6 +126,21 @@ pub(super) async fn bind(e: &Expr, row: &[Value], cx: &mut ExecContext<'_>) -> R
                         }
                     }
                 }
+                SubLink::RowCompare {
+                    lhs,
+                    operand_types,
+                    op,
+                } => match rows.as_slice() {
+                    [] => Expr::Literal(Value::Null),
+                    [row] => compare_rows(lhs, &operand_types, op, row),
+                    _ => {
+                        failure = Some(Error::new(
+                            SqlState::CARDINALITY_VIOLATION,
+                            "more than one row returned by a subquery used as an expression",
+                        ));
+                        Expr::Literal(Value::Null)
+                    }
+                },
                 SubLink::RowIn {
                     lhs,
                     operand_types,
@@ -211,5 +226,61 @@ pub(super) async fn passes_dynamic(
     match filter {
         None => Ok(true),
         Some(f) => Ok(eval_dynamic(f, row, cx).await?.as_bool()? == Some(true)),
+    }
+}
+
+/// `(l1, l2, ...) op (v1, v2, ...)` as an expression over the left row's items and the
+/// subquery row's values, with PostgreSQL's row comparison: `=` is every pair equal, `<>`
+/// some pair unequal, and an ordering decides at the first pair that is not equal
+/// (`l1 < v1 OR (l1 = v1 AND (l2 < v2 ...))`, the last pair with `op` itself).
+fn compare_rows(lhs: Vec<Expr>, operand_types: &[DataType], op: BinOp, row: &[Value]) -> Expr {
+    let binary = |op, left: Expr, right: Expr, operand_type| Expr::Binary {
+        op,
+        left: Box::new(left),
+        right: Box::new(right),
+        operand_type,
+        result_type: DataType::Bool,
+    };
+    let mut pairs: Vec<(Expr, Expr, DataType)> = lhs
+        .into_iter()
+        .zip(row.iter().cloned().map(Expr::Literal))
+        .zip(operand_types.iter().copied())
+        .map(|((l, r), ty)| (l, r, ty))
+        .collect();
+    match op {
+        BinOp::Eq | BinOp::NotEq => {
+            let joiner = if op == BinOp::Eq {
+                BinOp::And
+            } else {
+                BinOp::Or
+            };
+            pairs
+                .into_iter()
+                .map(|(l, r, ty)| binary(op, l, r, ty))
+                .reduce(|acc, e| binary(joiner, acc, e, DataType::Bool))
+                .unwrap_or(Expr::Literal(Value::Bool(op == BinOp::Eq)))
+        }
+        _ => {
+            let strict = match op {
+                BinOp::LtEq => BinOp::Lt,
+                BinOp::GtEq => BinOp::Gt,
+                other => other,
+            };
+            let Some((l, r, ty)) = pairs.pop() else {
+                return Expr::Literal(Value::Null);
+            };
+            let mut e = binary(op, l, r, ty);
+            while let Some((l, r, ty)) = pairs.pop() {
+                let decided = binary(strict, l.clone(), r.clone(), ty);
+                let tied = binary(BinOp::Eq, l, r, ty);
+                e = binary(
+                    BinOp::Or,
+                    decided,
+                    binary(BinOp::And, tied, e, DataType::Bool),
+                    DataType::Bool,
+                );
+            }
+            e
+        }
     }
 }

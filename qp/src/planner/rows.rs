@@ -6,6 +6,7 @@
 //! (a, b) < (c, d)            a < c OR (a = c AND b < d)          (<=, >, >= alike)
 //! (a, b) IN ((1, 2), (3, 4)) (a, b) = (1, 2) OR (a, b) = (3, 4)   NOT IN: NOT (...)
 //! (a, b) IN (SELECT x, y ...)   SubLink::RowIn, compared row by row at execution
+//! (a, b) < (SELECT x, y ...)     SubLink::RowCompare: with the subquery's one row, as above
 //! ```
 //!
 //! The expansions give PostgreSQL's NULL semantics: `=` is NULL when no pair is unequal but
@@ -15,7 +16,7 @@ use super::Planner;
 use super::coerce::{coerce, comparison_type};
 use super::scope::{AggState, Scope};
 use crate::error::{Error, Result};
-use crate::expr::{Expr, SubLink};
+use crate::expr::{BinOp, Expr, SubLink};
 use crate::types::DataType;
 use sqlparser::ast;
 use sqlparser::ast::BinaryOperator as Op;
@@ -96,14 +97,6 @@ impl Planner<'_> {
                     }
                     return Ok(None);
                 };
-                let Some(r) = r else {
-                    return Err(Error::unsupported(match right.as_ref() {
-                        ast::Expr::Subquery(_) => {
-                            "comparing a row constructor with a subquery is not supported yet; use IN"
-                        }
-                        _ => "comparing a row constructor with a value is not supported",
-                    }));
-                };
                 if !matches!(
                     op,
                     Op::Eq | Op::NotEq | Op::Lt | Op::LtEq | Op::Gt | Op::GtEq
@@ -112,6 +105,16 @@ impl Planner<'_> {
                         "operator {op} on row constructors is not supported"
                     )));
                 }
+                let Some(r) = r else {
+                    return match right.as_ref() {
+                        ast::Expr::Subquery(query) => {
+                            self.plan_row_compare(l, op, query, scope, agg).map(Some)
+                        }
+                        _ => Err(Error::unsupported(
+                            "comparing a row constructor with a value is not supported",
+                        )),
+                    };
+                };
                 if l.len() != r.len() {
                     return Err(unequal_rows());
                 }
@@ -167,8 +170,65 @@ impl Planner<'_> {
         query: &ast::Query,
         negated: bool,
         scope: &Scope,
-        mut agg: Option<&mut AggState>,
+        agg: Option<&mut AggState>,
     ) -> Result<(Expr, DataType)> {
+        let (id, lhs, operand_types) = self.plan_row_subquery(items, "=", query, scope, agg)?;
+        Ok((
+            Expr::Subquery {
+                id,
+                link: SubLink::RowIn {
+                    lhs,
+                    operand_types,
+                    negated,
+                },
+            },
+            DataType::Bool,
+        ))
+    }
+
+    /// Plans `(a, b, ...) op (SELECT x, y, ...)`, the subquery giving at most one row.
+    fn plan_row_compare(
+        &mut self,
+        items: &[ast::Expr],
+        op: &Op,
+        query: &ast::Query,
+        scope: &Scope,
+        agg: Option<&mut AggState>,
+    ) -> Result<(Expr, DataType)> {
+        let op = match op {
+            Op::Eq => BinOp::Eq,
+            Op::NotEq => BinOp::NotEq,
+            Op::Lt => BinOp::Lt,
+            Op::LtEq => BinOp::LtEq,
+            Op::Gt => BinOp::Gt,
+            _ => BinOp::GtEq,
+        };
+        let (id, lhs, operand_types) =
+            self.plan_row_subquery(items, op.symbol(), query, scope, agg)?;
+        Ok((
+            Expr::Subquery {
+                id,
+                link: SubLink::RowCompare {
+                    lhs,
+                    operand_types,
+                    op,
+                },
+            },
+            DataType::Bool,
+        ))
+    }
+
+    /// Plans the subquery a row constructor is compared with, and the row's items: the
+    /// subquery's id, the items and the type each pair is compared as (the subquery's
+    /// columns converted to it).
+    fn plan_row_subquery(
+        &mut self,
+        items: &[ast::Expr],
+        op: &str,
+        query: &ast::Query,
+        scope: &Scope,
+        mut agg: Option<&mut AggState>,
+    ) -> Result<(usize, Vec<Expr>, Vec<DataType>)> {
         let (mut plan, columns, correlated) =
             self.plan_nested_query(query, scope, agg.as_deref())?;
         if columns.len() > items.len() {
@@ -182,7 +242,7 @@ impl Planner<'_> {
         for (i, item) in items.iter().enumerate() {
             let sub_ty = columns[i].1;
             let (l, lty) = self.plan_expr(item, scope, agg.as_deref_mut(), Some(sub_ty))?;
-            let common = comparison_type(lty, "=", sub_ty)?;
+            let common = comparison_type(lty, op, sub_ty)?;
             lhs.push(coerce(l, lty, common, false)?);
             if sub_ty != common {
                 let projected = std::mem::replace(&mut plan.projections[i], Expr::Param(0));
@@ -191,16 +251,6 @@ impl Planner<'_> {
             operand_types.push(common);
         }
         let id = self.add_subquery(plan, correlated);
-        Ok((
-            Expr::Subquery {
-                id,
-                link: SubLink::RowIn {
-                    lhs,
-                    operand_types,
-                    negated,
-                },
-            },
-            DataType::Bool,
-        ))
+        Ok((id, lhs, operand_types))
     }
 }
