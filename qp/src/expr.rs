@@ -471,6 +471,12 @@ pub struct EvalContext<'a> {
     pub time_zone: TimeZone,
     /// The first existing schema of the session's `search_path` (`current_schema()`).
     pub current_schema: Option<&'a str>,
+    /// The session's `search_path` (with `$user` replaced), for the functions that resolve
+    /// names (`pg_table_is_visible`).
+    pub search_path: &'a [String],
+    /// The catalog the statement reads, for the functions that look into it; `None` where
+    /// no statement runs (constant folding at planning, which leaves those functions alone).
+    pub catalog: Option<&'a crate::catalog::Catalog>,
     /// The rows of the enclosing queries, innermost last: [`Expr::Outer`] with level `n`
     /// reads `outer[outer.len() - n]`.
     pub outer: &'a [Vec<Value>],
@@ -1345,6 +1351,26 @@ impl crate::functions::Context for EvalContext<'_> {
 
     fn current_schema(&self) -> Option<&str> {
         self.current_schema
+    }
+
+    fn relation_is_visible(&self, oid: i64) -> Option<bool> {
+        let oid = u32::try_from(oid).ok()?;
+        self.catalog?.class_is_visible(oid, self.search_path)
+    }
+
+    fn role_name(&self, oid: i64) -> Option<String> {
+        let catalog = self.catalog?;
+        catalog
+            .roles
+            .values()
+            .find(|r| r.oid == oid)
+            .map(|r| r.name.clone())
+    }
+
+    fn search_path_schemas(&self, implicit: bool) -> Vec<String> {
+        self.catalog
+            .map(|c| c.search_path_schemas(self.search_path, implicit))
+            .unwrap_or_default()
     }
 }
 

@@ -659,6 +659,7 @@ impl Session {
                 statement_started_at,
                 time_zone,
                 current_schema: current_schema.cloned(),
+                search_path: search_path.clone(),
             };
             return Ok((Output::Streaming(query.spawn()), planned));
         }
@@ -673,6 +674,7 @@ impl Session {
             statement_started_at,
             time_zone,
             current_schema: current_schema.map(String::as_str),
+            search_path: &search_path,
             subqueries: &planned.subqueries,
             outer: Vec::new(),
             subquery_results: Default::default(),
@@ -711,6 +713,8 @@ impl Session {
             statement_started_at: now,
             time_zone: self.time_zone(),
             current_schema: None,
+            search_path: &[],
+            catalog: None,
             outer: &[],
         };
         let done = match job_id.eval(&[], &ecx)? {
@@ -985,6 +989,7 @@ struct StreamingQuery {
     statement_started_at: chrono::DateTime<chrono::Utc>,
     time_zone: TimeZone,
     current_schema: Option<String>,
+    search_path: Vec<String>,
 }
 
 /// Batches a streaming query may have ready before the portal takes them (it then waits).
@@ -1008,6 +1013,7 @@ impl StreamingQuery {
                 statement_started_at,
                 time_zone,
                 current_schema,
+                search_path,
             } = self;
             let Plan::Query(q) = &planned.plan else {
                 return;
@@ -1023,6 +1029,7 @@ impl StreamingQuery {
                 statement_started_at,
                 time_zone,
                 current_schema: current_schema.as_deref(),
+                search_path: &search_path,
                 subqueries: &planned.subqueries,
                 outer: Vec::new(),
                 subquery_results: Default::default(),

@@ -153,6 +153,65 @@ pub fn system_catalog_error(name: &str) -> Error {
     )
 }
 
+impl Catalog {
+    /// The schema and name of the `pg_class` entry with oid `oid`: a system relation, a
+    /// table, a primary key's index or a secondary index.
+    pub fn class_name_by_oid(&self, oid: Oid) -> Option<(String, String)> {
+        if let Some(system) = system::SYSTEM_TABLES.iter().find(|t| t.oid() == oid) {
+            return Some((system.schema().to_string(), system.name().to_string()));
+        }
+        self.tables.values().find_map(|t| {
+            let name = if oids::object_oid(t.id) == oid {
+                t.name.clone()
+            } else if !t.primary_key.is_empty() && oids::primary_key_oid(t.id) == oid {
+                t.pkey_name()
+            } else {
+                t.indexes
+                    .iter()
+                    .find(|i| oids::object_oid(i.id) == oid)?
+                    .name
+                    .clone()
+            };
+            Some((t.schema.clone(), name))
+        })
+    }
+
+    /// Whether `schema` holds a `pg_class` entry named `name` (a relation or an index; the
+    /// names of both share one namespace, as in PostgreSQL).
+    fn has_class_named(&self, schema: &str, name: &str) -> bool {
+        self.relation(schema, name).is_some()
+            || self.find_index(schema, name).is_some()
+            || self
+                .tables
+                .values()
+                .any(|t| t.schema == schema && !t.primary_key.is_empty() && t.pkey_name() == name)
+    }
+
+    /// `pg_table_is_visible(oid)`: whether the relation (or index) with oid `oid` is found by
+    /// its unqualified name: its schema is on the effective search path and no schema before
+    /// it holds a relation of that name. `None` when no relation has the oid.
+    pub fn class_is_visible(&self, oid: Oid, search_path: &[String]) -> Option<bool> {
+        let (schema, name) = self.class_name_by_oid(oid)?;
+        let first = effective_search_path(search_path)
+            .into_iter()
+            .find(|s| self.has_class_named(s, &name));
+        Some(first.is_some_and(|s| s == schema))
+    }
+
+    /// The schemas of the effective search path that exist, in order: `pg_catalog` first
+    /// when the path does not place it, if `implicit` (`current_schemas(true)`).
+    pub fn search_path_schemas(&self, search_path: &[String], implicit: bool) -> Vec<String> {
+        let path = if implicit {
+            effective_search_path(search_path)
+        } else {
+            search_path.to_vec()
+        };
+        path.into_iter()
+            .filter(|s| self.schema_oid(s).is_some())
+            .collect()
+    }
+}
+
 impl CatalogView for Catalog {
     fn version(&self) -> u64 {
         self.version

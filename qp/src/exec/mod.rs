@@ -88,6 +88,8 @@ pub struct ExecContext<'a> {
     pub time_zone: TimeZone,
     /// The first existing schema of the session's `search_path` (`current_schema()`).
     pub current_schema: Option<&'a str>,
+    /// The session's `search_path`, `$user` replaced.
+    pub search_path: &'a [String],
     /// The statement's subqueries used as expressions ([`crate::expr::Expr::Subquery`]).
     pub subqueries: &'a [SubqueryPlan],
     /// The rows of the enclosing queries while a correlated subquery, a LATERAL item or a
@@ -122,6 +124,8 @@ impl ExecContext<'_> {
             statement_started_at: self.statement_started_at,
             time_zone: self.time_zone,
             current_schema: self.current_schema,
+            search_path: self.search_path,
+            catalog: Some(&self.catalog),
             outer: &self.outer,
         }
     }

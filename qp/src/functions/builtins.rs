@@ -23,6 +23,8 @@ const FLOAT4: ArgType = ArgType::Type(DataType::Float4);
 const FLOAT8: ArgType = ArgType::Type(DataType::Float8);
 const NUMERIC: ArgType = ArgType::Type(DataType::Numeric(None));
 const TEXT: ArgType = ArgType::Type(DataType::Text);
+const OID: ArgType = ArgType::Type(DataType::Oid);
+const NAME: ArgType = ArgType::Type(DataType::Name);
 const BPCHAR: ArgType = ArgType::Type(DataType::Char(1));
 const DATE: ArgType = ArgType::Type(DataType::Date);
 const TIMESTAMP: ArgType = ArgType::Type(DataType::Timestamp);
@@ -366,6 +368,72 @@ pub(super) static BUILTINS: &[Function] = &[
         DataType::Text,
         Stable,
         system::session_user,
+    ),
+    scalar(
+        "current_schemas",
+        &[BOOL],
+        DataType::Array(ElementType::Name),
+        Stable,
+        system::current_schemas,
+    ),
+    // The catalog's functions (PostgreSQL's `pg_get_userbyid` and `pg_encoding_to_char`
+    // return `name`).
+    scalar(
+        "pg_table_is_visible",
+        &[OID],
+        DataType::Bool,
+        Stable,
+        system::pg_table_is_visible,
+    ),
+    scalar(
+        "pg_get_userbyid",
+        &[OID],
+        DataType::Name,
+        Stable,
+        system::pg_get_userbyid,
+    ),
+    scalar(
+        "pg_encoding_to_char",
+        &[INT4],
+        DataType::Name,
+        Stable,
+        system::pg_encoding_to_char,
+    ),
+    Function {
+        name: "format_type",
+        args: &[OID, INT4],
+        returns: fixed(DataType::Text),
+        volatility: Stable,
+        strict: false,
+        implementation: Implementation::Scalar(system::format_type),
+    },
+    scalar(
+        "obj_description",
+        &[OID],
+        DataType::Text,
+        Stable,
+        system::obj_description,
+    ),
+    scalar(
+        "obj_description",
+        &[OID, NAME],
+        DataType::Text,
+        Stable,
+        system::obj_description,
+    ),
+    scalar(
+        "col_description",
+        &[OID, INT4],
+        DataType::Text,
+        Stable,
+        system::col_description,
+    ),
+    scalar(
+        "shobj_description",
+        &[OID, NAME],
+        DataType::Text,
+        Stable,
+        system::obj_description,
     ),
     // pg_typeof returns `regtype`, which dsql shows as text.
     Function {

@@ -58,6 +58,15 @@ pub trait Context {
     fn time_zone(&self) -> TimeZone;
     /// The first existing schema of `search_path` (`current_schema()`), if any.
     fn current_schema(&self) -> Option<&str>;
+    /// Whether the relation or index with oid `oid` is found by its unqualified name on the
+    /// search path (`pg_table_is_visible`); `None` when no relation has the oid, or when the
+    /// catalog is not at hand.
+    fn relation_is_visible(&self, oid: i64) -> Option<bool>;
+    /// The name of the role with oid `oid` (`pg_get_userbyid`), if there is one.
+    fn role_name(&self, oid: i64) -> Option<String>;
+    /// The schemas of the search path that exist, in order, with `pg_catalog` first when
+    /// the path does not place it and `implicit` (`current_schemas`).
+    fn search_path_schemas(&self, implicit: bool) -> Vec<String>;
 }
 
 /// A scalar function's implementation: its argument values, already converted to the
@@ -365,6 +374,15 @@ mod tests {
             }
             fn current_schema(&self) -> Option<&str> {
                 None
+            }
+            fn relation_is_visible(&self, _: i64) -> Option<bool> {
+                None
+            }
+            fn role_name(&self, _: i64) -> Option<String> {
+                None
+            }
+            fn search_path_schemas(&self, _: bool) -> Vec<String> {
+                Vec::new()
             }
         }
         let left = registry()

@@ -242,6 +242,8 @@ fn evaluate_if(constant: bool, e: Expr) -> Result<Expr> {
         statement_started_at: chrono::DateTime::UNIX_EPOCH,
         time_zone: TimeZone::UTC,
         current_schema: None,
+        search_path: &[],
+        catalog: None,
         outer: &[],
     };
     Ok(Expr::Literal(e.eval(&[], &ctx)?))

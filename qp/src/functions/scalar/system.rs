@@ -1,9 +1,12 @@
 //! Session and system information functions: `version()`, `current_database()`,
-//! `current_schema()`, `current_user`, `session_user`, `pg_typeof`.
+//! `current_schema()`, `current_schemas()`, `current_user`, `session_user`, `pg_typeof`, and
+//! the catalog's: `pg_table_is_visible`, `pg_get_userbyid`, `format_type`,
+//! `pg_encoding_to_char`, and the comment lookups (`obj_description`, `col_description`,
+//! `shobj_description`).
 
 use crate::error::Result;
 use crate::functions::{Context, type_name};
-use crate::types::{DataType, Value};
+use crate::types::{Array, DataType, Value};
 
 /// `version()`
 pub fn version(_: &[Value], _: &dyn Context) -> Result<Value> {
@@ -36,4 +39,156 @@ pub fn session_user(_: &[Value], cx: &dyn Context) -> Result<Value> {
 /// literal), known at planning.
 pub fn pg_typeof(args: &[DataType]) -> Value {
     Value::Text(args.first().map_or_else(String::new, |t| type_name(*t)))
+}
+
+/// `current_schemas(include_implicit)`: the schemas of the search path that exist, as a
+/// `name[]`, with `pg_catalog` first (when the path does not place it) if asked.
+pub fn current_schemas(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    let implicit = matches!(args.first(), Some(Value::Bool(true)));
+    let names = cx
+        .search_path_schemas(implicit)
+        .into_iter()
+        .map(Value::Text)
+        .collect();
+    Ok(Value::array(Array::from_elements(names)))
+}
+
+/// `pg_table_is_visible(oid)`: whether the relation (or index) is found by its unqualified
+/// name on the search path; NULL for an oid no relation has, as in PostgreSQL.
+pub fn pg_table_is_visible(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    let Some(Value::Int(oid)) = args.first() else {
+        return Ok(Value::Null);
+    };
+    Ok(cx
+        .relation_is_visible(*oid)
+        .map_or(Value::Null, Value::Bool))
+}
+
+/// `pg_get_userbyid(oid)`: the role's name, or PostgreSQL's `unknown (OID=n)`.
+pub fn pg_get_userbyid(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    let Some(Value::Int(oid)) = args.first() else {
+        return Ok(Value::Null);
+    };
+    Ok(Value::Text(
+        cx.role_name(*oid)
+            .unwrap_or_else(|| format!("unknown (OID={oid})")),
+    ))
+}
+
+/// `pg_encoding_to_char(encoding)`: the name of an encoding number; dsql's one encoding,
+/// UTF8, is 6, and SQL_ASCII 0 (PostgreSQL's numbers); an unknown number gives `''`.
+pub fn pg_encoding_to_char(args: &[Value], _: &dyn Context) -> Result<Value> {
+    Ok(Value::Text(
+        match args.first() {
+            Some(Value::Int(0)) => "SQL_ASCII",
+            Some(Value::Int(6)) => "UTF8",
+            _ => "",
+        }
+        .into(),
+    ))
+}
+
+/// The comments PostgreSQL's initdb puts on the built-in objects dsql has (the oid, the
+/// catalog the oid belongs to, the comment). dsql keeps no comments of its own yet (`COMMENT
+/// ON` is not accepted), so these are all there are.
+const BUILTIN_COMMENTS: &[(i64, &str, &str)] = &[
+    (
+        5,
+        "pg_database",
+        "default administrative connection database",
+    ),
+    (11, "pg_namespace", "system catalog schema"),
+    (2200, "pg_namespace", "standard public schema"),
+];
+
+/// `obj_description(oid, catalog)` and `shobj_description(oid, catalog)`: the comment on an
+/// object of a catalog; `obj_description(oid)` (deprecated in PostgreSQL) any object's.
+pub fn obj_description(args: &[Value], _: &dyn Context) -> Result<Value> {
+    let Some(Value::Int(oid)) = args.first() else {
+        return Ok(Value::Null);
+    };
+    let catalog = match args.get(1) {
+        Some(Value::Text(c)) => Some(c.as_str()),
+        _ => None,
+    };
+    Ok(BUILTIN_COMMENTS
+        .iter()
+        .find(|(o, c, _)| o == oid && catalog.is_none_or(|want| want == *c))
+        .map_or(Value::Null, |(_, _, text)| Value::Text(text.to_string())))
+}
+
+/// `col_description(table, column)`: the comment on a column; no column has one.
+pub fn col_description(_: &[Value], _: &dyn Context) -> Result<Value> {
+    Ok(Value::Null)
+}
+
+/// `format_type(type, typmod)`: a type's SQL name as PostgreSQL's `format_type` prints it,
+/// with the modifier when one is given (`character varying(20)` for typmod 24, `numeric(10,2)`,
+/// `timestamp(3) with time zone`); `integer[]` for arrays; `???` for an unknown oid and `-`
+/// for 0. Not strict: a NULL typmod means none was given, a NULL type gives NULL.
+pub fn format_type(args: &[Value], _: &dyn Context) -> Result<Value> {
+    let Some(Value::Int(oid)) = args.first() else {
+        return Ok(Value::Null);
+    };
+    let typmod = match args.get(1) {
+        Some(Value::Int(m)) => Some(*m),
+        _ => None,
+    };
+    Ok(Value::Text(format_type_name(*oid, typmod)))
+}
+
+/// The text of [`format_type`].
+fn format_type_name(oid: i64, typmod: Option<i64>) -> String {
+    if oid == 0 {
+        return "-".into();
+    }
+    let Some(ty) = u32::try_from(oid)
+        .ok()
+        .and_then(postgres_types::Type::from_oid)
+    else {
+        return "???".into();
+    };
+    if let postgres_types::Kind::Array(element) = ty.kind() {
+        return format!("{}[]", format_type_name(i64::from(element.oid()), typmod));
+    }
+    // A modifier of -1 is none, but says one was given (`bpchar` then, not `character`).
+    let given = typmod.is_some();
+    let typmod = typmod.filter(|m| *m >= 0);
+    let precision = |name: &str, zone: &str| match typmod {
+        Some(p) => format!("{name}({p}){zone}"),
+        None => format!("{name}{zone}"),
+    };
+    let length = |name: &str| match typmod {
+        Some(m) if m >= 4 => format!("{name}({})", m - 4),
+        _ => name.to_string(),
+    };
+    match ty.name() {
+        "bool" => "boolean".into(),
+        "int2" => "smallint".into(),
+        "int4" => "integer".into(),
+        "int8" => "bigint".into(),
+        "float4" => "real".into(),
+        "float8" => "double precision".into(),
+        "varchar" => length("character varying"),
+        "bpchar" if typmod.is_none() && given => "bpchar".into(),
+        "bpchar" => length("character"),
+        "bit" => match typmod {
+            Some(m) => format!("bit({m})"),
+            None => "bit".into(),
+        },
+        "varbit" => match typmod {
+            Some(m) => format!("bit varying({m})"),
+            None => "bit varying".into(),
+        },
+        "numeric" => match typmod {
+            Some(m) if m >= 4 => format!("numeric({},{})", (m - 4) >> 16, (m - 4) & 0xffff),
+            _ => "numeric".into(),
+        },
+        "time" => precision("time", " without time zone"),
+        "timetz" => precision("time", " with time zone"),
+        "timestamp" => precision("timestamp", " without time zone"),
+        "timestamptz" => precision("timestamp", " with time zone"),
+        "char" => "\"char\"".into(),
+        other => other.to_string(),
+    }
 }
