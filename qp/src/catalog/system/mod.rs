@@ -17,7 +17,8 @@
 //!
 //! One file per relation: a unit struct implementing [`SystemTable`] with PostgreSQL's
 //! column names, types and order (leaving out the columns whose types dsql lacks, listed in
-//! `docs/dsql-compatibility.md`), its `pg_class` oid, and `rows`; then add it to
+//! `docs/dsql-compatibility.md`, and those of array types, which `pg_type` does not list
+//! yet), its `pg_class` oid, and `rows`; then add it to
 //! [`SYSTEM_TABLES`]. Name resolution, `pg_class`, `pg_attribute`, EXPLAIN and the
 //! privilege checks pick it up from there.
 
@@ -25,11 +26,15 @@ use super::Catalog;
 use super::oids::Oid;
 use crate::types::{DataType, Value};
 
+mod pg_am;
 mod pg_attribute;
 mod pg_class;
 mod pg_database;
+mod pg_description;
+mod pg_inherits;
 mod pg_namespace;
 mod pg_roles;
+mod pg_tablespace;
 mod pg_type;
 
 pub use pg_type::TypeInfo;
@@ -120,6 +125,10 @@ pub static SYSTEM_TABLES: &[&dyn SystemTable] = &[
     &pg_type::PgType,
     &pg_roles::PgRoles,
     &pg_database::PgDatabase,
+    &pg_am::PgAm,
+    &pg_tablespace::PgTablespace,
+    &pg_inherits::PgInherits,
+    &pg_description::PgDescription,
 ];
 
 /// The system relation `schema.name`, if there is one.
@@ -172,9 +181,16 @@ mod tests {
             user: "admin",
             session_user: "admin",
         };
+        // The relations of what DSQL does not have.
+        const EMPTY: &[&str] = &["pg_inherits"];
         for table in SYSTEM_TABLES {
             let rows = table.rows(&catalog, &session);
-            assert!(!rows.is_empty(), "{}", table.name());
+            assert_eq!(
+                rows.is_empty(),
+                EMPTY.contains(&table.name()),
+                "{}",
+                table.name()
+            );
             for row in rows {
                 assert_eq!(row.len(), table.columns().len(), "{}", table.name());
                 for (v, c) in row.iter().zip(table.columns()) {
@@ -191,6 +207,22 @@ mod tests {
                     };
                     assert!(fits, "{}.{} = {v:?}", table.name(), c.name);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn every_column_type_has_a_pg_type_row() {
+        // pg_attribute describes each column through its pg_type row.
+        for table in SYSTEM_TABLES {
+            for c in table.columns() {
+                let info = pg_type::type_info(c.data_type);
+                assert_eq!(
+                    info.oid,
+                    super::super::oids::type_oid(c.data_type),
+                    "{}",
+                    c.name
+                );
             }
         }
     }

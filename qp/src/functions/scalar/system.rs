@@ -88,17 +88,46 @@ pub fn pg_encoding_to_char(args: &[Value], _: &dyn Context) -> Result<Value> {
     ))
 }
 
-/// The comments PostgreSQL's initdb puts on the built-in objects dsql has (the oid, the
-/// catalog the oid belongs to, the comment). dsql keeps no comments of its own yet (`COMMENT
-/// ON` is not accepted), so these are all there are.
-const BUILTIN_COMMENTS: &[(i64, &str, &str)] = &[
-    (
-        5,
-        "pg_database",
-        "default administrative connection database",
-    ),
-    (11, "pg_namespace", "system catalog schema"),
-    (2200, "pg_namespace", "standard public schema"),
+/// A comment PostgreSQL's initdb puts on a built-in object dsql has.
+pub struct BuiltinComment {
+    /// The object's oid.
+    pub oid: i64,
+    /// The catalog the oid belongs to (`pg_namespace`).
+    pub catalog: &'static str,
+    /// The `pg_class` oid of `catalog`.
+    pub catalog_oid: i64,
+    /// Whether the object is shared by all databases (its comment is then in
+    /// `pg_shdescription`, else in `pg_description`).
+    pub shared: bool,
+    /// The comment.
+    pub text: &'static str,
+}
+
+/// The comments on the built-in objects dsql has (the database `postgres`, the schemas
+/// `pg_catalog` and `public`). dsql keeps no comments of its own yet (`COMMENT ON` is not
+/// accepted), so these are all there are.
+pub const BUILTIN_COMMENTS: &[BuiltinComment] = &[
+    BuiltinComment {
+        oid: 5,
+        catalog: "pg_database",
+        catalog_oid: 1262,
+        shared: true,
+        text: "default administrative connection database",
+    },
+    BuiltinComment {
+        oid: 11,
+        catalog: "pg_namespace",
+        catalog_oid: 2615,
+        shared: false,
+        text: "system catalog schema",
+    },
+    BuiltinComment {
+        oid: 2200,
+        catalog: "pg_namespace",
+        catalog_oid: 2615,
+        shared: false,
+        text: "standard public schema",
+    },
 ];
 
 /// `obj_description(oid, catalog)` and `shobj_description(oid, catalog)`: the comment on an
@@ -113,8 +142,8 @@ pub fn obj_description(args: &[Value], _: &dyn Context) -> Result<Value> {
     };
     Ok(BUILTIN_COMMENTS
         .iter()
-        .find(|(o, c, _)| o == oid && catalog.is_none_or(|want| want == *c))
-        .map_or(Value::Null, |(_, _, text)| Value::Text(text.to_string())))
+        .find(|c| c.oid == *oid && catalog.is_none_or(|want| want == c.catalog))
+        .map_or(Value::Null, |c| Value::Text(c.text.to_string())))
 }
 
 /// `col_description(table, column)`: the comment on a column; no column has one.
