@@ -54,6 +54,9 @@ const FIRST_USER_ID: u32 = crate::catalog::FIRST_USER_TABLE_ID;
 const SYSTEM_TABLE_BASE: Oid = 14100;
 /// Where primary key indexes' oids start.
 const PRIMARY_KEY_BASE: Oid = 1 << 31;
+/// Where primary key constraints' oids start (table ids stay far below 2^29, so the range
+/// never meets the primary key indexes' below it).
+const PRIMARY_KEY_CONSTRAINT_BASE: Oid = (1 << 31) | (1 << 29);
 /// Where the oids of schemas stored without one start.
 const LEGACY_SCHEMA_BASE: Oid = (1 << 31) | (1 << 30);
 
@@ -71,6 +74,11 @@ pub fn object_oid(id: u32) -> Oid {
 /// The oid of the index behind the primary key of table `table_id`.
 pub fn primary_key_oid(table_id: u32) -> Oid {
     PRIMARY_KEY_BASE.saturating_add(table_id)
+}
+
+/// The oid of the primary key constraint of table `table_id` (`pg_constraint`).
+pub fn primary_key_constraint_oid(table_id: u32) -> Oid {
+    PRIMARY_KEY_CONSTRAINT_BASE.saturating_add(table_id)
 }
 
 /// The oid of a schema stored before schemas had one: a 30-bit FNV-1a hash of its name, in a

@@ -17,8 +17,7 @@
 //!
 //! One file per relation: a unit struct implementing [`SystemTable`] with PostgreSQL's
 //! column names, types and order (leaving out the columns whose types dsql lacks, listed in
-//! `docs/dsql-compatibility.md`, and those of array types, which `pg_type` does not list
-//! yet), its `pg_class` oid, and `rows`; then add it to
+//! `docs/dsql-compatibility.md`), its `pg_class` oid, and `rows`; then add it to
 //! [`SYSTEM_TABLES`]. Name resolution, `pg_class`, `pg_attribute`, EXPLAIN and the
 //! privilege checks pick it up from there.
 
@@ -29,6 +28,7 @@ use crate::types::{DataType, Value};
 mod pg_am;
 mod pg_attribute;
 mod pg_class;
+mod pg_constraint;
 mod pg_database;
 mod pg_description;
 mod pg_inherits;
@@ -129,6 +129,7 @@ pub static SYSTEM_TABLES: &[&dyn SystemTable] = &[
     &pg_tablespace::PgTablespace,
     &pg_inherits::PgInherits,
     &pg_description::PgDescription,
+    &pg_constraint::PgConstraint,
 ];
 
 /// The system relation `schema.name`, if there is one.
@@ -203,6 +204,7 @@ mod tests {
                         (Value::Text(_), t) => t.is_string(),
                         (Value::Bool(_), DataType::Bool) => true,
                         (Value::Float(_), DataType::Float4) => true,
+                        (Value::Array(_), DataType::Array(_)) => true,
                         _ => false,
                     };
                     assert!(fits, "{}.{} = {v:?}", table.name(), c.name);

@@ -1,13 +1,12 @@
 //! `pg_catalog.pg_tablespace`: PostgreSQL's two tablespaces, `pg_default` (where every
 //! relation is: `pg_class.reltablespace` 0) and `pg_global`. dsql has no CREATE TABLESPACE.
 
-use super::{Catalog, SystemColumn, SystemTable, column, name, oid, role_oid};
+use super::{Catalog, SystemColumn, SystemTable, column, name, nullable, oid, role_oid};
 use crate::catalog::defs::ADMIN;
 use crate::catalog::oids::Oid;
-use crate::types::{DataType, Value};
+use crate::types::{DataType, ElementType, Value};
 
-/// `pg_tablespace` (`spcacl`, an `aclitem[]`, and `spcoptions`, a `text[]`, are left out:
-/// `pg_type` has no array types yet).
+/// `pg_tablespace` (`spcacl`, an `aclitem[]`, is left out).
 pub struct PgTablespace;
 
 impl SystemTable for PgTablespace {
@@ -22,13 +21,14 @@ impl SystemTable for PgTablespace {
             column("oid", DataType::Oid),
             column("spcname", DataType::Name),
             column("spcowner", DataType::Oid),
+            nullable("spcoptions", DataType::Array(ElementType::Text)),
         ];
         COLUMNS
     }
     fn rows(&self, catalog: &Catalog, _: &super::SessionInfo<'_>) -> Vec<Vec<Value>> {
         [(1663, "pg_default"), (1664, "pg_global")]
             .into_iter()
-            .map(|(id, space)| vec![oid(id), name(space), role_oid(catalog, ADMIN)])
+            .map(|(id, space)| vec![oid(id), name(space), role_oid(catalog, ADMIN), Value::Null])
             .collect()
     }
 }

@@ -1,4 +1,5 @@
-//! `pg_catalog.pg_type`: the built-in types dsql has, with PostgreSQL's oids and attributes.
+//! `pg_catalog.pg_type`: the built-in types dsql has and their array types, with
+//! PostgreSQL's oids and attributes.
 
 use super::{Catalog, SystemColumn, SystemTable, char, column, name, nullable, oid};
 use crate::catalog::defs::ADMIN_OID;
@@ -22,7 +23,7 @@ pub struct TypeInfo {
     pub preferred: bool,
     /// `typelem`: the element type of a subscriptable type (`name` is one of `"char"`).
     pub element: Oid,
-    /// `typarray`: the oid of the type's array type (which dsql does not have yet).
+    /// `typarray`: the oid of the type's array type (0 for an array type).
     pub array: Oid,
     /// The type's functions: `typinput`, `typoutput`, `typreceive`, `typsend`, `typmodin`,
     /// `typmodout` (`-` for none), and `typsubscript`.
@@ -292,10 +293,66 @@ pub static TYPES: &[TypeInfo] = &[
     ),
 ];
 
+/// The array types' names, by element type (PostgreSQL's `_` + the element's name).
+const ARRAY_NAMES: &[(Oid, &str)] = &[
+    (16, "_bool"),
+    (18, "_char"),
+    (19, "_name"),
+    (20, "_int8"),
+    (21, "_int2"),
+    (23, "_int4"),
+    (25, "_text"),
+    (26, "_oid"),
+    (700, "_float4"),
+    (701, "_float8"),
+    (1042, "_bpchar"),
+    (1043, "_varchar"),
+    (1082, "_date"),
+    (1114, "_timestamp"),
+    (1184, "_timestamptz"),
+    (1700, "_numeric"),
+];
+
+/// The array type of `element`, as PostgreSQL's initdb derives it: variable length,
+/// category `A`, the array functions, the element's modifier functions and collation, and
+/// `d` alignment if the element has it (else `i`).
+fn array_of(element: &TypeInfo) -> Option<TypeInfo> {
+    let (_, name) = ARRAY_NAMES.iter().find(|(e, _)| *e == element.oid)?;
+    let [_, _, _, _, modin, modout, _] = element.functions;
+    Some(TypeInfo {
+        oid: element.array,
+        name,
+        len: -1,
+        by_value: false,
+        category: 'A',
+        preferred: false,
+        element: element.oid,
+        array: 0,
+        functions: [
+            "array_in",
+            "array_out",
+            "array_recv",
+            "array_send",
+            modin,
+            modout,
+            "array_subscript_handler",
+        ],
+        align: if element.align == 'd' { 'd' } else { 'i' },
+        storage: 'x',
+        collation: element.collation,
+    })
+}
+
+/// Every row of `pg_type`: [`TYPES`], then their array types.
+static ALL_TYPES: std::sync::LazyLock<Vec<TypeInfo>> = std::sync::LazyLock::new(|| {
+    let arrays: Vec<TypeInfo> = TYPES.iter().filter_map(array_of).collect();
+    TYPES.iter().copied().chain(arrays).collect()
+});
+
 /// What `pg_type` says of a type.
 pub fn type_info(t: DataType) -> &'static TypeInfo {
     let oid = oids::type_oid(t);
-    TYPES
+    ALL_TYPES
         .iter()
         .find(|i| i.oid == oid)
         .expect("every DataType has a pg_type row")
@@ -349,7 +406,7 @@ impl SystemTable for PgType {
     }
     fn rows(&self, _: &Catalog, _: &super::SessionInfo<'_>) -> Vec<Vec<Value>> {
         let text = |s: &str| Value::Text(s.to_string());
-        TYPES
+        ALL_TYPES
             .iter()
             .map(|t| {
                 let [input, output, receive, send, modin, modout, subscript] = t.functions;
@@ -375,7 +432,11 @@ impl SystemTable for PgType {
                     text(send),
                     text(modin),
                     text(modout),
-                    text("-"),
+                    text(if t.category == 'A' {
+                        "array_typanalyze"
+                    } else {
+                        "-"
+                    }),
                     char(t.align),
                     char(t.storage),
                     Value::Bool(false),
@@ -421,6 +482,13 @@ mod tests {
                 type_info(t).name,
                 t.pg_type().name().replace("unknown", "text")
             );
+            if let Some(e) = crate::types::ElementType::of(t) {
+                let array = DataType::Array(e);
+                assert_eq!(type_info(array).oid, oids::type_oid(array));
+                assert_eq!(type_info(array).name, array.pg_type().name());
+                assert_eq!(type_info(array).element, type_info(t).oid);
+                assert_eq!(type_info(t).array, type_info(array).oid);
+            }
         }
     }
 }
