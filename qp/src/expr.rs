@@ -1367,6 +1367,12 @@ impl crate::functions::Context for EvalContext<'_> {
             .map(|r| r.name.clone())
     }
 
+    fn index_definition(&self, oid: i64, column: i64, pretty: bool) -> Option<String> {
+        let oid = u32::try_from(oid).ok()?;
+        let search_path = pretty.then_some(self.search_path);
+        self.catalog?.index_definition(oid, column, search_path)
+    }
+
     fn search_path_schemas(&self, implicit: bool) -> Vec<String> {
         self.catalog
             .map(|c| c.search_path_schemas(self.search_path, implicit))

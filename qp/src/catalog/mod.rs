@@ -37,11 +37,13 @@ pub mod codec;
 pub mod defs;
 pub mod job;
 pub mod oids;
+mod quote;
 mod relation;
 pub mod store;
 pub mod sys;
 pub mod system;
 
+pub use quote::quote_ident;
 pub use relation::{
     CatalogView, Relation, SchemaInfo, effective_search_path, is_builtin_virtual_schema,
     system_catalog_error,

@@ -198,6 +198,100 @@ impl Catalog {
         Some(first.is_some_and(|s| s == schema))
     }
 
+    /// `pg_get_indexdef(oid, column, pretty)`: the CREATE INDEX statement that makes the
+    /// index with oid `oid` (a primary key's or a secondary one), as PostgreSQL 15 prints it:
+    /// the table schema-qualified (when `pretty` gives the search path, only if the table is
+    /// not visible on it), `USING btree`, each key column's `DESC` / `NULLS FIRST` /
+    /// `NULLS LAST` where it differs from the default, `INCLUDE (...)` and `NULLS NOT
+    /// DISTINCT`. With `column` > 0 only that column's name (key or INCLUDE column; `''`
+    /// past the last). `None` when no index has the oid.
+    pub fn index_definition(
+        &self,
+        oid: Oid,
+        column: i64,
+        pretty: Option<&[String]>,
+    ) -> Option<String> {
+        use super::quote_ident;
+        let (table, name, unique, keys, include, nulls_distinct) =
+            self.tables.values().find_map(|t| {
+                if !t.primary_key.is_empty() && oids::primary_key_oid(t.id) == oid {
+                    let keys: Vec<(usize, bool, bool)> =
+                        t.primary_key.iter().map(|&c| (c, false, false)).collect();
+                    return Some((t, t.pkey_name(), true, keys, Vec::new(), true));
+                }
+                let index = t.indexes.iter().find(|i| oids::object_oid(i.id) == oid)?;
+                let keys = index
+                    .columns
+                    .iter()
+                    .map(|c| (c.column, c.desc, c.nulls_first))
+                    .collect();
+                Some((
+                    t,
+                    index.name.clone(),
+                    index.unique,
+                    keys,
+                    index.include.clone(),
+                    index.nulls_distinct,
+                ))
+            })?;
+        let column_name = |c: usize| quote_ident(&table.columns[c].name);
+        if column > 0 {
+            let position = usize::try_from(column - 1).unwrap_or(usize::MAX);
+            let all: Vec<usize> = keys
+                .iter()
+                .map(|k| k.0)
+                .chain(include.iter().copied())
+                .collect();
+            return Some(
+                all.get(position)
+                    .map_or_else(String::new, |&c| column_name(c)),
+            );
+        }
+        let key_list: Vec<String> = keys
+            .iter()
+            .map(|&(c, desc, nulls_first)| {
+                let mut key = column_name(c);
+                if desc {
+                    key.push_str(" DESC");
+                }
+                if nulls_first != desc {
+                    key.push_str(if nulls_first {
+                        " NULLS FIRST"
+                    } else {
+                        " NULLS LAST"
+                    });
+                }
+                key
+            })
+            .collect();
+        let visible = pretty.is_some_and(|path| {
+            self.class_is_visible(oids::object_oid(table.id), path) == Some(true)
+        });
+        let table_name = if visible {
+            quote_ident(&table.name)
+        } else {
+            format!(
+                "{}.{}",
+                quote_ident(&table.schema),
+                quote_ident(&table.name)
+            )
+        };
+        let mut sql = format!(
+            "CREATE {}INDEX {} ON {table_name} USING btree ({})",
+            if unique { "UNIQUE " } else { "" },
+            quote_ident(&name),
+            key_list.join(", ")
+        );
+        if !include.is_empty() {
+            let names: Vec<String> = include.iter().map(|&c| column_name(c)).collect();
+            sql.push_str(&format!(" INCLUDE ({})", names.join(", ")));
+        }
+        if unique && !nulls_distinct {
+            sql.push_str(" NULLS NOT DISTINCT");
+        }
+        Some(sql)
+    }
+
     /// The schemas of the effective search path that exist, in order: `pg_catalog` first
     /// when the path does not place it, if `implicit` (`current_schemas(true)`).
     pub fn search_path_schemas(&self, search_path: &[String], implicit: bool) -> Vec<String> {

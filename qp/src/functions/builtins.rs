@@ -393,6 +393,20 @@ pub(super) static BUILTINS: &[Function] = &[
         system::pg_get_userbyid,
     ),
     scalar(
+        "pg_get_indexdef",
+        &[OID],
+        DataType::Text,
+        Stable,
+        system::pg_get_indexdef,
+    ),
+    scalar(
+        "pg_get_indexdef",
+        &[OID, INT4, BOOL],
+        DataType::Text,
+        Stable,
+        system::pg_get_indexdef,
+    ),
+    scalar(
         "pg_encoding_to_char",
         &[INT4],
         DataType::Name,

@@ -64,6 +64,10 @@ pub trait Context {
     fn relation_is_visible(&self, oid: i64) -> Option<bool>;
     /// The name of the role with oid `oid` (`pg_get_userbyid`), if there is one.
     fn role_name(&self, oid: i64) -> Option<String>;
+    /// The CREATE INDEX statement of the index with oid `oid` (its table qualified unless
+    /// `pretty` and visible on the search path), or the name of its column number `column`
+    /// when that is above 0 (`pg_get_indexdef`); `None` for no such index.
+    fn index_definition(&self, oid: i64, column: i64, pretty: bool) -> Option<String>;
     /// The schemas of the search path that exist, in order, with `pg_catalog` first when
     /// the path does not place it and `implicit` (`current_schemas`).
     fn search_path_schemas(&self, implicit: bool) -> Vec<String>;
@@ -379,6 +383,9 @@ mod tests {
                 None
             }
             fn role_name(&self, _: i64) -> Option<String> {
+                None
+            }
+            fn index_definition(&self, _: i64, _: i64, _: bool) -> Option<String> {
                 None
             }
             fn search_path_schemas(&self, _: bool) -> Vec<String> {

@@ -34,6 +34,7 @@ mod pg_description;
 mod pg_inherits;
 mod pg_namespace;
 mod pg_roles;
+mod pg_tables;
 mod pg_tablespace;
 mod pg_type;
 
@@ -130,6 +131,8 @@ pub static SYSTEM_TABLES: &[&dyn SystemTable] = &[
     &pg_inherits::PgInherits,
     &pg_description::PgDescription,
     &pg_constraint::PgConstraint,
+    &pg_tables::PgTables,
+    &pg_tables::PgIndexes,
 ];
 
 /// The system relation `schema.name`, if there is one.

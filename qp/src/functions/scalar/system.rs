@@ -75,6 +75,23 @@ pub fn pg_get_userbyid(args: &[Value], cx: &dyn Context) -> Result<Value> {
     ))
 }
 
+/// `pg_get_indexdef(index [, column, pretty])`: the CREATE INDEX statement of an index (or
+/// with `column` > 0 that column's name); NULL for an oid no index has. Pretty, the table
+/// is qualified only when the search path does not find it.
+pub fn pg_get_indexdef(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    let Some(Value::Int(oid)) = args.first() else {
+        return Ok(Value::Null);
+    };
+    let column = match args.get(1) {
+        Some(Value::Int(c)) => *c,
+        _ => 0,
+    };
+    let pretty = matches!(args.get(2), Some(Value::Bool(true)));
+    Ok(cx
+        .index_definition(*oid, column, pretty)
+        .map_or(Value::Null, Value::Text))
+}
+
 /// `pg_encoding_to_char(encoding)`: the name of an encoding number; dsql's one encoding,
 /// UTF8, is 6, and SQL_ASCII 0 (PostgreSQL's numbers); an unknown number gives `''`.
 pub fn pg_encoding_to_char(args: &[Value], _: &dyn Context) -> Result<Value> {
