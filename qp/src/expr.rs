@@ -1373,6 +1373,11 @@ impl crate::functions::Context for EvalContext<'_> {
         self.catalog?.index_definition(oid, column, search_path)
     }
 
+    fn constraint_definition(&self, oid: i64) -> Option<String> {
+        let oid = u32::try_from(oid).ok()?;
+        self.catalog?.constraint_definition(oid)
+    }
+
     fn search_path_schemas(&self, implicit: bool) -> Vec<String> {
         self.catalog
             .map(|c| c.search_path_schemas(self.search_path, implicit))

@@ -292,6 +292,22 @@ impl Catalog {
         Some(sql)
     }
 
+    /// `pg_get_constraintdef(oid)`: the constraint with oid `oid` as PostgreSQL prints it in
+    /// a table definition (`PRIMARY KEY (c, a)`, the key's columns in key order); `None`
+    /// when no constraint has the oid.
+    pub fn constraint_definition(&self, oid: Oid) -> Option<String> {
+        let table = self
+            .tables
+            .values()
+            .find(|t| !t.primary_key.is_empty() && oids::primary_key_constraint_oid(t.id) == oid)?;
+        let columns: Vec<String> = table
+            .primary_key
+            .iter()
+            .map(|&c| super::quote_ident(&table.columns[c].name))
+            .collect();
+        Some(format!("PRIMARY KEY ({})", columns.join(", ")))
+    }
+
     /// The schemas of the effective search path that exist, in order: `pg_catalog` first
     /// when the path does not place it, if `implicit` (`current_schemas(true)`).
     pub fn search_path_schemas(&self, search_path: &[String], implicit: bool) -> Vec<String> {

@@ -407,6 +407,20 @@ pub(super) static BUILTINS: &[Function] = &[
         system::pg_get_indexdef,
     ),
     scalar(
+        "pg_get_constraintdef",
+        &[OID],
+        DataType::Text,
+        Stable,
+        system::pg_get_constraintdef,
+    ),
+    scalar(
+        "pg_get_constraintdef",
+        &[OID, BOOL],
+        DataType::Text,
+        Stable,
+        system::pg_get_constraintdef,
+    ),
+    scalar(
         "pg_encoding_to_char",
         &[INT4],
         DataType::Name,

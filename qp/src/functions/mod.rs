@@ -68,6 +68,8 @@ pub trait Context {
     /// `pretty` and visible on the search path), or the name of its column number `column`
     /// when that is above 0 (`pg_get_indexdef`); `None` for no such index.
     fn index_definition(&self, oid: i64, column: i64, pretty: bool) -> Option<String>;
+    /// The definition of the constraint with oid `oid` (`pg_get_constraintdef`).
+    fn constraint_definition(&self, oid: i64) -> Option<String>;
     /// The schemas of the search path that exist, in order, with `pg_catalog` first when
     /// the path does not place it and `implicit` (`current_schemas`).
     fn search_path_schemas(&self, implicit: bool) -> Vec<String>;
@@ -386,6 +388,9 @@ mod tests {
                 None
             }
             fn index_definition(&self, _: i64, _: i64, _: bool) -> Option<String> {
+                None
+            }
+            fn constraint_definition(&self, _: i64) -> Option<String> {
                 None
             }
             fn search_path_schemas(&self, _: bool) -> Vec<String> {

@@ -133,6 +133,9 @@ pub static SYSTEM_TABLES: &[&dyn SystemTable] = &[
     &pg_constraint::PgConstraint,
     &pg_tables::PgTables,
     &pg_tables::PgIndexes,
+    &pg_tables::PgViews,
+    &pg_tables::PgMatviews,
+    &pg_roles::PgUser,
 ];
 
 /// The system relation `schema.name`, if there is one.
@@ -186,7 +189,7 @@ mod tests {
             session_user: "admin",
         };
         // The relations of what DSQL does not have.
-        const EMPTY: &[&str] = &["pg_inherits"];
+        const EMPTY: &[&str] = &["pg_inherits", "pg_views", "pg_matviews"];
         for table in SYSTEM_TABLES {
             let rows = table.rows(&catalog, &session);
             assert_eq!(

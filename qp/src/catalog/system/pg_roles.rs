@@ -1,11 +1,11 @@
-//! `pg_catalog.pg_roles`: one row per role.
+//! `pg_catalog.pg_roles`: one row per role; `pg_user`: one per role that may log in.
 
 use super::{Catalog, SystemColumn, SystemKind, SystemTable, column, name, nullable};
 use crate::catalog::defs::ADMIN;
 use crate::catalog::oids::Oid;
-use crate::types::{DataType, Value};
+use crate::types::{DataType, ElementType, Value};
 
-/// `pg_roles`, a view in PostgreSQL (`rolconfig`, a `text[]`, is left out). dsql's roles
+/// `pg_roles`, a view in PostgreSQL (`rolconfig` is NULL: dsql has no per-role settings). dsql's roles
 /// have no attributes besides LOGIN: `admin` may create roles and databases' objects, no
 /// role is a superuser.
 pub struct PgRoles;
@@ -33,6 +33,7 @@ impl SystemTable for PgRoles {
             column("rolpassword", DataType::Text),
             nullable("rolvaliduntil", DataType::TimestampTz),
             column("rolbypassrls", DataType::Bool),
+            nullable("rolconfig", DataType::Array(ElementType::Text)),
             column("oid", DataType::Oid),
         ];
         COLUMNS
@@ -55,7 +56,57 @@ impl SystemTable for PgRoles {
                     Value::Text("********".into()),
                     Value::Null,
                     Value::Bool(false),
+                    Value::Null,
                     Value::Int(role.oid),
+                ]
+            })
+            .collect()
+    }
+}
+
+/// `pg_user`, PostgreSQL's view of the roles that may log in.
+pub struct PgUser;
+
+impl SystemTable for PgUser {
+    fn name(&self) -> &'static str {
+        "pg_user"
+    }
+    fn oid(&self) -> Oid {
+        12014
+    }
+    fn kind(&self) -> SystemKind {
+        SystemKind::View
+    }
+    fn columns(&self) -> &'static [SystemColumn] {
+        const COLUMNS: &[SystemColumn] = &[
+            nullable("usename", DataType::Name),
+            nullable("usesysid", DataType::Oid),
+            nullable("usecreatedb", DataType::Bool),
+            nullable("usesuper", DataType::Bool),
+            nullable("userepl", DataType::Bool),
+            nullable("usebypassrls", DataType::Bool),
+            nullable("passwd", DataType::Text),
+            nullable("valuntil", DataType::TimestampTz),
+            nullable("useconfig", DataType::Array(ElementType::Text)),
+        ];
+        COLUMNS
+    }
+    fn rows(&self, catalog: &Catalog, _: &super::SessionInfo<'_>) -> Vec<Vec<Value>> {
+        catalog
+            .roles
+            .values()
+            .filter(|role| role.login)
+            .map(|role| {
+                vec![
+                    name(&role.name),
+                    Value::Int(role.oid),
+                    Value::Bool(role.name == ADMIN),
+                    Value::Bool(false),
+                    Value::Bool(false),
+                    Value::Bool(false),
+                    Value::Text("********".into()),
+                    Value::Null,
+                    Value::Null,
                 ]
             })
             .collect()

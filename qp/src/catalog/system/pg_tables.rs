@@ -1,5 +1,6 @@
 //! `pg_catalog.pg_tables` and `pg_catalog.pg_indexes`: PostgreSQL's views of the tables and
-//! of the indexes with their definitions, computed from the same relations as `pg_class`.
+//! of the indexes with their definitions, computed from the same relations as `pg_class`;
+//! `pg_views` and `pg_matviews`, empty: dsql has no views yet.
 
 use super::pg_class::relations;
 use super::{Catalog, SystemColumn, SystemKind, SystemTable, name, nullable};
@@ -117,5 +118,62 @@ impl SystemTable for PgIndexes {
             }
         }
         out
+    }
+}
+
+/// `pg_views`: dsql has no views yet, so it is empty.
+pub struct PgViews;
+
+impl SystemTable for PgViews {
+    fn name(&self) -> &'static str {
+        "pg_views"
+    }
+    fn oid(&self) -> Oid {
+        12028
+    }
+    fn kind(&self) -> SystemKind {
+        SystemKind::View
+    }
+    fn columns(&self) -> &'static [SystemColumn] {
+        const COLUMNS: &[SystemColumn] = &[
+            nullable("schemaname", DataType::Name),
+            nullable("viewname", DataType::Name),
+            nullable("viewowner", DataType::Name),
+            nullable("definition", DataType::Text),
+        ];
+        COLUMNS
+    }
+    fn rows(&self, _: &Catalog, _: &super::SessionInfo<'_>) -> Vec<Vec<Value>> {
+        Vec::new()
+    }
+}
+
+/// `pg_matviews`: DSQL has no materialized views, so it is empty.
+pub struct PgMatviews;
+
+impl SystemTable for PgMatviews {
+    fn name(&self) -> &'static str {
+        "pg_matviews"
+    }
+    fn oid(&self) -> Oid {
+        12038
+    }
+    fn kind(&self) -> SystemKind {
+        SystemKind::View
+    }
+    fn columns(&self) -> &'static [SystemColumn] {
+        const COLUMNS: &[SystemColumn] = &[
+            nullable("schemaname", DataType::Name),
+            nullable("matviewname", DataType::Name),
+            nullable("matviewowner", DataType::Name),
+            nullable("tablespace", DataType::Name),
+            nullable("hasindexes", DataType::Bool),
+            nullable("ispopulated", DataType::Bool),
+            nullable("definition", DataType::Text),
+        ];
+        COLUMNS
+    }
+    fn rows(&self, _: &Catalog, _: &super::SessionInfo<'_>) -> Vec<Vec<Value>> {
+        Vec::new()
     }
 }

@@ -92,6 +92,17 @@ pub fn pg_get_indexdef(args: &[Value], cx: &dyn Context) -> Result<Value> {
         .map_or(Value::Null, Value::Text))
 }
 
+/// `pg_get_constraintdef(constraint [, pretty])`: a constraint as a table definition writes
+/// it (`PRIMARY KEY (id)`); NULL for an oid no constraint has.
+pub fn pg_get_constraintdef(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    let Some(Value::Int(oid)) = args.first() else {
+        return Ok(Value::Null);
+    };
+    Ok(cx
+        .constraint_definition(*oid)
+        .map_or(Value::Null, Value::Text))
+}
+
 /// `pg_encoding_to_char(encoding)`: the name of an encoding number; dsql's one encoding,
 /// UTF8, is 6, and SQL_ASCII 0 (PostgreSQL's numbers); an unknown number gives `''`.
 pub fn pg_encoding_to_char(args: &[Value], _: &dyn Context) -> Result<Value> {
