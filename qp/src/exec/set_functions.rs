@@ -30,6 +30,26 @@ fn call_values(call: &SetCall, args: &[Value], limits: &Limits) -> Result<Vec<Va
             }
             _ => Ok(Vec::new()),
         },
+        SetFunc::GenerateSubscripts => Ok(generate_subscripts(args)),
+    }
+}
+
+/// `generate_subscripts(array, dim [, reverse])`: no values for a NULL argument or a
+/// dimension the array does not have.
+fn generate_subscripts(args: &[Value]) -> Vec<Value> {
+    let (Some(Value::Array(a)), Some(Value::Int(dim))) = (args.first(), args.get(1)) else {
+        return Vec::new();
+    };
+    let reverse = matches!(args.get(2), Some(Value::Bool(true)));
+    let Some(d) = usize::try_from(*dim - 1).ok().and_then(|i| a.dims.get(i)) else {
+        return Vec::new();
+    };
+    let lower = i64::from(d.lower);
+    let subscripts = (lower..lower + i64::from(d.length)).map(Value::Int);
+    if reverse {
+        subscripts.rev().collect()
+    } else {
+        subscripts.collect()
     }
 }
 

@@ -723,6 +723,18 @@ pub(super) static BUILTINS: &[Function] = &[
         returns: ReturnType::AnyElement,
         ..set_returning("unnest", &[AnyArray], DataType::Unknown, SetFunc::Unnest)
     },
+    set_returning(
+        "generate_subscripts",
+        &[AnyArray, INT4],
+        DataType::Int4,
+        SetFunc::GenerateSubscripts,
+    ),
+    set_returning(
+        "generate_subscripts",
+        &[AnyArray, INT4, BOOL],
+        DataType::Int4,
+        SetFunc::GenerateSubscripts,
+    ),
     Function {
         volatility: Stable,
         ..set_returning(

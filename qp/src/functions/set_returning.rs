@@ -11,6 +11,9 @@ pub enum SetFunc {
     /// `unnest(array)`: the array's elements in storage order, whatever its dimensions
     /// (none for NULL or the empty array).
     Unnest,
+    /// `generate_subscripts(array, dim [, reverse])`: the subscripts of dimension `dim`, from
+    /// its lower bound up (down when `reverse`); none for a dimension the array lacks.
+    GenerateSubscripts,
 }
 
 impl SetFunc {
@@ -19,6 +22,7 @@ impl SetFunc {
         match self {
             SetFunc::GenerateSeries => "generate_series",
             SetFunc::Unnest => "unnest",
+            SetFunc::GenerateSubscripts => "generate_subscripts",
         }
     }
 }
