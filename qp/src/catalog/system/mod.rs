@@ -25,6 +25,7 @@ use super::Catalog;
 use super::oids::Oid;
 use crate::types::{DataType, Value};
 
+mod empty;
 mod pg_am;
 mod pg_attribute;
 mod pg_class;
@@ -136,6 +137,15 @@ pub static SYSTEM_TABLES: &[&dyn SystemTable] = &[
     &pg_tables::PgViews,
     &pg_tables::PgMatviews,
     &pg_roles::PgUser,
+    &empty::PG_EXTENSION,
+    &empty::PG_POLICY,
+    &empty::PG_REWRITE,
+    &empty::PG_TRIGGER,
+    &empty::PG_PUBLICATION,
+    &empty::PG_PUBLICATION_NAMESPACE,
+    &empty::PG_AUTH_MEMBERS,
+    &empty::PG_SEQUENCE,
+    &empty::PG_ENUM,
 ];
 
 /// The system relation `schema.name`, if there is one.
@@ -189,7 +199,20 @@ mod tests {
             session_user: "admin",
         };
         // The relations of what DSQL does not have.
-        const EMPTY: &[&str] = &["pg_inherits", "pg_views", "pg_matviews"];
+        const EMPTY: &[&str] = &[
+            "pg_inherits",
+            "pg_views",
+            "pg_matviews",
+            "pg_extension",
+            "pg_policy",
+            "pg_rewrite",
+            "pg_trigger",
+            "pg_publication",
+            "pg_publication_namespace",
+            "pg_auth_members",
+            "pg_sequence",
+            "pg_enum",
+        ];
         for table in SYSTEM_TABLES {
             let rows = table.rows(&catalog, &session);
             assert_eq!(

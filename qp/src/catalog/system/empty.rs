@@ -1,0 +1,173 @@
+//! The catalogs of what DSQL does not have, empty but with PostgreSQL's columns, so that the
+//! queries psql and the ORMs make over them (usually LEFT JOINs) run and find nothing:
+//! extensions, row security policies, rules, triggers, publications, role memberships,
+//! sequences (not yet in dsql) and enum labels. Columns of types dsql lacks
+//! (`pg_node_tree`, `int2vector`, `bytea`) are left out.
+
+use super::{Catalog, SystemColumn, SystemTable, column, nullable};
+use crate::catalog::oids::Oid;
+use crate::types::{DataType, ElementType, Value};
+
+/// A catalog with no rows.
+pub struct Empty {
+    name: &'static str,
+    oid: Oid,
+    columns: &'static [SystemColumn],
+}
+
+impl SystemTable for Empty {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn oid(&self) -> Oid {
+        self.oid
+    }
+    fn columns(&self) -> &'static [SystemColumn] {
+        self.columns
+    }
+    fn rows(&self, _: &Catalog, _: &super::SessionInfo<'_>) -> Vec<Vec<Value>> {
+        Vec::new()
+    }
+}
+
+const OID: DataType = DataType::Oid;
+const NAME: DataType = DataType::Name;
+const BOOL: DataType = DataType::Bool;
+const CHAR: DataType = DataType::InternalChar;
+const OIDS: DataType = DataType::Array(ElementType::Oid);
+
+/// `pg_extension`: DSQL has no extensions.
+pub static PG_EXTENSION: Empty = Empty {
+    name: "pg_extension",
+    oid: 3079,
+    columns: &[
+        column("oid", OID),
+        column("extname", NAME),
+        column("extowner", OID),
+        column("extnamespace", OID),
+        column("extrelocatable", BOOL),
+        column("extversion", DataType::Text),
+        nullable("extconfig", OIDS),
+        nullable("extcondition", DataType::Array(ElementType::Text)),
+    ],
+};
+
+/// `pg_policy` (`polqual` and `polwithcheck` left out): no row security.
+pub static PG_POLICY: Empty = Empty {
+    name: "pg_policy",
+    oid: 3256,
+    columns: &[
+        column("oid", OID),
+        column("polname", NAME),
+        column("polrelid", OID),
+        column("polcmd", CHAR),
+        column("polpermissive", BOOL),
+        column("polroles", OIDS),
+    ],
+};
+
+/// `pg_rewrite` (`ev_qual` and `ev_action` left out): no rules (dsql has no views yet).
+pub static PG_REWRITE: Empty = Empty {
+    name: "pg_rewrite",
+    oid: 2618,
+    columns: &[
+        column("oid", OID),
+        column("rulename", NAME),
+        column("ev_class", OID),
+        column("ev_type", CHAR),
+        column("ev_enabled", CHAR),
+        column("is_instead", BOOL),
+    ],
+};
+
+/// `pg_trigger` (`tgattr`, `tgargs` and `tgqual` left out): DSQL has no triggers.
+pub static PG_TRIGGER: Empty = Empty {
+    name: "pg_trigger",
+    oid: 2620,
+    columns: &[
+        column("oid", OID),
+        column("tgrelid", OID),
+        column("tgparentid", OID),
+        column("tgname", NAME),
+        column("tgfoid", OID),
+        column("tgtype", DataType::Int2),
+        column("tgenabled", CHAR),
+        column("tgisinternal", BOOL),
+        column("tgconstrrelid", OID),
+        column("tgconstrindid", OID),
+        column("tgconstraint", OID),
+        column("tgdeferrable", BOOL),
+        column("tginitdeferred", BOOL),
+        column("tgnargs", DataType::Int2),
+        nullable("tgoldtable", NAME),
+        nullable("tgnewtable", NAME),
+    ],
+};
+
+/// `pg_publication`: no logical replication.
+pub static PG_PUBLICATION: Empty = Empty {
+    name: "pg_publication",
+    oid: 6104,
+    columns: &[
+        column("oid", OID),
+        column("pubname", NAME),
+        column("pubowner", OID),
+        column("puballtables", BOOL),
+        column("pubinsert", BOOL),
+        column("pubupdate", BOOL),
+        column("pubdelete", BOOL),
+        column("pubtruncate", BOOL),
+        column("pubviaroot", BOOL),
+    ],
+};
+
+/// `pg_publication_namespace`
+pub static PG_PUBLICATION_NAMESPACE: Empty = Empty {
+    name: "pg_publication_namespace",
+    oid: 6237,
+    columns: &[
+        column("oid", OID),
+        column("pnpubid", OID),
+        column("pnnspid", OID),
+    ],
+};
+
+/// `pg_auth_members`: dsql has no role memberships.
+pub static PG_AUTH_MEMBERS: Empty = Empty {
+    name: "pg_auth_members",
+    oid: 1261,
+    columns: &[
+        column("roleid", OID),
+        column("member", OID),
+        column("grantor", OID),
+        column("admin_option", BOOL),
+    ],
+};
+
+/// `pg_sequence`: dsql has no sequences yet.
+pub static PG_SEQUENCE: Empty = Empty {
+    name: "pg_sequence",
+    oid: 2224,
+    columns: &[
+        column("seqrelid", OID),
+        column("seqtypid", OID),
+        column("seqstart", DataType::Int8),
+        column("seqincrement", DataType::Int8),
+        column("seqmax", DataType::Int8),
+        column("seqmin", DataType::Int8),
+        column("seqcache", DataType::Int8),
+        column("seqcycle", BOOL),
+    ],
+};
+
+/// `pg_enum`: DSQL has no enum types.
+pub static PG_ENUM: Empty = Empty {
+    name: "pg_enum",
+    oid: 3501,
+    columns: &[
+        column("oid", OID),
+        column("enumtypid", OID),
+        column("enumsortorder", DataType::Float4),
+        column("enumlabel", NAME),
+    ],
+};
