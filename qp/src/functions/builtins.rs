@@ -338,6 +338,36 @@ pub(super) static BUILTINS: &[Function] = &[
         Volatile,
         datetime::clock_timestamp,
     ),
+    // The regular expression matches behind `~`, `~*`, `!~` and `!~*` (a `name` operand
+    // converts to text).
+    scalar(
+        "textregexeq",
+        &[TEXT, TEXT],
+        DataType::Bool,
+        Immutable,
+        string::textregexeq,
+    ),
+    scalar(
+        "texticregexeq",
+        &[TEXT, TEXT],
+        DataType::Bool,
+        Immutable,
+        string::texticregexeq,
+    ),
+    scalar(
+        "textregexne",
+        &[TEXT, TEXT],
+        DataType::Bool,
+        Immutable,
+        string::textregexne,
+    ),
+    scalar(
+        "texticregexne",
+        &[TEXT, TEXT],
+        DataType::Bool,
+        Immutable,
+        string::texticregexne,
+    ),
     // System information functions. PostgreSQL's current_database(), current_schema(),
     // current_user and session_user return `name`, which dsql shows as text.
     scalar("version", &[], DataType::Text, Stable, system::version),

@@ -279,6 +279,36 @@ impl Planner<'_> {
                     DataType::Bool,
                 )
             }
+            // dsql compares text by its bytes (as the C collation does, which is also what
+            // its `default` is): the collations with that order are accepted and change
+            // nothing.
+            E::Collate { expr, collation } => {
+                let (e, ty) = self.plan_expr(expr, scope, agg, expected)?;
+                let parts: Vec<String> = collation
+                    .0
+                    .iter()
+                    .filter_map(|p| p.as_ident())
+                    .map(ident_name)
+                    .collect();
+                let name = match parts.as_slice() {
+                    [name] => name.as_str(),
+                    [schema, name] if schema == "pg_catalog" => name.as_str(),
+                    _ => "",
+                };
+                if !matches!(name, "default" | "C" | "POSIX" | "ucs_basic") {
+                    return Err(Error::new(
+                        SqlState::UNDEFINED_OBJECT,
+                        format!("collation \"{collation}\" for encoding \"UTF8\" does not exist"),
+                    ));
+                }
+                if !ty.is_string() && ty != DataType::Unknown {
+                    return Err(Error::new(
+                        SqlState::DATATYPE_MISMATCH,
+                        format!("collations are not supported by type {}", ty.name()),
+                    ));
+                }
+                (e, ty)
+            }
             E::Case {
                 operand,
                 conditions,

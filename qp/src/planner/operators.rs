@@ -12,7 +12,7 @@ use super::arrays::array_binary;
 use super::coerce::{coerce, require_bool};
 use super::expr::is_untyped;
 use super::scope::{AggState, Scope};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::expr::{BinOp, Expr};
 use crate::types::DataType;
 use sqlparser::ast;
@@ -28,6 +28,67 @@ impl Planner<'_> {
         mut agg: Option<&mut AggState>,
     ) -> Result<(Expr, DataType)> {
         use ast::BinaryOperator as B;
+        // `OPERATOR(pg_catalog.=)` is the operator itself, named with its schema.
+        if let B::PGCustomBinaryOperator(parts) = op {
+            let (schema, symbol) = match parts.as_slice() {
+                [symbol] => (None, symbol.as_str()),
+                [schema, symbol] => (Some(schema.as_str()), symbol.as_str()),
+                _ => (None, ""),
+            };
+            let named = match symbol {
+                "=" => Some(B::Eq),
+                "<>" | "!=" => Some(B::NotEq),
+                "<" => Some(B::Lt),
+                "<=" => Some(B::LtEq),
+                ">" => Some(B::Gt),
+                ">=" => Some(B::GtEq),
+                "+" => Some(B::Plus),
+                "-" => Some(B::Minus),
+                "*" => Some(B::Multiply),
+                "/" => Some(B::Divide),
+                "%" => Some(B::Modulo),
+                "||" => Some(B::StringConcat),
+                "~" => Some(B::PGRegexMatch),
+                "~*" => Some(B::PGRegexIMatch),
+                "!~" => Some(B::PGRegexNotMatch),
+                "!~*" => Some(B::PGRegexNotIMatch),
+                "@>" => Some(B::AtArrow),
+                "<@" => Some(B::ArrowAt),
+                "&&" => Some(B::PGOverlap),
+                _ => None,
+            };
+            return match (schema, named) {
+                (None | Some("pg_catalog"), Some(named)) => {
+                    self.plan_binary(left, &named, right, scope, agg)
+                }
+                (Some(schema), _) if schema != "pg_catalog" => Err(Error::new(
+                    SqlState::INVALID_SCHEMA_NAME,
+                    format!("schema \"{schema}\" does not exist"),
+                )),
+                _ => Err(Error::unsupported(format!(
+                    "operator {op} is not supported yet"
+                ))),
+            };
+        }
+        // The regular expression matches are their functions, as in PostgreSQL's pg_operator.
+        let regex_function = match op {
+            B::PGRegexMatch => Some("textregexeq"),
+            B::PGRegexIMatch => Some("texticregexeq"),
+            B::PGRegexNotMatch => Some("textregexne"),
+            B::PGRegexNotIMatch => Some("texticregexne"),
+            _ => None,
+        };
+        if let Some(function) = regex_function {
+            let operands = [left.clone(), right.clone()];
+            let mut planned = Vec::with_capacity(2);
+            for operand in &operands {
+                planned.push(self.plan_expr(operand, scope, agg.as_deref_mut(), None)?);
+            }
+            let (resolved, args) = self
+                .resolve_call(function, &operands, planned, scope, agg)
+                .map_err(|e| operator_error(e, op))?;
+            return Ok((Expr::Call(resolved.id, args), resolved.returns));
+        }
         let bin = match op {
             B::Plus => BinOp::Add,
             B::Minus => BinOp::Sub,
@@ -184,4 +245,25 @@ impl MaxInt for DataType {
             self
         }
     }
+}
+
+/// A regular expression operator's overload error, as PostgreSQL words it: about the
+/// operator, not the function behind it (`operator does not exist: integer ~ unknown`).
+fn operator_error(e: Error, op: &ast::BinaryOperator) -> Error {
+    if e.state != SqlState::UNDEFINED_FUNCTION {
+        return e;
+    }
+    let types = e
+        .message
+        .split_once('(')
+        .and_then(|(_, rest)| rest.strip_suffix(") does not exist"))
+        .map(|args| args.replace(", ", &format!(" {op} ")))
+        .unwrap_or_default();
+    Error::new(
+        SqlState::UNDEFINED_FUNCTION,
+        format!("operator does not exist: {types}"),
+    )
+    .with_hint(
+        "No operator matches the given name and argument types. You might need to add explicit type casts.",
+    )
 }

@@ -1,5 +1,6 @@
 //! String functions: `lower`, `upper`, `length` (`char_length`, `character_length`),
-//! `left`, `repeat`.
+//! `left`, `repeat`, and the regular expression matches behind `~`, `~*`, `!~` and `!~*`
+//! (`textregexeq`, `texticregexeq`, `textregexne`, `texticregexne`).
 
 use super::{arg, wrong_type};
 use crate::error::{Error, Result, SqlState};
@@ -64,4 +65,82 @@ pub fn repeat(args: &[Value], _: &dyn Context) -> Result<Value> {
         ));
     }
     Ok(Value::Text(s.repeat(n)))
+}
+
+/// The compiled patterns a session matched lately, by pattern and case sensitivity: a
+/// pattern is usually the same for every row of a query.
+const REGEX_CACHE_SIZE: usize = 32;
+
+thread_local! {
+    static REGEX_CACHE: std::cell::RefCell<Vec<((String, bool), regex::Regex)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether `text` matches the regular expression `pattern` anywhere (PostgreSQL's `~`
+/// semantics: unanchored unless the pattern anchors itself). The pattern is the common
+/// subset of PostgreSQL's advanced regular expressions and Rust's `regex` syntax;
+/// backreferences and lookaround, which `regex` lacks, are 2201B.
+fn regex_matches(text: &str, pattern: &str, case_insensitive: bool) -> Result<bool> {
+    let key = (pattern.to_string(), case_insensitive);
+    REGEX_CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(i) = cache.iter().position(|(k, _)| *k == key) {
+            let entry = cache.remove(i);
+            let matched = entry.1.is_match(text);
+            cache.push(entry);
+            return Ok(matched);
+        }
+        let compiled = regex::RegexBuilder::new(pattern)
+            .case_insensitive(case_insensitive)
+            .build()
+            .map_err(|e| {
+                let reason = match e {
+                    regex::Error::Syntax(s) => s.lines().last().unwrap_or_default().to_string(),
+                    other => other.to_string(),
+                };
+                Error::new(
+                    SqlState::INVALID_REGULAR_EXPRESSION,
+                    format!(
+                        "invalid regular expression: {}",
+                        reason.trim_start_matches("error: ")
+                    ),
+                )
+            })?;
+        let matched = compiled.is_match(text);
+        if cache.len() == REGEX_CACHE_SIZE {
+            cache.remove(0);
+        }
+        cache.push((key, compiled));
+        Ok(matched)
+    })
+}
+
+/// `textregexeq(text, pattern)`: `text ~ pattern`.
+pub fn textregexeq(args: &[Value], _: &dyn Context) -> Result<Value> {
+    let (t, p) = (text(args, 0, "textregexeq")?, text(args, 1, "textregexeq")?);
+    Ok(Value::Bool(regex_matches(t, p, false)?))
+}
+
+/// `texticregexeq(text, pattern)`: `text ~* pattern`, ignoring case.
+pub fn texticregexeq(args: &[Value], _: &dyn Context) -> Result<Value> {
+    let (t, p) = (
+        text(args, 0, "texticregexeq")?,
+        text(args, 1, "texticregexeq")?,
+    );
+    Ok(Value::Bool(regex_matches(t, p, true)?))
+}
+
+/// `textregexne(text, pattern)`: `text !~ pattern`.
+pub fn textregexne(args: &[Value], _: &dyn Context) -> Result<Value> {
+    let (t, p) = (text(args, 0, "textregexne")?, text(args, 1, "textregexne")?);
+    Ok(Value::Bool(!regex_matches(t, p, false)?))
+}
+
+/// `texticregexne(text, pattern)`: `text !~* pattern`.
+pub fn texticregexne(args: &[Value], _: &dyn Context) -> Result<Value> {
+    let (t, p) = (
+        text(args, 0, "texticregexne")?,
+        text(args, 1, "texticregexne")?,
+    );
+    Ok(Value::Bool(!regex_matches(t, p, true)?))
 }
