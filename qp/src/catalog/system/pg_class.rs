@@ -2,12 +2,13 @@
 //! tables, user tables, their primary keys and their secondary indexes.
 
 use super::{
-    Catalog, SYSTEM_TABLES, SystemColumn, SystemKind, SystemTable, char, column, name, oid,
+    Catalog, SYSTEM_TABLES, SystemColumn, SystemKind, SystemTable, char, column, name, nullable,
+    oid,
 };
 use crate::catalog::CatalogView;
 use crate::catalog::defs::ADMIN;
 use crate::catalog::oids::{self, BTREE_AM, HEAP_AM, Oid, PG_CATALOG_NAMESPACE};
-use crate::types::{DataType, Value};
+use crate::types::{DataType, ElementType, Value};
 
 /// A relation as `pg_class` and `pg_attribute` show it.
 pub(super) struct ClassEntry {
@@ -122,8 +123,9 @@ pub(super) fn relations(catalog: &Catalog) -> Vec<ClassEntry> {
     out
 }
 
-/// `pg_class` (`relfrozenxid` and `relminmxid`, of type `xid`, `relacl` (`aclitem[]`),
-/// `reloptions` (`text[]`) and `relpartbound` (`pg_node_tree`) are left out).
+/// `pg_class` (`relfrozenxid` and `relminmxid`, of type `xid`, `relacl` (`aclitem[]`) and
+/// `relpartbound` (`pg_node_tree`) are left out; `reloptions` is NULL: dsql has no storage
+/// parameters).
 pub struct PgClass;
 
 impl SystemTable for PgClass {
@@ -163,6 +165,7 @@ impl SystemTable for PgClass {
             column("relreplident", DataType::InternalChar),
             column("relispartition", DataType::Bool),
             column("relrewrite", DataType::Oid),
+            nullable("reloptions", DataType::Array(ElementType::Text)),
         ];
         COLUMNS
     }
@@ -202,6 +205,7 @@ impl SystemTable for PgClass {
                     char(if table && r.stored { 'd' } else { 'n' }),
                     Value::Bool(false),
                     oid(0),
+                    Value::Null,
                 ]
             })
             .collect()
