@@ -176,6 +176,18 @@ where
     Ok(())
 }
 
+/// One row as a DataRow, each value in its column's format.
+fn encode_row(
+    encoder: &mut DataRowEncoder,
+    row: &[Value],
+    zone: TimeZone,
+) -> PgWireResult<pgwire::messages::data::DataRow> {
+    for v in row {
+        encoder.encode_field(&Cell(v, zone))?;
+    }
+    Ok(encoder.take_row())
+}
+
 fn query_response(
     rows: Vec<Vec<Value>>,
     fields: Arc<Vec<FieldInfo>>,
@@ -185,12 +197,7 @@ fn query_response(
     let mut encoder = DataRowEncoder::new(fields.clone());
     let encoded: Vec<PgWireResult<_>> = rows
         .into_iter()
-        .map(|row| {
-            for v in &row {
-                encoder.encode_field(&Cell(v, zone))?;
-            }
-            Ok(encoder.take_row())
-        })
+        .map(|row| encode_row(&mut encoder, &row, zone))
         .collect();
     let mut response = QueryResponse::new(fields, stream::iter(encoded));
     response.set_command_tag(tag);
@@ -222,12 +229,7 @@ fn output_response(
                 let encoded: Vec<PgWireResult<_>> = match batch {
                     Ok(rows) => rows
                         .into_iter()
-                        .map(|row| {
-                            for v in &row {
-                                encoder.encode_field(&Cell(v, zone))?;
-                            }
-                            Ok(encoder.take_row())
-                        })
+                        .map(|row| encode_row(&mut encoder, &row, zone))
                         .collect(),
                     Err(e) => vec![Err(to_pgwire(e))],
                 };

@@ -45,8 +45,8 @@ pub mod system;
 
 pub use quote::quote_ident;
 pub use relation::{
-    CatalogView, Relation, SchemaInfo, effective_search_path, is_builtin_virtual_schema,
-    system_catalog_error,
+    CatalogView, IndexShape, Relation, SchemaInfo, effective_search_path,
+    is_builtin_virtual_schema, system_catalog_error,
 };
 
 use crate::error::{Error, Result, SqlState};

@@ -198,98 +198,59 @@ impl Catalog {
         Some(first.is_some_and(|s| s == schema))
     }
 
-    /// `pg_get_indexdef(oid, column, pretty)`: the CREATE INDEX statement that makes the
-    /// index with oid `oid` (a primary key's or a secondary one), as PostgreSQL 15 prints it:
-    /// the table schema-qualified (when `pretty` gives the search path, only if the table is
-    /// not visible on it), `USING btree`, each key column's `DESC` / `NULLS FIRST` /
-    /// `NULLS LAST` where it differs from the default, `INCLUDE (...)` and `NULLS NOT
-    /// DISTINCT`. With `column` > 0 only that column's name (key or INCLUDE column; `''`
-    /// past the last). `None` when no index has the oid.
+    /// The indexes of `table` as `pg_class` lists them: its primary key's, then its
+    /// secondary ones.
+    pub fn indexes_of<'t>(&self, table: &'t TableDef) -> Vec<IndexShape<'t>> {
+        let mut out = Vec::with_capacity(table.indexes.len() + 1);
+        if !table.primary_key.is_empty() {
+            out.push(IndexShape {
+                oid: oids::primary_key_oid(table.id),
+                table,
+                name: table.pkey_name(),
+                unique: true,
+                keys: table
+                    .primary_key
+                    .iter()
+                    .map(|&c| (c, false, false))
+                    .collect(),
+                include: Vec::new(),
+                nulls_distinct: true,
+            });
+        }
+        for index in &table.indexes {
+            out.push(IndexShape {
+                oid: oids::object_oid(index.id),
+                table,
+                name: index.name.clone(),
+                unique: index.unique,
+                keys: index
+                    .columns
+                    .iter()
+                    .map(|c| (c.column, c.desc, c.nulls_first))
+                    .collect(),
+                include: index.include.clone(),
+                nulls_distinct: index.nulls_distinct,
+            });
+        }
+        out
+    }
+
+    /// `pg_get_indexdef(oid, column, pretty)` ([`IndexShape::definition`]) of the index with
+    /// oid `oid`; `None` when no index has the oid.
     pub fn index_definition(
         &self,
         oid: Oid,
         column: i64,
         pretty: Option<&[String]>,
     ) -> Option<String> {
-        use super::quote_ident;
-        let (table, name, unique, keys, include, nulls_distinct) =
-            self.tables.values().find_map(|t| {
-                if !t.primary_key.is_empty() && oids::primary_key_oid(t.id) == oid {
-                    let keys: Vec<(usize, bool, bool)> =
-                        t.primary_key.iter().map(|&c| (c, false, false)).collect();
-                    return Some((t, t.pkey_name(), true, keys, Vec::new(), true));
-                }
-                let index = t.indexes.iter().find(|i| oids::object_oid(i.id) == oid)?;
-                let keys = index
-                    .columns
-                    .iter()
-                    .map(|c| (c.column, c.desc, c.nulls_first))
-                    .collect();
-                Some((
-                    t,
-                    index.name.clone(),
-                    index.unique,
-                    keys,
-                    index.include.clone(),
-                    index.nulls_distinct,
-                ))
-            })?;
-        let column_name = |c: usize| quote_ident(&table.columns[c].name);
-        if column > 0 {
-            let position = usize::try_from(column - 1).unwrap_or(usize::MAX);
-            let all: Vec<usize> = keys
-                .iter()
-                .map(|k| k.0)
-                .chain(include.iter().copied())
-                .collect();
-            return Some(
-                all.get(position)
-                    .map_or_else(String::new, |&c| column_name(c)),
-            );
-        }
-        let key_list: Vec<String> = keys
-            .iter()
-            .map(|&(c, desc, nulls_first)| {
-                let mut key = column_name(c);
-                if desc {
-                    key.push_str(" DESC");
-                }
-                if nulls_first != desc {
-                    key.push_str(if nulls_first {
-                        " NULLS FIRST"
-                    } else {
-                        " NULLS LAST"
-                    });
-                }
-                key
-            })
-            .collect();
+        let index = self
+            .tables
+            .values()
+            .find_map(|t| self.indexes_of(t).into_iter().find(|i| i.oid == oid))?;
         let visible = pretty.is_some_and(|path| {
-            self.class_is_visible(oids::object_oid(table.id), path) == Some(true)
+            self.class_is_visible(oids::object_oid(index.table.id), path) == Some(true)
         });
-        let table_name = if visible {
-            quote_ident(&table.name)
-        } else {
-            format!(
-                "{}.{}",
-                quote_ident(&table.schema),
-                quote_ident(&table.name)
-            )
-        };
-        let mut sql = format!(
-            "CREATE {}INDEX {} ON {table_name} USING btree ({})",
-            if unique { "UNIQUE " } else { "" },
-            quote_ident(&name),
-            key_list.join(", ")
-        );
-        if !include.is_empty() {
-            let names: Vec<String> = include.iter().map(|&c| column_name(c)).collect();
-            sql.push_str(&format!(" INCLUDE ({})", names.join(", ")));
-        }
-        if unique && !nulls_distinct {
-            sql.push_str(" NULLS NOT DISTINCT");
-        }
-        Some(sql)
+        Some(index.definition(column, visible))
     }
 
     /// `pg_get_constraintdef(oid)`: the constraint with oid `oid` as PostgreSQL prints it in
@@ -319,6 +280,91 @@ impl Catalog {
         path.into_iter()
             .filter(|s| self.schema_oid(s).is_some())
             .collect()
+    }
+}
+
+/// An index as the catalog's functions describe it: a primary key's or a secondary one.
+pub struct IndexShape<'t> {
+    /// Its oid.
+    pub oid: Oid,
+    /// The table it indexes.
+    pub table: &'t TableDef,
+    /// Its name.
+    pub name: String,
+    /// Whether it is unique.
+    pub unique: bool,
+    /// The key columns (positions in the table), each with DESC and NULLS FIRST.
+    pub keys: Vec<(usize, bool, bool)>,
+    /// The INCLUDE columns.
+    pub include: Vec<usize>,
+    /// Whether NULLs are distinct (false: `NULLS NOT DISTINCT`).
+    pub nulls_distinct: bool,
+}
+
+impl IndexShape<'_> {
+    /// The CREATE INDEX statement that makes the index, as PostgreSQL 15's
+    /// `pg_get_indexdef` prints it: the table schema-qualified unless `table_visible` (the
+    /// pretty form, when the search path finds the table), `USING btree`, each key column's
+    /// `DESC` / `NULLS FIRST` / `NULLS LAST` where it differs from the default, `INCLUDE
+    /// (...)` and `NULLS NOT DISTINCT`. With `column` > 0 only that column's name (key or
+    /// INCLUDE column; `''` past the last).
+    pub fn definition(&self, column: i64, table_visible: bool) -> String {
+        use super::quote_ident;
+        let table = self.table;
+        let column_name = |c: usize| quote_ident(&table.columns[c].name);
+        if column > 0 {
+            let position = usize::try_from(column - 1).unwrap_or(usize::MAX);
+            let all: Vec<usize> = self
+                .keys
+                .iter()
+                .map(|k| k.0)
+                .chain(self.include.iter().copied())
+                .collect();
+            return all
+                .get(position)
+                .map_or_else(String::new, |&c| column_name(c));
+        }
+        let key_list: Vec<String> = self
+            .keys
+            .iter()
+            .map(|&(c, desc, nulls_first)| {
+                let mut key = column_name(c);
+                if desc {
+                    key.push_str(" DESC");
+                }
+                if nulls_first != desc {
+                    key.push_str(if nulls_first {
+                        " NULLS FIRST"
+                    } else {
+                        " NULLS LAST"
+                    });
+                }
+                key
+            })
+            .collect();
+        let table_name = if table_visible {
+            quote_ident(&table.name)
+        } else {
+            format!(
+                "{}.{}",
+                quote_ident(&table.schema),
+                quote_ident(&table.name)
+            )
+        };
+        let mut sql = format!(
+            "CREATE {}INDEX {} ON {table_name} USING btree ({})",
+            if self.unique { "UNIQUE " } else { "" },
+            quote_ident(&self.name),
+            key_list.join(", ")
+        );
+        if !self.include.is_empty() {
+            let names: Vec<String> = self.include.iter().map(|&c| column_name(c)).collect();
+            sql.push_str(&format!(" INCLUDE ({})", names.join(", ")));
+        }
+        if self.unique && !self.nulls_distinct {
+            sql.push_str(" NULLS NOT DISTINCT");
+        }
+        sql
     }
 }
 

@@ -14,6 +14,7 @@ use super::expr::is_untyped;
 use super::scope::{AggState, Scope};
 use crate::error::{Error, Result, SqlState};
 use crate::expr::{BinOp, Expr};
+use crate::functions::type_name;
 use crate::types::DataType;
 use sqlparser::ast;
 
@@ -84,9 +85,10 @@ impl Planner<'_> {
             for operand in &operands {
                 planned.push(self.plan_expr(operand, scope, agg.as_deref_mut(), None)?);
             }
+            let (lt, rt) = (planned[0].1, planned[1].1);
             let (resolved, args) = self
                 .resolve_call(function, &operands, planned, scope, agg)
-                .map_err(|e| operator_error(e, op))?;
+                .map_err(|e| operator_error(e, op, lt, rt))?;
             return Ok((Expr::Call(resolved.id, args), resolved.returns));
         }
         let bin = match op {
@@ -249,19 +251,17 @@ impl MaxInt for DataType {
 
 /// A regular expression operator's overload error, as PostgreSQL words it: about the
 /// operator, not the function behind it (`operator does not exist: integer ~ unknown`).
-fn operator_error(e: Error, op: &ast::BinaryOperator) -> Error {
+fn operator_error(e: Error, op: &ast::BinaryOperator, left: DataType, right: DataType) -> Error {
     if e.state != SqlState::UNDEFINED_FUNCTION {
         return e;
     }
-    let types = e
-        .message
-        .split_once('(')
-        .and_then(|(_, rest)| rest.strip_suffix(") does not exist"))
-        .map(|args| args.replace(", ", &format!(" {op} ")))
-        .unwrap_or_default();
     Error::new(
         SqlState::UNDEFINED_FUNCTION,
-        format!("operator does not exist: {types}"),
+        format!(
+            "operator does not exist: {} {op} {}",
+            type_name(left),
+            type_name(right)
+        ),
     )
     .with_hint(
         "No operator matches the given name and argument types. You might need to add explicit type casts.",

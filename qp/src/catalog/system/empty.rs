@@ -1,10 +1,10 @@
 //! The catalogs of what DSQL does not have, empty but with PostgreSQL's columns, so that the
 //! queries psql and the ORMs make over them (usually LEFT JOINs) run and find nothing:
-//! extensions, row security policies, rules, triggers, publications, role memberships,
-//! sequences (not yet in dsql) and enum labels. Columns of types dsql lacks
+//! inheritance, extensions, row security policies, rules, triggers, publications, role
+//! memberships, enum labels, and views and sequences (not yet in dsql). Columns of types dsql lacks
 //! (`pg_node_tree`, `int2vector`, `bytea`) are left out.
 
-use super::{Catalog, SystemColumn, SystemTable, column, nullable};
+use super::{Catalog, SystemColumn, SystemKind, SystemTable, column, nullable};
 use crate::catalog::oids::Oid;
 use crate::types::{DataType, ElementType, Value};
 
@@ -12,6 +12,7 @@ use crate::types::{DataType, ElementType, Value};
 pub struct Empty {
     name: &'static str,
     oid: Oid,
+    kind: SystemKind,
     columns: &'static [SystemColumn],
 }
 
@@ -21,6 +22,9 @@ impl SystemTable for Empty {
     }
     fn oid(&self) -> Oid {
         self.oid
+    }
+    fn kind(&self) -> SystemKind {
+        self.kind
     }
     fn columns(&self) -> &'static [SystemColumn] {
         self.columns
@@ -36,10 +40,53 @@ const BOOL: DataType = DataType::Bool;
 const CHAR: DataType = DataType::InternalChar;
 const OIDS: DataType = DataType::Array(ElementType::Oid);
 
+/// `pg_inherits`: DSQL has neither table inheritance nor partitions.
+pub static PG_INHERITS: Empty = Empty {
+    name: "pg_inherits",
+    oid: 2611,
+    kind: SystemKind::Table,
+    columns: &[
+        column("inhrelid", OID),
+        column("inhparent", OID),
+        column("inhseqno", DataType::Int4),
+        column("inhdetachpending", BOOL),
+    ],
+};
+
+/// `pg_views`: dsql has no views yet.
+pub static PG_VIEWS: Empty = Empty {
+    name: "pg_views",
+    oid: 12028,
+    kind: SystemKind::View,
+    columns: &[
+        nullable("schemaname", NAME),
+        nullable("viewname", NAME),
+        nullable("viewowner", NAME),
+        nullable("definition", DataType::Text),
+    ],
+};
+
+/// `pg_matviews`: DSQL has no materialized views.
+pub static PG_MATVIEWS: Empty = Empty {
+    name: "pg_matviews",
+    oid: 12038,
+    kind: SystemKind::View,
+    columns: &[
+        nullable("schemaname", NAME),
+        nullable("matviewname", NAME),
+        nullable("matviewowner", NAME),
+        nullable("tablespace", NAME),
+        nullable("hasindexes", BOOL),
+        nullable("ispopulated", BOOL),
+        nullable("definition", DataType::Text),
+    ],
+};
+
 /// `pg_extension`: DSQL has no extensions.
 pub static PG_EXTENSION: Empty = Empty {
     name: "pg_extension",
     oid: 3079,
+    kind: SystemKind::Table,
     columns: &[
         column("oid", OID),
         column("extname", NAME),
@@ -56,6 +103,7 @@ pub static PG_EXTENSION: Empty = Empty {
 pub static PG_POLICY: Empty = Empty {
     name: "pg_policy",
     oid: 3256,
+    kind: SystemKind::Table,
     columns: &[
         column("oid", OID),
         column("polname", NAME),
@@ -70,6 +118,7 @@ pub static PG_POLICY: Empty = Empty {
 pub static PG_REWRITE: Empty = Empty {
     name: "pg_rewrite",
     oid: 2618,
+    kind: SystemKind::Table,
     columns: &[
         column("oid", OID),
         column("rulename", NAME),
@@ -84,6 +133,7 @@ pub static PG_REWRITE: Empty = Empty {
 pub static PG_TRIGGER: Empty = Empty {
     name: "pg_trigger",
     oid: 2620,
+    kind: SystemKind::Table,
     columns: &[
         column("oid", OID),
         column("tgrelid", OID),
@@ -108,6 +158,7 @@ pub static PG_TRIGGER: Empty = Empty {
 pub static PG_PUBLICATION: Empty = Empty {
     name: "pg_publication",
     oid: 6104,
+    kind: SystemKind::Table,
     columns: &[
         column("oid", OID),
         column("pubname", NAME),
@@ -125,6 +176,7 @@ pub static PG_PUBLICATION: Empty = Empty {
 pub static PG_PUBLICATION_NAMESPACE: Empty = Empty {
     name: "pg_publication_namespace",
     oid: 6237,
+    kind: SystemKind::Table,
     columns: &[
         column("oid", OID),
         column("pnpubid", OID),
@@ -136,6 +188,7 @@ pub static PG_PUBLICATION_NAMESPACE: Empty = Empty {
 pub static PG_AUTH_MEMBERS: Empty = Empty {
     name: "pg_auth_members",
     oid: 1261,
+    kind: SystemKind::Table,
     columns: &[
         column("roleid", OID),
         column("member", OID),
@@ -148,6 +201,7 @@ pub static PG_AUTH_MEMBERS: Empty = Empty {
 pub static PG_SEQUENCE: Empty = Empty {
     name: "pg_sequence",
     oid: 2224,
+    kind: SystemKind::Table,
     columns: &[
         column("seqrelid", OID),
         column("seqtypid", OID),
@@ -164,6 +218,7 @@ pub static PG_SEQUENCE: Empty = Empty {
 pub static PG_ENUM: Empty = Empty {
     name: "pg_enum",
     oid: 3501,
+    kind: SystemKind::Table,
     columns: &[
         column("oid", OID),
         column("enumtypid", OID),

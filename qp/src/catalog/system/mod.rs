@@ -32,7 +32,6 @@ mod pg_class;
 mod pg_constraint;
 mod pg_database;
 mod pg_description;
-mod pg_inherits;
 mod pg_namespace;
 mod pg_roles;
 mod pg_tables;
@@ -129,13 +128,13 @@ pub static SYSTEM_TABLES: &[&dyn SystemTable] = &[
     &pg_database::PgDatabase,
     &pg_am::PgAm,
     &pg_tablespace::PgTablespace,
-    &pg_inherits::PgInherits,
+    &empty::PG_INHERITS,
     &pg_description::PgDescription,
     &pg_constraint::PgConstraint,
     &pg_tables::PgTables,
     &pg_tables::PgIndexes,
-    &pg_tables::PgViews,
-    &pg_tables::PgMatviews,
+    &empty::PG_VIEWS,
+    &empty::PG_MATVIEWS,
     &pg_roles::PgUser,
     &empty::PG_EXTENSION,
     &empty::PG_POLICY,

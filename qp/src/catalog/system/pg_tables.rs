@@ -1,6 +1,5 @@
 //! `pg_catalog.pg_tables` and `pg_catalog.pg_indexes`: PostgreSQL's views of the tables and
-//! of the indexes with their definitions, computed from the same relations as `pg_class`;
-//! `pg_views` and `pg_matviews`, empty: dsql has no views yet.
+//! of the indexes with their definitions, computed from the same relations as `pg_class`.
 
 use super::pg_class::relations;
 use super::{Catalog, SystemColumn, SystemKind, SystemTable, name, nullable};
@@ -92,88 +91,18 @@ impl SystemTable for PgIndexes {
     fn rows(&self, catalog: &Catalog, _: &super::SessionInfo<'_>) -> Vec<Vec<Value>> {
         let mut tables: Vec<_> = catalog.tables.values().collect();
         tables.sort_by_key(|t| t.id);
-        let mut out = Vec::new();
-        for t in tables {
-            let mut index_oids = Vec::new();
-            if !t.primary_key.is_empty() {
-                index_oids.push(crate::catalog::oids::primary_key_oid(t.id));
-            }
-            index_oids.extend(
-                t.indexes
-                    .iter()
-                    .map(|i| crate::catalog::oids::object_oid(i.id)),
-            );
-            for oid in index_oids {
-                let Some(definition) = catalog.index_definition(oid, 0, None) else {
-                    continue;
-                };
-                let (_, index_name) = catalog.class_name_by_oid(oid).unwrap_or_default();
-                out.push(vec![
-                    name(&t.schema),
-                    name(&t.name),
-                    name(&index_name),
+        tables
+            .into_iter()
+            .flat_map(|t| catalog.indexes_of(t))
+            .map(|index| {
+                vec![
+                    name(&index.table.schema),
+                    name(&index.table.name),
+                    name(&index.name),
                     Value::Null,
-                    Value::Text(definition),
-                ]);
-            }
-        }
-        out
-    }
-}
-
-/// `pg_views`: dsql has no views yet, so it is empty.
-pub struct PgViews;
-
-impl SystemTable for PgViews {
-    fn name(&self) -> &'static str {
-        "pg_views"
-    }
-    fn oid(&self) -> Oid {
-        12028
-    }
-    fn kind(&self) -> SystemKind {
-        SystemKind::View
-    }
-    fn columns(&self) -> &'static [SystemColumn] {
-        const COLUMNS: &[SystemColumn] = &[
-            nullable("schemaname", DataType::Name),
-            nullable("viewname", DataType::Name),
-            nullable("viewowner", DataType::Name),
-            nullable("definition", DataType::Text),
-        ];
-        COLUMNS
-    }
-    fn rows(&self, _: &Catalog, _: &super::SessionInfo<'_>) -> Vec<Vec<Value>> {
-        Vec::new()
-    }
-}
-
-/// `pg_matviews`: DSQL has no materialized views, so it is empty.
-pub struct PgMatviews;
-
-impl SystemTable for PgMatviews {
-    fn name(&self) -> &'static str {
-        "pg_matviews"
-    }
-    fn oid(&self) -> Oid {
-        12038
-    }
-    fn kind(&self) -> SystemKind {
-        SystemKind::View
-    }
-    fn columns(&self) -> &'static [SystemColumn] {
-        const COLUMNS: &[SystemColumn] = &[
-            nullable("schemaname", DataType::Name),
-            nullable("matviewname", DataType::Name),
-            nullable("matviewowner", DataType::Name),
-            nullable("tablespace", DataType::Name),
-            nullable("hasindexes", DataType::Bool),
-            nullable("ispopulated", DataType::Bool),
-            nullable("definition", DataType::Text),
-        ];
-        COLUMNS
-    }
-    fn rows(&self, _: &Catalog, _: &super::SessionInfo<'_>) -> Vec<Vec<Value>> {
-        Vec::new()
+                    Value::Text(index.definition(0, false)),
+                ]
+            })
+            .collect()
     }
 }
