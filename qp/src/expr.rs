@@ -3,7 +3,7 @@
 use crate::error::{Error, Result, SqlState};
 use crate::functions::scalar::math::numeric_div;
 use crate::types::timezone::TimeZone;
-use crate::types::{Array, DataType, Value, check_int_range};
+use crate::types::{Array, DataType, RegKind, Value, check_int_range};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use std::cmp::Ordering;
@@ -559,7 +559,13 @@ impl Expr {
                 }
             },
             Expr::IsNull(e, negated) => Value::Bool(e.eval(row, ctx)?.is_null() != *negated),
-            Expr::Cast(e, from, to) => e.eval(row, ctx)?.cast(*from, *to, ctx.time_zone)?,
+            Expr::Cast(e, from, to) => {
+                let v = e.eval(row, ctx)?;
+                match cast_through_catalog(&v, *from, *to, ctx) {
+                    Some(cast) => cast?,
+                    None => v.cast(*from, *to, ctx.time_zone)?,
+                }
+            }
             Expr::Case(whens, otherwise) => {
                 for (cond, result) in whens {
                     if cond.eval(row, ctx)?.as_bool()? == Some(true) {
@@ -1383,6 +1389,50 @@ impl crate::functions::Context for EvalContext<'_> {
             .map(|c| c.search_path_schemas(self.search_path, implicit))
             .unwrap_or_default()
     }
+
+    fn object_oid(&self, kind: RegKind, text: &str) -> Result<Option<u32>> {
+        match self.catalog {
+            Some(catalog) => catalog.object_oid(kind, text, self.search_path),
+            // Planning folds no such cast; a number needs no catalog.
+            None => Value::parse(text, DataType::Reg(kind), self.time_zone).map(|v| match v {
+                Value::Int(oid) => u32::try_from(oid).ok(),
+                _ => None,
+            }),
+        }
+    }
+
+    fn object_name(&self, kind: RegKind, oid: u32) -> String {
+        match self.catalog {
+            Some(catalog) => catalog.object_name(kind, oid, self.search_path),
+            None => oid.to_string(),
+        }
+    }
+}
+
+/// A cast that reads a reg type's name or writes one (`'pg_class'::regclass`,
+/// `oid::regclass::text`), through the catalog of `ctx`; `None` for every other cast.
+fn cast_through_catalog(
+    v: &Value,
+    from: DataType,
+    to: DataType,
+    ctx: &EvalContext,
+) -> Option<Result<Value>> {
+    use crate::functions::Context as _;
+    if !crate::types::cast::cast_reads_catalog(from, to) || v.is_null() {
+        return None;
+    }
+    Some(match (v, from, to) {
+        (Value::Text(text), _, DataType::Reg(kind)) => match ctx.object_oid(kind, text) {
+            Ok(Some(oid)) => Ok(Value::Int(i64::from(oid))),
+            Ok(None) => Err(crate::catalog::object_not_found(kind, text)),
+            Err(e) => Err(e),
+        },
+        (Value::Int(oid), DataType::Reg(kind), to) => {
+            let name = ctx.object_name(kind, *oid as u32);
+            Value::Text(name).cast(DataType::Text, to, ctx.time_zone)
+        }
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

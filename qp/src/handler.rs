@@ -15,6 +15,7 @@
 //! as long as PostgreSQL's: none survives the end of its transaction (whenever the session
 //! is idle at ReadyForQuery, every portal is gone), so a later Execute is 34000.
 
+use crate::catalog::ObjectNames;
 use crate::error::{Error, SqlState};
 use crate::exec::Output;
 use crate::parse::Parsed;
@@ -132,6 +133,15 @@ fn field_infos(planned: &Planned, format: Option<&Format>) -> Vec<FieldInfo> {
         .collect()
 }
 
+/// The names a statement's reg-typed result columns are written with, if it has any.
+fn object_names_for(session: &mut Session, planned: &Planned) -> Option<Arc<ObjectNames>> {
+    if planned.columns.iter().any(|(_, ty)| ty.is_reg()) {
+        session.object_names()
+    } else {
+        None
+    }
+}
+
 /// Whether PostgreSQL's command tag for `command` carries the row count (`SELECT 3`,
 /// `INSERT 0 3`); other tags that come with rows (`SHOW`, `CREATE INDEX`) do not.
 fn tag_counts_rows(command: &str) -> bool {
@@ -181,9 +191,10 @@ fn encode_row(
     encoder: &mut DataRowEncoder,
     row: &[Value],
     zone: TimeZone,
+    names: Option<&ObjectNames>,
 ) -> PgWireResult<pgwire::messages::data::DataRow> {
     for v in row {
-        encoder.encode_field(&Cell(v, zone))?;
+        encoder.encode_field(&Cell(v, zone, names))?;
     }
     Ok(encoder.take_row())
 }
@@ -193,11 +204,12 @@ fn query_response(
     fields: Arc<Vec<FieldInfo>>,
     tag: &str,
     zone: TimeZone,
+    names: Option<&ObjectNames>,
 ) -> QueryResponse {
     let mut encoder = DataRowEncoder::new(fields.clone());
     let encoded: Vec<PgWireResult<_>> = rows
         .into_iter()
-        .map(|row| encode_row(&mut encoder, &row, zone))
+        .map(|row| encode_row(&mut encoder, &row, zone, names))
         .collect();
     let mut response = QueryResponse::new(fields, stream::iter(encoded));
     response.set_command_tag(tag);
@@ -205,17 +217,18 @@ fn query_response(
 }
 
 /// A statement's output as a pgwire response; text-format timestamptz values are shown in
-/// `zone`.
+/// `zone`, reg-typed values (`regclass`) by the names in `names`.
 fn output_response(
     output: Output,
     planned: &Planned,
     format: Option<&Format>,
     zone: TimeZone,
+    names: Option<Arc<ObjectNames>>,
 ) -> Response {
     match output {
         Output::Rows { rows, tag } => {
             let fields = Arc::new(field_infos(planned, format));
-            Response::Query(query_response(rows, fields, &tag, zone))
+            Response::Query(query_response(rows, fields, &tag, zone, names.as_deref()))
         }
         Output::Command(tag) => Response::Execution(Tag::new(&tag)),
         Output::Streaming(batches) => {
@@ -229,7 +242,7 @@ fn output_response(
                 let encoded: Vec<PgWireResult<_>> = match batch {
                     Ok(rows) => rows
                         .into_iter()
-                        .map(|row| encode_row(&mut encoder, &row, zone))
+                        .map(|row| encode_row(&mut encoder, &row, zone, names.as_deref()))
                         .collect(),
                     Err(e) => vec![Err(to_pgwire(e))],
                 };
@@ -281,7 +294,9 @@ impl SimpleQueryHandler for Handler {
                     }
                     match session.execute(statement).await {
                         Ok((output, planned)) => {
-                            match output_response(output, &planned, None, session.time_zone()) {
+                            let names = object_names_for(&mut session, &planned);
+                            let zone = session.time_zone();
+                            match output_response(output, &planned, None, zone, names) {
                                 Response::Query(results) => send_rows(client, results).await?,
                                 Response::Execution(tag) => {
                                     client
@@ -420,6 +435,10 @@ fn decode_param(
                 "invalid byte sequence for encoding \"UTF8\"",
             )
         })?;
+        // A reg type's text is a name the session reads with the statement's catalog.
+        if ty.is_reg() {
+            return Ok(Value::Text(text.to_string()));
+        }
         return Value::parse(text, ty, zone);
     }
     use postgres_types::FromSql;
@@ -465,7 +484,9 @@ fn decode_param(
             ty,
             zone,
         )?,
-        DataType::Oid => Value::Int(u32::from_sql(&pg, bytes).map_err(bad)?.into()),
+        DataType::Oid | DataType::Reg(_) => {
+            Value::Int(u32::from_sql(&Type::OID, bytes).map_err(bad)?.into())
+        }
         DataType::InternalChar => match i8::from_sql(&pg, bytes).map_err(bad)? as u8 {
             0 => Value::Text(String::new()),
             b if b.is_ascii() => Value::Text(char::from(b).to_string()),
@@ -721,11 +742,13 @@ impl ExtendedQueryHandler for Handler {
             .execute_prepared(prepared, planned.clone(), &params, max_rows > 0)
             .await
             .map_err(to_pgwire)?;
+        let names = object_names_for(&mut session, &planned);
         Ok(output_response(
             output,
             &planned,
             Some(&portal.result_column_format),
             session.time_zone(),
+            names,
         ))
     }
 }
@@ -733,7 +756,12 @@ impl ExtendedQueryHandler for Handler {
 /// A value being encoded into a DataRow, in the column's type and format (text-format
 /// timestamptz values in the session's time zone).
 #[derive(Debug)]
-struct Cell<'a>(&'a Value, TimeZone);
+struct Cell<'a>(&'a Value, TimeZone, Option<&'a ObjectNames>);
+
+/// The wire types of the reg types (`regclass`, ...).
+fn is_reg_type(ty: &Type) -> bool {
+    DataType::from_pg_type(ty).is_some_and(DataType::is_reg)
+}
 
 impl ToSql for Cell<'_> {
     fn to_sql(
@@ -746,7 +774,7 @@ impl ToSql for Cell<'_> {
             let mut failed = None;
             array_binary::encode_array(a, element.oid(), &mut bytes, &mut |v, out| {
                 let mut cell = BytesMut::new();
-                if let Err(e) = Cell(v, self.1).to_sql(element, &mut cell) {
+                if let Err(e) = Cell(v, self.1, self.2).to_sql(element, &mut cell) {
                     failed = Some(e);
                 }
                 out.extend_from_slice(&cell);
@@ -763,7 +791,9 @@ impl ToSql for Cell<'_> {
             (Value::Int(i), t) if *t == Type::INT2 => (*i as i16).to_sql(t, out),
             (Value::Int(i), t) if *t == Type::INT4 => (*i as i32).to_sql(t, out),
             (Value::Int(i), t) if *t == Type::INT8 => i.to_sql(t, out),
-            (Value::Int(i), t) if *t == Type::OID => (*i as u32).to_sql(t, out),
+            (Value::Int(i), t) if *t == Type::OID || is_reg_type(t) => {
+                (*i as u32).to_sql(&Type::OID, out)
+            }
             (Value::Text(s), t) if *t == Type::CHAR => {
                 // One byte; the empty value is the zero byte.
                 out.extend_from_slice(&[s.bytes().next().unwrap_or(0)]);
@@ -798,12 +828,18 @@ impl ToSql for Cell<'_> {
 impl ToSqlText for Cell<'_> {
     fn to_sql_text(
         &self,
-        _ty: &Type,
+        ty: &Type,
         out: &mut BytesMut,
         _format_options: &FormatOptions,
     ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
         if self.0.is_null() {
             return Ok(IsNull::Yes);
+        }
+        if let (Value::Int(oid), Some(DataType::Reg(kind)), Some(names)) =
+            (self.0, DataType::from_pg_type(ty), self.2)
+        {
+            out.extend_from_slice(names.name(kind, *oid as u32).as_bytes());
+            return Ok(IsNull::No);
         }
         let mut s = String::new();
         self.0.write_text(&mut s, self.1);

@@ -9,7 +9,7 @@ use crate::catalog::{
     Catalog, CatalogView, DEFAULT_SCHEMA, Relation, TableName, is_builtin_virtual_schema,
 };
 use crate::error::{Error, Result, SqlState};
-use crate::types::DataType;
+use crate::types::{DataType, RegKind};
 use sqlparser::ast;
 
 /// The normalized name of an identifier: lower case unless quoted.
@@ -157,6 +157,7 @@ pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
         }
         D::Char(len) | D::Character(len) => DataType::Char(length(len).unwrap_or(1)),
         D::Date => DataType::Date,
+        D::Regclass => DataType::Reg(RegKind::Class),
         // `integer[]`, `integer[3]`, `integer ARRAY`: PostgreSQL ignores the size, and an
         // array of an array type is the same array type.
         D::Array(
@@ -176,8 +177,24 @@ pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
             _ => DataType::Timestamp,
         },
         D::Custom(name, _) => {
-            let n = name.to_string().to_lowercase();
+            // `pg_catalog.int4` is `int4`: the built-in types live in pg_catalog.
+            let unqualified = match name.0.as_slice() {
+                [schema, ty]
+                    if schema
+                        .as_ident()
+                        .is_some_and(|s| ident_name(s) == crate::catalog::system::PG_CATALOG) =>
+                {
+                    ty.to_string()
+                }
+                _ => name.to_string(),
+            };
+            let n = unqualified.to_lowercase();
             match n.as_str() {
+                "text" => DataType::Text,
+                "varchar" => DataType::Varchar(None),
+                "numeric" => DataType::Numeric(None),
+                "date" => DataType::Date,
+                "timestamp" => DataType::Timestamp,
                 "timestamptz" => DataType::TimestampTz,
                 "int2" => DataType::Int2,
                 "int4" => DataType::Int4,
@@ -188,6 +205,9 @@ pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
                 "bpchar" => DataType::Char(1),
                 "name" => DataType::Name,
                 "oid" => DataType::Oid,
+                "regclass" => DataType::Reg(RegKind::Class),
+                "regtype" => DataType::Reg(RegKind::Type),
+                "regnamespace" => DataType::Reg(RegKind::Namespace),
                 "\"char\"" => DataType::InternalChar,
                 "serial" | "serial2" | "serial4" | "serial8" | "smallserial" | "bigserial" => {
                     return Err(Error::new(
@@ -211,7 +231,7 @@ pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
 /// as DSQL refuses them (`datatype integer[] not supported`), arrays being query values only.
 pub fn column_type(dt: &ast::DataType) -> Result<DataType> {
     let ty = data_type(dt)?;
-    if ty.is_array() {
+    if ty.is_array() || ty.is_reg() {
         return Err(Error::unsupported(format!(
             "datatype {} not supported",
             type_display_name(dt)

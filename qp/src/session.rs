@@ -500,6 +500,16 @@ impl Session {
         path
     }
 
+    /// What the last statement's reg-typed result columns are written with (`regclassout`):
+    /// the catalog it read and the search path; `None` before any statement read one.
+    pub fn object_names(&mut self) -> Option<Arc<crate::catalog::ObjectNames>> {
+        let catalog = self.txn_catalog.as_ref()?.2.clone();
+        Some(Arc::new(crate::catalog::ObjectNames {
+            catalog,
+            search_path: self.search_path(),
+        }))
+    }
+
     /// The catalog as the session sees it now: the open transaction's, else a fresh snapshot's.
     async fn current_catalog(&mut self) -> Result<Arc<Catalog>> {
         match self.txn.as_mut() {
@@ -634,6 +644,15 @@ impl Session {
         if planned.uses_catalog {
             txn.require_unchanged(crate::catalog::version_key());
         }
+        // A reg-typed parameter sent as text is a name, read with the statement's catalog.
+        let resolved_params;
+        let params = if planned.param_types.iter().any(|t| t.is_reg()) {
+            resolved_params =
+                resolve_object_params(&catalog, &search_path, &planned.param_types, params)?;
+            &resolved_params[..]
+        } else {
+            params
+        };
         let role = self
             .settings
             .get("role")
@@ -934,6 +953,29 @@ fn default_or_set(settings: &BTreeMap<String, String>, name: &str) -> String {
         .get(name)
         .cloned()
         .unwrap_or_else(|| default_value(name))
+}
+
+/// Parameters of the reg types bound in text format (left as text by the handler) read as
+/// names (`regclassin` and its siblings) in `catalog` with `search_path`.
+fn resolve_object_params(
+    catalog: &Catalog,
+    search_path: &[String],
+    types: &[DataType],
+    params: &[Value],
+) -> Result<Vec<Value>> {
+    params
+        .iter()
+        .zip(types)
+        .map(|(v, ty)| match (v, ty) {
+            (Value::Text(text), DataType::Reg(kind)) => {
+                match catalog.object_oid(*kind, text, search_path)? {
+                    Some(oid) => Ok(Value::Int(i64::from(oid))),
+                    None => Err(crate::catalog::object_not_found(*kind, text)),
+                }
+            }
+            (v, _) => Ok(v.clone()),
+        })
+        .collect()
 }
 
 /// The catalog `txn` sees, through a session's per-transaction cache (`cache`): loaded once

@@ -38,12 +38,14 @@ pub mod defs;
 pub mod job;
 pub mod oids;
 mod quote;
+mod reg;
 mod relation;
 pub mod store;
 pub mod sys;
 pub mod system;
 
 pub use quote::quote_ident;
+pub use reg::{ObjectNames, object_not_found};
 pub use relation::{
     CatalogView, IndexShape, Relation, SchemaInfo, effective_search_path,
     is_builtin_virtual_schema, system_catalog_error,

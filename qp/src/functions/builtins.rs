@@ -10,7 +10,7 @@ use super::scalar::{array, datetime, math, string, system};
 use super::{
     AggFunc, ArgType, Function, Implementation, ReturnType, SetFunc, Volatility, WindowFunc,
 };
-use crate::types::{DataType, ElementType, TypeCategory};
+use crate::types::{DataType, ElementType, RegKind, TypeCategory};
 
 use ArgType::{Any, AnyArray, AnyCompatible, AnyCompatibleArray, AnyElement, AnyNonArray};
 use Volatility::{Immutable, Stable, Volatile};
@@ -449,6 +449,27 @@ pub(super) static BUILTINS: &[Function] = &[
         DataType::Text,
         Stable,
         system::pg_get_constraintdef,
+    ),
+    scalar(
+        "to_regclass",
+        &[TEXT],
+        DataType::Reg(RegKind::Class),
+        Stable,
+        system::to_regclass,
+    ),
+    scalar(
+        "to_regtype",
+        &[TEXT],
+        DataType::Reg(RegKind::Type),
+        Stable,
+        system::to_regtype,
+    ),
+    scalar(
+        "to_regnamespace",
+        &[TEXT],
+        DataType::Reg(RegKind::Namespace),
+        Stable,
+        system::to_regnamespace,
     ),
     scalar(
         "pg_encoding_to_char",

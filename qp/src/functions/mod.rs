@@ -39,7 +39,7 @@ pub use set_returning::SetFunc;
 pub use window::WindowFunc;
 
 use crate::error::Result;
-use crate::types::{DataType, TimeZone, TypeCategory, Value};
+use crate::types::{DataType, RegKind, TimeZone, TypeCategory, Value};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -73,6 +73,13 @@ pub trait Context {
     /// The schemas of the search path that exist, in order, with `pg_catalog` first when
     /// the path does not place it and `implicit` (`current_schemas`).
     fn search_path_schemas(&self, implicit: bool) -> Vec<String>;
+    /// The oid `text` names as an object of `kind` (`regclassin`, `to_regclass`), read with
+    /// the search path: `Ok(None)` when no such object exists, an error when the text is
+    /// not a name or the catalog is not at hand.
+    fn object_oid(&self, kind: RegKind, text: &str) -> Result<Option<u32>>;
+    /// The name the object of `kind` with oid `oid` is written as (`regclassout`), or the
+    /// number when there is none.
+    fn object_name(&self, kind: RegKind, oid: u32) -> String;
 }
 
 /// A scalar function's implementation: its argument values, already converted to the
@@ -395,6 +402,12 @@ mod tests {
             }
             fn search_path_schemas(&self, _: bool) -> Vec<String> {
                 Vec::new()
+            }
+            fn object_oid(&self, _: RegKind, _: &str) -> Result<Option<u32>> {
+                Ok(None)
+            }
+            fn object_name(&self, _: RegKind, oid: u32) -> String {
+                oid.to_string()
             }
         }
         let left = registry()

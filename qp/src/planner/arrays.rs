@@ -135,7 +135,38 @@ impl Planner<'_> {
         scope: &Scope,
         mut agg: Option<&mut AggState>,
     ) -> Result<(Expr, DataType)> {
+        // `t.a[1]` parses as `t` followed by `.a` and `[1]`: the leading fields name the
+        // column.
+        let fields = chain
+            .iter()
+            .take_while(|a| matches!(a, ast::AccessExpr::Dot(ast::Expr::Identifier(_))))
+            .count();
+        let column;
+        let (root, chain) = if fields > 0 {
+            let mut idents = match root {
+                ast::Expr::Identifier(i) => vec![i.clone()],
+                ast::Expr::CompoundIdentifier(parts) => parts.clone(),
+                _ => {
+                    return Err(Error::unsupported(format!(
+                        "field selection {} is not supported",
+                        chain[0]
+                    )));
+                }
+            };
+            for access in &chain[..fields] {
+                if let ast::AccessExpr::Dot(ast::Expr::Identifier(i)) = access {
+                    idents.push(i.clone());
+                }
+            }
+            column = ast::Expr::CompoundIdentifier(idents);
+            (&column, &chain[fields..])
+        } else {
+            (root, chain)
+        };
         let (array, ty) = self.plan_expr(root, scope, agg.as_deref_mut(), None)?;
+        if chain.is_empty() {
+            return Ok((array, ty));
+        }
         let Some(element) = ty.element() else {
             return Err(Error::datatype_mismatch(format!(
                 "cannot subscript type {} because it does not support subscripting",

@@ -9,7 +9,7 @@
 use crate::error::{Error, Result};
 use crate::expr::Expr;
 use crate::functions::registry;
-use crate::types::cast::{cast_depends_on_time_zone, casts_implicitly};
+use crate::types::cast::{cast_depends_on_time_zone, cast_reads_catalog, casts_implicitly};
 use crate::types::timezone::TimeZone;
 use crate::types::{DataType, Value};
 
@@ -17,13 +17,17 @@ use crate::types::{DataType, Value};
 /// other conversions become a cast evaluated per row. `explicit` allows conversions only an
 /// explicit cast or an assignment may do (e.g. text to integer). A conversion whose result
 /// depends on the session's time zone (to or from timestamptz, from a local time or text) is
-/// never done at planning: a plan outlives `SET TimeZone`.
+/// never done at planning: a plan outlives `SET TimeZone`; nor is one that reads a name in
+/// the catalog (to or from a reg type).
 pub(super) fn coerce(e: Expr, from: DataType, to: DataType, explicit: bool) -> Result<Expr> {
     if from == to || to == DataType::Unknown {
         return Ok(e);
     }
+    // A name read as a reg type (`'pg_class'::regclass`) is looked up at execution, in the
+    // statement's catalog and search path.
     if let Expr::Literal(v) = &e
         && !cast_depends_on_time_zone(from, to)
+        && !cast_reads_catalog(from, to)
     {
         if from == DataType::Unknown {
             return Ok(Expr::Literal(match v {

@@ -199,6 +199,7 @@ fn cast_is_immutable(from: DataType, to: DataType) -> bool {
     };
     let string = |t: DataType| t.is_string() || t == DataType::Unknown;
     let reads_session = cast_depends_on_time_zone(from, to)
+        || crate::types::cast::cast_reads_catalog(from, to)
         || (datetime(from) && string(to))
         || (string(from) && datetime(to));
     !reads_session

@@ -112,7 +112,7 @@ impl ElementType {
             DataType::Oid => ElementType::Oid,
             DataType::Name => ElementType::Name,
             DataType::InternalChar => ElementType::InternalChar,
-            DataType::Unknown | DataType::Array(_) => return None,
+            DataType::Unknown | DataType::Array(_) | DataType::Reg(_) => return None,
         })
     }
 }

@@ -183,22 +183,27 @@ impl Value {
                 format!("cannot cast type {} to {}", from.name(), to.name()),
             ))
         };
+        // The reg types (`regclass`, ...) are oids as far as numbers go.
+        let oid_like = |t: DataType| t == DataType::Oid || t.is_reg();
         Ok(Some(match (self, from, to) {
-            (Value::Int(i), DataType::Int2 | DataType::Int4, DataType::Oid) => {
+            (Value::Int(i), DataType::Int2 | DataType::Int4, to) if oid_like(to) => {
                 Value::Int(*i as i32 as u32 as i64)
             }
-            (Value::Int(i), DataType::Int8, DataType::Oid) => {
+            (Value::Int(i), DataType::Int8, to) if oid_like(to) => {
                 if u32::try_from(*i).is_err() {
                     return Err(Error::out_of_range("OID out of range"));
                 }
                 Value::Int(*i)
             }
-            (Value::Int(i), DataType::Oid, DataType::Int4) => Value::Int(*i as u32 as i32 as i64),
-            (Value::Int(i), DataType::Oid, DataType::Int8 | DataType::Oid) => Value::Int(*i),
-            (_, DataType::Oid, to) if !to.is_string() && to != DataType::Unknown => {
+            (Value::Int(i), from, DataType::Int4) if oid_like(from) => {
+                Value::Int(*i as u32 as i32 as i64)
+            }
+            (Value::Int(i), from, DataType::Int8) if oid_like(from) => Value::Int(*i),
+            (Value::Int(i), from, to) if oid_like(from) && oid_like(to) => Value::Int(*i),
+            (_, from, to) if oid_like(from) && !to.is_string() && to != DataType::Unknown => {
                 return no_cast();
             }
-            (_, from, DataType::Oid) if !from.is_string() && from != DataType::Unknown => {
+            (_, from, to) if oid_like(to) && !from.is_string() && from != DataType::Unknown => {
                 return no_cast();
             }
             (Value::Text(s), from, DataType::Name) if from.is_string() => {
@@ -284,6 +289,13 @@ pub fn fit_numeric(d: Decimal, spec: Option<(u32, u32)>) -> Result<Decimal> {
     Ok(rescaled)
 }
 
+/// Whether converting `from` to `to` looks a name up in the catalog: a string to or from a
+/// reg type (`'pg_class'::regclass`, `oid::regclass::text`).
+pub fn cast_reads_catalog(from: DataType, to: DataType) -> bool {
+    let string = |t: DataType| t.is_string() || t == DataType::Unknown;
+    (to.is_reg() && string(from)) || (from.is_reg() && string(to))
+}
+
 /// Whether converting `from` to `to` needs the session's time zone.
 pub fn cast_depends_on_time_zone(from: DataType, to: DataType) -> bool {
     let local = |t: DataType| {
@@ -312,23 +324,33 @@ pub fn casts_implicitly(from: DataType, to: DataType) -> bool {
 /// [`casts_implicitly`], which dsql's operators and assignments use (PostgreSQL resolves
 /// those through their own, wider, operator and assignment casts).
 pub fn is_implicit_cast(from: DataType, to: DataType) -> bool {
+    use super::RegKind;
     use DataType::*;
     if let (Some(f), Some(t)) = (from.element(), to.element()) {
         // An array converts as its elements do (`find_coercion_pathway`'s array coercion).
         return is_implicit_cast(f, t);
     }
     if std::mem::discriminant(&from) == std::mem::discriminant(&to) {
-        return true;
+        // Another type modifier; the reg types are each their own.
+        return !from.is_reg() || from == to;
     }
     match from {
-        Int2 => matches!(to, Int4 | Int8 | Float4 | Float8 | Numeric(_) | Oid),
-        Int4 => matches!(to, Int8 | Float4 | Float8 | Numeric(_) | Oid),
-        Int8 => matches!(to, Float4 | Float8 | Numeric(_) | Oid),
+        Int2 => matches!(
+            to,
+            Int4 | Int8 | Float4 | Float8 | Numeric(_) | Oid | Reg(_)
+        ),
+        Int4 => matches!(to, Int8 | Float4 | Float8 | Numeric(_) | Oid | Reg(_)),
+        Int8 => matches!(to, Float4 | Float8 | Numeric(_) | Oid | Reg(_)),
         Float4 => to == Float8,
         Numeric(_) => matches!(to, Float4 | Float8),
-        Text | Varchar(_) | Char(_) => matches!(to, Text | Varchar(_) | Char(_) | Name),
+        // text → regclass is implicit, for `nextval('s')` and its like.
+        Text | Varchar(_) => {
+            matches!(to, Text | Varchar(_) | Char(_) | Name | Reg(RegKind::Class))
+        }
+        Char(_) => matches!(to, Text | Varchar(_) | Char(_) | Name),
         Name | InternalChar => to == Text,
-        Oid => false,
+        Oid => matches!(to, Reg(_)),
+        Reg(_) => to == Oid,
         Date => matches!(to, Timestamp | TimestampTz),
         Timestamp => to == TimestampTz,
         Bool | Float8 | TimestampTz | Unknown | Array(_) => false,

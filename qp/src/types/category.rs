@@ -81,7 +81,8 @@ impl DataType {
             | DataType::Float4
             | DataType::Float8
             | DataType::Numeric(_)
-            | DataType::Oid => TypeCategory::Numeric,
+            | DataType::Oid
+            | DataType::Reg(_) => TypeCategory::Numeric,
             DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Name => {
                 TypeCategory::String
             }

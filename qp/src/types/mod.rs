@@ -76,6 +76,42 @@ pub enum DataType {
     /// (PostgreSQL's array types do not fix it), held as [`Value::Array`]. A query value
     /// only: columns of array types are refused, as DSQL refuses them.
     Array(ElementType),
+    /// An object identifier type (`regclass`, `regtype`, `regnamespace`): an oid, held as
+    /// [`Value::Int`], whose text form is the object's name. Converting it to or from text
+    /// looks the name up in the catalog, which this layer does not know: the executor does
+    /// that (`Context::object_oid` / `object_name`); here the text forms are the number.
+    Reg(RegKind),
+}
+
+/// The kind of catalog object a `reg*` type identifies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RegKind {
+    /// `regclass`: a relation or index (`pg_class`).
+    Class,
+    /// `regtype`: a type (`pg_type`).
+    Type,
+    /// `regnamespace`: a schema (`pg_namespace`).
+    Namespace,
+}
+
+impl RegKind {
+    /// The SQL type's name (`regclass`).
+    pub fn type_name(self) -> &'static str {
+        match self {
+            RegKind::Class => "regclass",
+            RegKind::Type => "regtype",
+            RegKind::Namespace => "regnamespace",
+        }
+    }
+
+    /// The wire type.
+    pub fn pg_type(self) -> Type {
+        match self {
+            RegKind::Class => Type::REGCLASS,
+            RegKind::Type => Type::REGTYPE,
+            RegKind::Namespace => Type::REGNAMESPACE,
+        }
+    }
 }
 
 impl DataType {
@@ -116,6 +152,7 @@ impl DataType {
                 ElementType::Name => Type::NAME_ARRAY,
                 ElementType::InternalChar => Type::CHAR_ARRAY,
             },
+            DataType::Reg(kind) => kind.pg_type(),
         }
     }
 
@@ -139,6 +176,9 @@ impl DataType {
             Type::TIMESTAMP => DataType::Timestamp,
             Type::TIMESTAMPTZ => DataType::TimestampTz,
             Type::UNKNOWN => DataType::Unknown,
+            Type::REGCLASS => DataType::Reg(RegKind::Class),
+            Type::REGTYPE => DataType::Reg(RegKind::Type),
+            Type::REGNAMESPACE => DataType::Reg(RegKind::Namespace),
             ref t => match t.kind() {
                 postgres_types::Kind::Array(element) => {
                     return DataType::from_pg_type(element)?.array_of();
@@ -182,6 +222,7 @@ impl DataType {
             DataType::Name => "name".into(),
             DataType::InternalChar => "\"char\"".into(),
             DataType::Array(e) => format!("{}[]", e.data_type().name()),
+            DataType::Reg(kind) => kind.type_name().into(),
         }
     }
 
@@ -199,8 +240,14 @@ impl DataType {
             DataType::Timestamp => "timestamp",
             DataType::TimestampTz => "timestamp with time zone",
             DataType::Oid => "oid",
+            DataType::Reg(kind) => kind.type_name(),
             _ => "text",
         }
+    }
+
+    /// The object identifier types (`regclass`, ...).
+    pub fn is_reg(self) -> bool {
+        matches!(self, DataType::Reg(_))
     }
 
     /// Integer types.
@@ -252,6 +299,11 @@ impl DataType {
             (x, Int4) if x.is_integer() => Int4,
             // Integers convert to oid implicitly (`attrelid = 16384`), not the reverse.
             (Oid, y) | (y, Oid) if y.is_integer() => Oid,
+            // An object identifier compares with others, and with integers, as an oid
+            // (`classoid = 'pg_class'::regclass`); a string takes the reg type
+            // (`oid::regclass = 'customer'`).
+            (Reg(_), y) | (y, Reg(_)) if y == Oid || y.is_integer() || y.is_reg() => Oid,
+            (Reg(k), y) | (y, Reg(k)) if y.is_string() => Reg(k),
             (x, y) if x.is_string() && y.is_string() => Text,
             (Date, Timestamp) | (Timestamp, Date) => Timestamp,
             (Date | Timestamp, TimestampTz) | (TimestampTz, Date | Timestamp) => TimestampTz,

@@ -5,7 +5,7 @@
 use super::cast::{check_int_range, fit_numeric};
 use super::timezone::{TimeZone, format_timestamp};
 use super::{DataType, Value};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
@@ -67,7 +67,19 @@ impl Value {
                 Value::Numeric(fit_numeric(d, spec)?)
             }
             DataType::Text | DataType::Unknown => Value::Text(text.to_string()),
-            DataType::Oid => {
+            // A reg type's name is looked up by the executor; here only its number reads.
+            DataType::Reg(kind)
+                if !trimmed.bytes().all(|b| b.is_ascii_digit()) || trimmed.is_empty() =>
+            {
+                return Err(Error::new(
+                    SqlState::FEATURE_NOT_SUPPORTED,
+                    format!(
+                        "a {} is read from a name only where the catalog is at hand",
+                        kind.type_name()
+                    ),
+                ));
+            }
+            DataType::Oid | DataType::Reg(_) => {
                 let v: i64 = trimmed.parse().map_err(|e: std::num::ParseIntError| {
                     use std::num::IntErrorKind::*;
                     match e.kind() {

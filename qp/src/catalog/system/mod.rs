@@ -38,7 +38,7 @@ mod pg_tables;
 mod pg_tablespace;
 mod pg_type;
 
-pub use pg_type::TypeInfo;
+pub use pg_type::{TypeInfo, type_by_name, type_by_oid};
 
 /// The schema of PostgreSQL's system catalogs, searched first for unqualified names.
 pub const PG_CATALOG: &str = "pg_catalog";

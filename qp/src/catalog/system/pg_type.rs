@@ -291,6 +291,47 @@ pub static TYPES: &[TypeInfo] = &[
         'i',
         'm',
     ),
+    scalar(
+        2205,
+        "regclass",
+        4,
+        'N',
+        false,
+        2210,
+        ["regclassin", "regclassout", "regclassrecv", "regclasssend"],
+        NO_TYPMOD,
+        'i',
+        'p',
+    ),
+    scalar(
+        2206,
+        "regtype",
+        4,
+        'N',
+        false,
+        2211,
+        ["regtypein", "regtypeout", "regtyperecv", "regtypesend"],
+        NO_TYPMOD,
+        'i',
+        'p',
+    ),
+    scalar(
+        4089,
+        "regnamespace",
+        4,
+        'N',
+        false,
+        4090,
+        [
+            "regnamespacein",
+            "regnamespaceout",
+            "regnamespacerecv",
+            "regnamespacesend",
+        ],
+        NO_TYPMOD,
+        'i',
+        'p',
+    ),
 ];
 
 /// The array types' names, by element type (PostgreSQL's `_` + the element's name).
@@ -311,6 +352,9 @@ const ARRAY_NAMES: &[(Oid, &str)] = &[
     (1114, "_timestamp"),
     (1184, "_timestamptz"),
     (1700, "_numeric"),
+    (2205, "_regclass"),
+    (2206, "_regtype"),
+    (4089, "_regnamespace"),
 ];
 
 /// The array type of `element`, as PostgreSQL's initdb derives it: variable length,
@@ -348,6 +392,16 @@ static ALL_TYPES: std::sync::LazyLock<Vec<TypeInfo>> = std::sync::LazyLock::new(
     let arrays: Vec<TypeInfo> = TYPES.iter().filter_map(array_of).collect();
     TYPES.iter().copied().chain(arrays).collect()
 });
+
+/// The `pg_type` row with oid `oid`, if dsql has the type.
+pub fn type_by_oid(oid: Oid) -> Option<&'static TypeInfo> {
+    ALL_TYPES.iter().find(|i| i.oid == oid)
+}
+
+/// The `pg_type` row named `name` (`typname`: `int4`, `_text`), if dsql has the type.
+pub fn type_by_name(name: &str) -> Option<&'static TypeInfo> {
+    ALL_TYPES.iter().find(|i| i.name == name)
+}
 
 /// What `pg_type` says of a type.
 pub fn type_info(t: DataType) -> &'static TypeInfo {

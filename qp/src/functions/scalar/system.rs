@@ -6,7 +6,7 @@
 
 use crate::error::Result;
 use crate::functions::{Context, type_name};
-use crate::types::{Array, DataType, Value};
+use crate::types::{Array, DataType, RegKind, Value};
 
 /// `version()`
 pub fn version(_: &[Value], _: &dyn Context) -> Result<Value> {
@@ -62,6 +62,31 @@ pub fn pg_table_is_visible(args: &[Value], cx: &dyn Context) -> Result<Value> {
     Ok(cx
         .relation_is_visible(*oid)
         .map_or(Value::Null, Value::Bool))
+}
+
+/// `to_regclass(text)`: the oid of the relation the text names (read as `regclass` reads
+/// it), NULL when there is none.
+pub fn to_regclass(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    to_reg(RegKind::Class, args, cx)
+}
+
+/// `to_regtype(text)`: as [`to_regclass`], for a type.
+pub fn to_regtype(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    to_reg(RegKind::Type, args, cx)
+}
+
+/// `to_regnamespace(text)`: as [`to_regclass`], for a schema.
+pub fn to_regnamespace(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    to_reg(RegKind::Namespace, args, cx)
+}
+
+fn to_reg(kind: RegKind, args: &[Value], cx: &dyn Context) -> Result<Value> {
+    let Some(Value::Text(text)) = args.first() else {
+        return Ok(Value::Null);
+    };
+    Ok(cx
+        .object_oid(kind, text)?
+        .map_or(Value::Null, |oid| Value::Int(i64::from(oid))))
 }
 
 /// `pg_get_userbyid(oid)`: the role's name, or PostgreSQL's `unknown (OID=n)`.
@@ -195,7 +220,7 @@ pub fn format_type(args: &[Value], _: &dyn Context) -> Result<Value> {
 }
 
 /// The text of [`format_type`].
-fn format_type_name(oid: i64, typmod: Option<i64>) -> String {
+pub fn format_type_name(oid: i64, typmod: Option<i64>) -> String {
     if oid == 0 {
         return "-".into();
     }
