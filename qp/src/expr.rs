@@ -1401,6 +1401,12 @@ impl crate::functions::Context for EvalContext<'_> {
         }
     }
 
+    fn relation_has_column(&self, oid: u32, column: &str) -> Option<bool> {
+        use crate::catalog::CatalogView as _;
+        let relation = self.catalog?.relation_by_oid(oid)?;
+        Some(relation.columns().iter().any(|(name, _)| name == column))
+    }
+
     fn object_name(&self, kind: RegKind, oid: u32) -> String {
         match self.catalog {
             Some(catalog) => catalog.object_name(kind, oid, self.search_path),

@@ -450,8 +450,8 @@ fn decode_param(
     };
     let pg = ty.pg_type();
     Ok(match ty {
-        DataType::Array(e) => {
-            let element = e.data_type();
+        DataType::Array(_) | DataType::Int2Vector | DataType::OidVector => {
+            let element = ty.element().unwrap_or(DataType::Int2);
             let array = array_binary::decode_array(bytes, element.pg_type().oid(), &mut |b| {
                 decode_param(Some(b), element, true, zone)
             })
@@ -839,6 +839,12 @@ impl ToSqlText for Cell<'_> {
             (self.0, DataType::from_pg_type(ty), self.2)
         {
             out.extend_from_slice(names.name(kind, *oid as u32).as_bytes());
+            return Ok(IsNull::No);
+        }
+        if let (Value::Array(a), true) =
+            (self.0, *ty == Type::INT2_VECTOR || *ty == Type::OID_VECTOR)
+        {
+            out.extend_from_slice(a.vector_text().as_bytes());
             return Ok(IsNull::No);
         }
         let mut s = String::new();

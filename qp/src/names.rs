@@ -288,36 +288,58 @@ fn numeric_spec(p: u64, s: u64) -> Result<DataType> {
     Ok(DataType::Numeric(Some((p as u32, s as u32))))
 }
 
-/// The output name PostgreSQL gives an unaliased expression.
+/// The output name PostgreSQL gives an unaliased expression (its `FigureColname`).
 pub(crate) fn column_name(expr: &ast::Expr) -> String {
+    figure_name(expr).map_or_else(|| "?column?".into(), |(name, _)| name)
+}
+
+/// An expression's output name and how strongly it names it: 2 for a column, function or
+/// subquery's own name, 1 for a fallback (`case`, a cast's type) that a stronger name
+/// inside replaces; `None` for no name (`?column?`).
+fn figure_name(expr: &ast::Expr) -> Option<(String, u8)> {
+    let strong = |name: String| Some((name, 2));
     match expr {
-        ast::Expr::Identifier(i) => ident_name(i),
-        ast::Expr::CompoundIdentifier(parts) => parts.last().map(ident_name).unwrap_or_default(),
-        ast::Expr::Function(f) => f
-            .name
-            .0
-            .last()
-            .and_then(|p| p.as_ident())
-            .map(ident_name)
-            .unwrap_or_default(),
+        ast::Expr::Identifier(i) => strong(ident_name(i)),
+        ast::Expr::CompoundIdentifier(parts) => strong(parts.last().map(ident_name)?),
+        ast::Expr::Function(f) => {
+            strong(f.name.0.last().and_then(|p| p.as_ident()).map(ident_name)?)
+        }
+        // `a.b[1]`, `(x).f`: the last field named, else the root's name.
+        ast::Expr::CompoundFieldAccess { root, access_chain } => access_chain
+            .iter()
+            .rev()
+            .find_map(|a| match a {
+                ast::AccessExpr::Dot(ast::Expr::Identifier(i)) => Some((ident_name(i), 2)),
+                _ => None,
+            })
+            .or_else(|| figure_name(root)),
         ast::Expr::Cast {
             expr,
             data_type: dt,
             ..
-        } => match expr.as_ref() {
-            ast::Expr::Identifier(_)
-            | ast::Expr::CompoundIdentifier(_)
-            | ast::Expr::Function(_) => column_name(expr),
-            _ => data_type(dt)
-                .map(pg_type_name)
-                .unwrap_or_else(|_| "?column?".into()),
+        } => match figure_name(expr) {
+            Some(named) if named.1 > 1 => Some(named),
+            _ => Some((data_type(dt).map(pg_type_name).ok()?, 1)),
         },
-        ast::Expr::Nested(e) => column_name(e),
-        ast::Expr::Case { .. } => "case".into(),
-        ast::Expr::TypedString(ts) => data_type(&ts.data_type)
-            .map(pg_type_name)
-            .unwrap_or_else(|_| "?column?".into()),
-        _ => "?column?".into(),
+        ast::Expr::Nested(e) | ast::Expr::Collate { expr: e, .. } => figure_name(e),
+        // A CASE is named by its ELSE result when that has a name of its own.
+        ast::Expr::Case { else_result, .. } => match else_result.as_deref().and_then(figure_name) {
+            Some(named) if named.1 > 1 => Some(named),
+            _ => Some(("case".into(), 1)),
+        },
+        ast::Expr::TypedString(ts) => Some((data_type(&ts.data_type).map(pg_type_name).ok()?, 1)),
+        // A scalar subquery is named by its one column.
+        ast::Expr::Subquery(q) => match q.body.as_ref() {
+            ast::SetExpr::Select(select) => match select.projection.first()? {
+                ast::SelectItem::ExprWithAlias { alias, .. } => strong(ident_name(alias)),
+                ast::SelectItem::UnnamedExpr(e) => figure_name(e).filter(|n| n.1 > 0),
+                _ => None,
+            },
+            _ => None,
+        },
+        ast::Expr::Exists { .. } => strong("exists".into()),
+        ast::Expr::Array(_) => strong("array".into()),
+        _ => None,
     }
 }
 

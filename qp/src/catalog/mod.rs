@@ -35,6 +35,7 @@
 
 pub mod codec;
 pub mod defs;
+mod deparse;
 pub mod job;
 pub mod oids;
 mod quote;
@@ -44,6 +45,7 @@ pub mod store;
 pub mod sys;
 pub mod system;
 
+pub use deparse::default_expression_text;
 pub use quote::quote_ident;
 pub use reg::{ObjectNames, object_not_found};
 pub use relation::{

@@ -16,6 +16,8 @@
 //!   oids (catalog entry version 1)
 //! DSQL's stored system tables (id<1000) 14100 + id              sys.jobs is 14110
 //! schema `sys`                        14000
+//! column default (pg_attrdef) of       2^31 + (table id mod 2^20) · 2^11 + attnum
+//!   column attnum of table id
 //! ```
 //!
 //! As in PostgreSQL, an oid is unique within its catalog (no two relations share one, nor two
@@ -41,10 +43,7 @@ pub const SYS_NAMESPACE: Oid = 14000;
 pub const HEAP_AM: Oid = 2;
 /// The access method of indexes (`btree`).
 pub const BTREE_AM: Oid = 403;
-/// The default collation (`pg_collation`'s `default`).
-pub const DEFAULT_COLLATION: Oid = 100;
-/// The `C` collation (what `name` columns use).
-pub const C_COLLATION: Oid = 950;
+pub use crate::types::collation::{C_COLLATION, DEFAULT_COLLATION};
 /// The oid of the one database, `postgres` (as initdb gives it).
 pub const POSTGRES_DATABASE: Oid = 5;
 
@@ -79,6 +78,12 @@ pub fn primary_key_oid(table_id: u32) -> Oid {
 /// The oid of the primary key constraint of table `table_id` (`pg_constraint`).
 pub fn primary_key_constraint_oid(table_id: u32) -> Oid {
     PRIMARY_KEY_CONSTRAINT_BASE.saturating_add(table_id)
+}
+
+/// The oid of the default of column `attnum` (from 1) of table `table_id` (`pg_attrdef`):
+/// table ids modulo 2^20 above 11 bits of column number (PostgreSQL allows 1600 columns).
+pub fn attrdef_oid(table_id: u32, attnum: u32) -> Oid {
+    PRIMARY_KEY_BASE | ((table_id & ((1 << 20) - 1)) << 11) | (attnum & ((1 << 11) - 1))
 }
 
 /// The oid of a schema stored before schemas had one: a 30-bit FNV-1a hash of its name, in a

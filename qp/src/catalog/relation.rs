@@ -215,6 +215,8 @@ impl Catalog {
                     .collect(),
                 include: Vec::new(),
                 nulls_distinct: true,
+                primary: true,
+                valid: true,
             });
         }
         for index in &table.indexes {
@@ -230,6 +232,8 @@ impl Catalog {
                     .collect(),
                 include: index.include.clone(),
                 nulls_distinct: index.nulls_distinct,
+                primary: false,
+                valid: index.state == super::defs::IndexState::Valid,
             });
         }
         out
@@ -299,6 +303,11 @@ pub struct IndexShape<'t> {
     pub include: Vec<usize>,
     /// Whether NULLs are distinct (false: `NULLS NOT DISTINCT`).
     pub nulls_distinct: bool,
+    /// Whether it is the table's primary key.
+    pub primary: bool,
+    /// Whether it is built and in use (`pg_index.indisvalid`): an asynchronous build that
+    /// has not finished, or failed, is not.
+    pub valid: bool,
 }
 
 impl IndexShape<'_> {

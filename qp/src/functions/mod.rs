@@ -80,6 +80,9 @@ pub trait Context {
     /// The name the object of `kind` with oid `oid` is written as (`regclassout`), or the
     /// number when there is none.
     fn object_name(&self, kind: RegKind, oid: u32) -> String;
+    /// Whether the relation with oid `oid` has a column named `column` (exactly); `None`
+    /// when no relation has the oid.
+    fn relation_has_column(&self, oid: u32, column: &str) -> Option<bool>;
 }
 
 /// A scalar function's implementation: its argument values, already converted to the
@@ -340,6 +343,8 @@ pub fn type_name(t: DataType) -> String {
         DataType::Varchar(_) => "character varying".into(),
         DataType::Char(_) => "character".into(),
         DataType::Array(e) => format!("{}[]", type_name(e.data_type())),
+        DataType::Int2Vector => "int2vector".into(),
+        DataType::OidVector => "oidvector".into(),
         other => other.name(),
     }
 }
@@ -408,6 +413,9 @@ mod tests {
             }
             fn object_name(&self, _: RegKind, oid: u32) -> String {
                 oid.to_string()
+            }
+            fn relation_has_column(&self, _: u32, _: &str) -> Option<bool> {
+                None
             }
         }
         let left = registry()

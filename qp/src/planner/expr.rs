@@ -295,7 +295,7 @@ impl Planner<'_> {
                     [schema, name] if schema == "pg_catalog" => name.as_str(),
                     _ => "",
                 };
-                if !matches!(name, "default" | "C" | "POSIX" | "ucs_basic") {
+                if crate::types::collation::collation_by_name(name).is_none() {
                     return Err(Error::new(
                         SqlState::UNDEFINED_OBJECT,
                         format!("collation \"{collation}\" for encoding \"UTF8\" does not exist"),

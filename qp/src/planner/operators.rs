@@ -71,6 +71,39 @@ impl Planner<'_> {
                 ))),
             };
         }
+        // The integer bitwise operators are their functions (`int4and`, ...), of the
+        // operands' common integer type (a shift's of its left operand's).
+        let bitwise = match op {
+            B::BitwiseAnd => Some("and"),
+            B::BitwiseOr => Some("or"),
+            B::PGBitwiseXor => Some("xor"),
+            B::PGBitwiseShiftLeft => Some("shl"),
+            B::PGBitwiseShiftRight => Some("shr"),
+            _ => None,
+        };
+        if let Some(suffix) = bitwise {
+            let operands = [left.clone(), right.clone()];
+            let mut planned = Vec::with_capacity(2);
+            for operand in &operands {
+                planned.push(self.plan_expr(operand, scope, agg.as_deref_mut(), None)?);
+            }
+            let (lt, rt) = (planned[0].1, planned[1].1);
+            let ty = if suffix.starts_with("sh") {
+                lt
+            } else {
+                DataType::common(lt, rt).unwrap_or(lt)
+            };
+            let width = match ty {
+                DataType::Int2 => "int2",
+                DataType::Int8 => "int8",
+                _ => "int4",
+            };
+            let function = format!("{width}{suffix}");
+            let (resolved, args) = self
+                .resolve_call(&function, &operands, planned, scope, agg)
+                .map_err(|e| operator_error(e, op, lt, rt))?;
+            return Ok((Expr::Call(resolved.id, args), resolved.returns));
+        }
         // The regular expression matches are their functions, as in PostgreSQL's pg_operator.
         let regex_function = match op {
             B::PGRegexMatch => Some("textregexeq"),

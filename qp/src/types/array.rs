@@ -112,7 +112,11 @@ impl ElementType {
             DataType::Oid => ElementType::Oid,
             DataType::Name => ElementType::Name,
             DataType::InternalChar => ElementType::InternalChar,
-            DataType::Unknown | DataType::Array(_) | DataType::Reg(_) => return None,
+            DataType::Unknown
+            | DataType::Array(_)
+            | DataType::Reg(_)
+            | DataType::Int2Vector
+            | DataType::OidVector => return None,
         })
     }
 }
@@ -132,13 +136,24 @@ impl DataType {
     pub fn element(self) -> Option<DataType> {
         match self {
             DataType::Array(e) => Some(e.data_type()),
+            DataType::Int2Vector => Some(DataType::Int2),
+            DataType::OidVector => Some(DataType::Oid),
             _ => None,
         }
     }
 
+    /// The vector types (`int2vector`, `oidvector`): arrays with subscripts from 0, written
+    /// with spaces.
+    pub fn is_vector(self) -> bool {
+        matches!(self, DataType::Int2Vector | DataType::OidVector)
+    }
+
     /// Array types.
     pub fn is_array(self) -> bool {
-        matches!(self, DataType::Array(_))
+        matches!(
+            self,
+            DataType::Array(_) | DataType::Int2Vector | DataType::OidVector
+        )
     }
 }
 
@@ -180,6 +195,31 @@ impl Array {
             }]
         };
         Array { dims, elements }
+    }
+
+    /// A vector (`int2vector`, `oidvector`): one dimension, subscripts from 0 (the empty
+    /// array for no elements).
+    pub fn vector(elements: Vec<Value>) -> Array {
+        let mut array = Array::from_elements(elements);
+        if let Some(d) = array.dims.first_mut() {
+            d.lower = 0;
+        }
+        array
+    }
+
+    /// A vector's text form (`int2vectorout`): its elements separated by spaces.
+    pub fn vector_text(&self) -> String {
+        let parts: Vec<String> = self.elements.iter().map(Value::to_text).collect();
+        parts.join(" ")
+    }
+
+    /// Reads a vector's text form (`1 3`, elements of type `element` separated by spaces).
+    pub fn parse_vector(text: &str, element: DataType) -> crate::error::Result<Array> {
+        let elements = text
+            .split_ascii_whitespace()
+            .map(|part| Value::parse(part, element, super::TimeZone::UTC))
+            .collect::<crate::error::Result<Vec<_>>>()?;
+        Ok(Array::vector(elements))
     }
 
     /// The empty array.

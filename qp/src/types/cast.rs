@@ -158,6 +158,11 @@ impl Value {
             (Value::Text(s), None, Some(_)) if from.is_string() || from == DataType::Unknown => {
                 Value::parse(&s, to, zone)
             }
+            (Value::Array(a), Some(_), None)
+                if from.is_vector() && (to.is_string() || to == DataType::Unknown) =>
+            {
+                Value::Text(a.vector_text()).cast(DataType::Text, to, zone)
+            }
             (v @ Value::Array(_), Some(_), None) if to.is_string() || to == DataType::Unknown => {
                 Value::Text(v.to_text_in(zone)).cast(DataType::Text, to, zone)
             }
@@ -353,7 +358,7 @@ pub fn is_implicit_cast(from: DataType, to: DataType) -> bool {
         Reg(_) => to == Oid,
         Date => matches!(to, Timestamp | TimestampTz),
         Timestamp => to == TimestampTz,
-        Bool | Float8 | TimestampTz | Unknown | Array(_) => false,
+        Bool | Float8 | TimestampTz | Unknown | Array(_) | Int2Vector | OidVector => false,
     }
 }
 

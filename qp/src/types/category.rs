@@ -89,7 +89,7 @@ impl DataType {
             DataType::InternalChar => TypeCategory::Internal,
             DataType::Date | DataType::Timestamp | DataType::TimestampTz => TypeCategory::DateTime,
             DataType::Unknown => TypeCategory::Unknown,
-            DataType::Array(_) => TypeCategory::Array,
+            DataType::Array(_) | DataType::Int2Vector | DataType::OidVector => TypeCategory::Array,
         }
     }
 

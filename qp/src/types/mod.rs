@@ -13,6 +13,7 @@ mod array;
 pub mod array_binary;
 pub mod cast;
 mod category;
+pub mod collation;
 pub mod compare;
 pub mod keycode;
 pub mod row;
@@ -81,6 +82,12 @@ pub enum DataType {
     /// looks the name up in the catalog, which this layer does not know: the executor does
     /// that (`Context::object_oid` / `object_name`); here the text forms are the number.
     Reg(RegKind),
+    /// `int2vector`: PostgreSQL's one-dimensional `smallint` array with subscripts from 0,
+    /// written as its elements separated by spaces (`1 3`), held as [`Value::Array`].
+    /// `pg_index.indkey` and `indoption`.
+    Int2Vector,
+    /// `oidvector`: as [`DataType::Int2Vector`], of oids (`pg_index.indclass`).
+    OidVector,
 }
 
 /// The kind of catalog object a `reg*` type identifies.
@@ -153,6 +160,8 @@ impl DataType {
                 ElementType::InternalChar => Type::CHAR_ARRAY,
             },
             DataType::Reg(kind) => kind.pg_type(),
+            DataType::Int2Vector => Type::INT2_VECTOR,
+            DataType::OidVector => Type::OID_VECTOR,
         }
     }
 
@@ -179,6 +188,8 @@ impl DataType {
             Type::REGCLASS => DataType::Reg(RegKind::Class),
             Type::REGTYPE => DataType::Reg(RegKind::Type),
             Type::REGNAMESPACE => DataType::Reg(RegKind::Namespace),
+            Type::INT2_VECTOR => DataType::Int2Vector,
+            Type::OID_VECTOR => DataType::OidVector,
             ref t => match t.kind() {
                 postgres_types::Kind::Array(element) => {
                     return DataType::from_pg_type(element)?.array_of();
@@ -223,6 +234,8 @@ impl DataType {
             DataType::InternalChar => "\"char\"".into(),
             DataType::Array(e) => format!("{}[]", e.data_type().name()),
             DataType::Reg(kind) => kind.type_name().into(),
+            DataType::Int2Vector => "int2vector".into(),
+            DataType::OidVector => "oidvector".into(),
         }
     }
 

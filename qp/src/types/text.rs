@@ -106,6 +106,10 @@ impl Value {
                 Value::TimestampTz(parse_timestamptz(trimmed, zone).ok_or_else(invalid)?)
             }
             DataType::Array(e) => Value::array(super::Array::parse(text, e.data_type(), zone)?),
+            DataType::Int2Vector | DataType::OidVector => {
+                let element = ty.element().unwrap_or(DataType::Int2);
+                Value::array(super::Array::parse_vector(text, element)?)
+            }
         };
         Ok(value)
     }

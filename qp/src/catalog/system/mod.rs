@@ -27,11 +27,14 @@ use crate::types::{DataType, Value};
 
 mod empty;
 mod pg_am;
+mod pg_attrdef;
 mod pg_attribute;
 mod pg_class;
+mod pg_collation;
 mod pg_constraint;
 mod pg_database;
 mod pg_description;
+mod pg_index;
 mod pg_namespace;
 mod pg_roles;
 mod pg_tables;
@@ -131,6 +134,9 @@ pub static SYSTEM_TABLES: &[&dyn SystemTable] = &[
     &empty::PG_INHERITS,
     &pg_description::PgDescription,
     &pg_constraint::PgConstraint,
+    &pg_index::PgIndex,
+    &pg_attrdef::PgAttrdef,
+    &pg_collation::PgCollation,
     &pg_tables::PgTables,
     &pg_tables::PgIndexes,
     &empty::PG_VIEWS,
@@ -190,6 +196,7 @@ mod tests {
         def.id = 1000;
         def.schema = "public".into();
         def.name = "t".into();
+        def.columns[0].default = Some("'x'".into());
         catalog
             .tables
             .insert(def.qualified_name(), std::sync::Arc::new(def));
@@ -232,7 +239,7 @@ mod tests {
                         (Value::Text(_), t) => t.is_string(),
                         (Value::Bool(_), DataType::Bool) => true,
                         (Value::Float(_), DataType::Float4) => true,
-                        (Value::Array(_), DataType::Array(_)) => true,
+                        (Value::Array(_), t) => t.is_array(),
                         _ => false,
                     };
                     assert!(fits, "{}.{} = {v:?}", table.name(), c.name);

@@ -202,3 +202,65 @@ mod tests {
         );
     }
 }
+
+/// The integer operators `&`, `|`, `#` (xor), `<<` and `>>` (PostgreSQL's `int4and` and its
+/// siblings): `bits` is the operand type's width, which the result keeps (a shift drops the
+/// bits it pushes out, as C's does in PostgreSQL).
+fn bitwise(args: &[Value], bits: u32, f: fn(i64, i64, u32) -> i64) -> Result<Value> {
+    let (Some(Value::Int(a)), Some(Value::Int(b))) = (args.first(), args.get(1)) else {
+        return Ok(Value::Null);
+    };
+    let r = f(*a, *b, bits);
+    Ok(Value::Int(match bits {
+        16 => r as i16 as i64,
+        32 => r as i32 as i64,
+        _ => r,
+    }))
+}
+
+fn shift_left(a: i64, b: i64, bits: u32) -> i64 {
+    // The count is taken modulo the width, as the x86 shift instructions PostgreSQL's C
+    // compiles to take it (for int2, the shift is of the int4 it was promoted to).
+    let width = bits.max(32);
+    match width {
+        32 => (a as i32).wrapping_shl(b as u32) as i64,
+        _ => a.wrapping_shl(b as u32),
+    }
+}
+
+fn shift_right(a: i64, b: i64, bits: u32) -> i64 {
+    let width = bits.max(32);
+    match width {
+        32 => (a as i32).wrapping_shr(b as u32) as i64,
+        _ => a.wrapping_shr(b as u32),
+    }
+}
+
+macro_rules! bitwise_fns {
+    ($($name:ident, $bits:expr, $op:expr;)*) => {
+        $(
+            #[doc = concat!("`", stringify!($name), "`: see [`bitwise`].")]
+            pub fn $name(args: &[Value], _: &dyn Context) -> Result<Value> {
+                bitwise(args, $bits, $op)
+            }
+        )*
+    };
+}
+
+bitwise_fns! {
+    int2and, 16, |a, b, _| a & b;
+    int4and, 32, |a, b, _| a & b;
+    int8and, 64, |a, b, _| a & b;
+    int2or, 16, |a, b, _| a | b;
+    int4or, 32, |a, b, _| a | b;
+    int8or, 64, |a, b, _| a | b;
+    int2xor, 16, |a, b, _| a ^ b;
+    int4xor, 32, |a, b, _| a ^ b;
+    int8xor, 64, |a, b, _| a ^ b;
+    int2shl, 16, shift_left;
+    int4shl, 32, shift_left;
+    int8shl, 64, shift_left;
+    int2shr, 16, shift_right;
+    int4shr, 32, shift_right;
+    int8shr, 64, shift_right;
+}

@@ -32,6 +32,19 @@ pub fn lower(args: &[Value], _: &dyn Context) -> Result<Value> {
     Ok(Value::Text(text(args, 0, "lower")?.to_lowercase()))
 }
 
+/// `replace(string, from, to)`: every occurrence of `from` replaced by `to` (the string
+/// as it is when `from` is empty).
+pub fn replace(args: &[Value], _: &dyn Context) -> Result<Value> {
+    let string = text(args, 0, "replace")?;
+    let from = text(args, 1, "replace")?;
+    let to = text(args, 2, "replace")?;
+    Ok(Value::Text(if from.is_empty() {
+        string.to_string()
+    } else {
+        string.replace(from, to)
+    }))
+}
+
 /// `upper(text)`
 pub fn upper(args: &[Value], _: &dyn Context) -> Result<Value> {
     Ok(Value::Text(text(args, 0, "upper")?.to_uppercase()))

@@ -64,6 +64,47 @@ pub fn pg_table_is_visible(args: &[Value], cx: &dyn Context) -> Result<Value> {
         .map_or(Value::Null, Value::Bool))
 }
 
+/// `pg_get_expr(pg_node_tree, relation [, pretty])`: the expression's text. dsql's
+/// expression trees (`pg_attrdef.adbin`) are already the text PostgreSQL prints, so they are
+/// returned as they are.
+pub fn pg_get_expr(args: &[Value], _: &dyn Context) -> Result<Value> {
+    Ok(args.first().cloned().unwrap_or(Value::Null))
+}
+
+/// `pg_collation_is_visible(oid)`: whether the collation is found by its bare name; dsql's
+/// collations are all in pg_catalog, so true for each of them, NULL for other oids.
+pub fn pg_collation_is_visible(args: &[Value], _: &dyn Context) -> Result<Value> {
+    let Some(Value::Int(oid)) = args.first() else {
+        return Ok(Value::Null);
+    };
+    Ok(crate::types::collation::collation_by_oid(*oid).map_or(Value::Null, |_| Value::Bool(true)))
+}
+
+/// `pg_get_serial_sequence(table, column)`: the sequence a serial or identity column
+/// draws from. The table is read as a (possibly qualified) name, the column literally; dsql
+/// has no sequences, so once both are found the answer is NULL.
+pub fn pg_get_serial_sequence(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    let (Some(Value::Text(table)), Some(Value::Text(column))) = (args.first(), args.get(1)) else {
+        return Ok(Value::Null);
+    };
+    let not_found = || {
+        crate::error::Error::new(
+            crate::error::SqlState::UNDEFINED_TABLE,
+            format!("relation \"{table}\" does not exist"),
+        )
+    };
+    let oid = cx
+        .object_oid(RegKind::Class, table)?
+        .ok_or_else(not_found)?;
+    if cx.relation_has_column(oid, column) != Some(true) {
+        return Err(crate::error::Error::new(
+            crate::error::SqlState::UNDEFINED_COLUMN,
+            format!("column \"{column}\" of relation \"{table}\" does not exist"),
+        ));
+    }
+    Ok(Value::Null)
+}
+
 /// `to_regclass(text)`: the oid of the relation the text names (read as `regclass` reads
 /// it), NULL when there is none.
 pub fn to_regclass(args: &[Value], cx: &dyn Context) -> Result<Value> {
