@@ -480,6 +480,9 @@ pub struct EvalContext<'a> {
     /// The rows of the enclosing queries, innermost last: [`Expr::Outer`] with level `n`
     /// reads `outer[outer.len() - n]`.
     pub outer: &'a [Vec<Value>],
+    /// The session's parameters (`current_setting`, `set_config`); `None` where no
+    /// statement runs.
+    pub settings: Option<&'a dyn crate::functions::Settings>,
 }
 
 impl Expr {
@@ -1399,6 +1402,10 @@ impl crate::functions::Context for EvalContext<'_> {
                 _ => None,
             }),
         }
+    }
+
+    fn settings(&self) -> Option<&dyn crate::functions::Settings> {
+        self.settings
     }
 
     fn relation_has_column(&self, oid: u32, column: &str) -> Option<bool> {

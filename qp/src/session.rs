@@ -679,9 +679,14 @@ impl Session {
                 time_zone,
                 current_schema: current_schema.cloned(),
                 search_path: search_path.clone(),
+                settings: self.settings.clone(),
+                local_settings: self.local_settings.clone(),
+                in_block: self.in_block,
+                read_only: txn.read_only_mode,
             };
             return Ok((Output::Streaming(query.spawn()), planned));
         }
+        let statement_settings = self.statement_settings(txn.read_only_mode, true);
         let mut cx = ExecContext {
             txn,
             catalog: catalog.clone(),
@@ -699,8 +704,14 @@ impl Session {
             subquery_results: Default::default(),
             subquery_sets: Default::default(),
             work_tables: Default::default(),
+            settings: Some(&statement_settings),
         };
         let output = exec::execute(&planned.plan, &mut cx).await?;
+        drop(cx);
+        let changes = statement_settings.take_changes();
+        if !changes.is_empty() {
+            self.apply_setting_changes(changes).await?;
+        }
         // Every write path checks the size as it buffers; this also covers any it misses.
         limits.check_transaction_size(txn.write_bytes())?;
         Ok((output, planned))
@@ -735,6 +746,7 @@ impl Session {
             search_path: &[],
             catalog: None,
             outer: &[],
+            settings: None,
         };
         let done = match job_id.eval(&[], &ecx)? {
             Value::Null => Value::Null,
@@ -895,27 +907,34 @@ impl Session {
 
     /// The value SHOW reports: SET LOCAL, then SET, then the default.
     fn show(&self, name: &str) -> Option<String> {
-        let name = crate::settings::canonical_name(name);
-        if name == "transaction_read_only" && self.in_block {
-            let read_only = self.txn.as_ref().is_some_and(|t| t.read_only_mode);
-            return Some(if read_only { "on" } else { "off" }.into());
+        use crate::functions::Settings as _;
+        self.statement_settings(self.txn.as_ref().is_some_and(|t| t.read_only_mode), false)
+            .get(name)
+    }
+
+    /// The session's parameters as a statement sees them, `read_only` its transaction's
+    /// mode; with `changes`, `set_config` may change them (see [`StatementSettings`]).
+    fn statement_settings(&self, read_only: bool, changes: bool) -> StatementSettings<'_> {
+        StatementSettings {
+            settings: &self.settings,
+            local_settings: &self.local_settings,
+            in_block: self.in_block,
+            read_only,
+            role: self.current_role(),
+            changes: changes.then(Default::default),
         }
-        if name == "is_superuser" {
-            // Follows SET ROLE: only admin is a superuser.
-            let admin = self.current_role() == crate::roles::ADMIN;
-            return Some(if admin { "on" } else { "off" }.into());
+    }
+
+    /// Keeps the changes a statement's `set_config` calls made, in order, as SET would.
+    async fn apply_setting_changes(&mut self, changes: Vec<SettingChange>) -> Result<()> {
+        for change in changes {
+            if change.name == "role" {
+                self.set_role(change.value.as_deref()).await?;
+            } else {
+                self.set(&change.name, change.value.as_deref(), change.local)?;
+            }
         }
-        if name == "transaction_read_only" {
-            return Some(default_or_set(
-                &self.settings,
-                "default_transaction_read_only",
-            ));
-        }
-        self.local_settings
-            .get(&name)
-            .or_else(|| self.settings.get(&name))
-            .cloned()
-            .or_else(|| crate::settings::default_value(&name))
+        Ok(())
     }
 
     /// `SET ROLE`: admin may become any role, other users only themselves (dsql has no role
@@ -946,6 +965,95 @@ impl Session {
 
 fn default_value(name: &str) -> String {
     crate::settings::default_value(name).unwrap_or_default()
+}
+
+/// One `set_config` call of a statement, kept when the statement succeeds.
+struct SettingChange {
+    name: String,
+    /// The checked value; `None` for the default.
+    value: Option<String>,
+    local: bool,
+}
+
+/// The session's parameters as one statement sees them: what `SHOW` and `current_setting`
+/// read (SET LOCAL, then SET, then the default) and, where `changes` is kept, what the
+/// statement's `set_config` calls change, seen by the rest of the statement and applied by
+/// the session when it succeeds.
+struct StatementSettings<'a> {
+    settings: &'a BTreeMap<String, String>,
+    local_settings: &'a BTreeMap<String, String>,
+    in_block: bool,
+    read_only: bool,
+    role: &'a str,
+    changes: Option<std::sync::Mutex<Vec<SettingChange>>>,
+}
+
+impl StatementSettings<'_> {
+    fn take_changes(self) -> Vec<SettingChange> {
+        self.changes
+            .map(|c| c.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .unwrap_or_default()
+    }
+}
+
+impl crate::functions::Settings for StatementSettings<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        let name = crate::settings::canonical_name(name);
+        if let Some(changes) = &self.changes {
+            let changes = changes.lock().unwrap_or_else(|e| e.into_inner());
+            // A SET LOCAL outside a block changes nothing.
+            if let Some(change) = changes
+                .iter()
+                .rev()
+                .find(|c| c.name == name && (self.in_block || !c.local))
+            {
+                return change.value.clone().or_else(|| default_value_of(&name));
+            }
+        }
+        if name == "transaction_read_only" && self.in_block {
+            return Some(if self.read_only { "on" } else { "off" }.into());
+        }
+        if name == "is_superuser" {
+            // Follows SET ROLE: only admin is a superuser.
+            let admin = self.role == crate::roles::ADMIN;
+            return Some(if admin { "on" } else { "off" }.into());
+        }
+        if name == "transaction_read_only" {
+            return Some(default_or_set(
+                self.settings,
+                "default_transaction_read_only",
+            ));
+        }
+        self.local_settings
+            .get(&name)
+            .or_else(|| self.settings.get(&name))
+            .cloned()
+            .or_else(|| crate::settings::default_value(&name))
+    }
+
+    fn set(&self, name: &str, value: Option<&str>, local: bool) -> Result<String> {
+        let name = crate::settings::canonical_name(name);
+        let checked = crate::settings::validate(&name, value)?;
+        let Some(changes) = &self.changes else {
+            return Err(Error::unsupported(
+                "set_config is not supported in a portal fetched in parts",
+            ));
+        };
+        let shown = checked.clone().or_else(|| default_value_of(&name));
+        changes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(SettingChange {
+                name: name.clone(),
+                value: checked,
+                local,
+            });
+        Ok(shown.unwrap_or_default())
+    }
+}
+
+fn default_value_of(name: &str) -> Option<String> {
+    crate::settings::default_value(name)
 }
 
 fn default_or_set(settings: &BTreeMap<String, String>, name: &str) -> String {
@@ -1032,6 +1140,11 @@ struct StreamingQuery {
     time_zone: TimeZone,
     current_schema: Option<String>,
     search_path: Vec<String>,
+    /// The session's parameters when the query started (`current_setting`).
+    settings: BTreeMap<String, String>,
+    local_settings: BTreeMap<String, String>,
+    in_block: bool,
+    read_only: bool,
 }
 
 /// Batches a streaming query may have ready before the portal takes them (it then waits).
@@ -1056,7 +1169,19 @@ impl StreamingQuery {
                 time_zone,
                 current_schema,
                 search_path,
+                settings,
+                local_settings,
+                in_block,
+                read_only,
             } = self;
+            let statement_settings = StatementSettings {
+                settings: &settings,
+                local_settings: &local_settings,
+                in_block,
+                read_only,
+                role: &user,
+                changes: None,
+            };
             let Plan::Query(q) = &planned.plan else {
                 return;
             };
@@ -1077,6 +1202,7 @@ impl StreamingQuery {
                 subquery_results: Default::default(),
                 subquery_sets: Default::default(),
                 work_tables: Default::default(),
+                settings: Some(&statement_settings),
             };
             if let Err(e) = exec::stream_query(q, &mut cx, &sender).await {
                 let _ = sender.send(Err(e)).await;

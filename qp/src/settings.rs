@@ -58,6 +58,9 @@ const PLANNER_SWITCHES: &[&str] = &[
     "enable_seqscan",
     "enable_sort",
     "enable_tidscan",
+    // Not a switch of the planner's, but of the executor's JIT compilation, which dsql does
+    // not have; asyncpg turns it off around its type introspection (`set_config('jit', ...)`).
+    "jit",
 ];
 
 /// The canonical name of a parameter as written in SET, SHOW or RESET (lower case, with the
@@ -358,6 +361,7 @@ pub fn default_value(name: &str) -> Option<String> {
             "max_identifier_length" => "63",
             "default_transaction_read_only" | "transaction_read_only" => "off",
             "lc_collate" | "lc_ctype" => "C",
+            "default_table_access_method" => "heap",
             "is_superuser" => "on",
             "role" => "none",
             _ => return None,

@@ -101,6 +101,8 @@ pub struct ExecContext<'a> {
     pub subquery_sets: HashMap<usize, Arc<crate::expr::ValueSet>>,
     /// The rows of each recursive CTE's previous step while its recursive term runs.
     pub work_tables: HashMap<usize, Arc<Vec<Vec<Value>>>>,
+    /// The session's parameters as the statement sees them.
+    pub settings: Option<&'a dyn crate::functions::Settings>,
 }
 
 impl ExecContext<'_> {
@@ -127,6 +129,7 @@ impl ExecContext<'_> {
             search_path: self.search_path,
             catalog: Some(&self.catalog),
             outer: &self.outer,
+            settings: self.settings,
         }
     }
 }

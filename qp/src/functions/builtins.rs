@@ -529,6 +529,28 @@ pub(super) static BUILTINS: &[Function] = &[
         system::pg_table_is_visible,
     ),
     scalar(
+        "current_setting",
+        &[TEXT],
+        DataType::Text,
+        Stable,
+        system::current_setting,
+    ),
+    scalar(
+        "current_setting",
+        &[TEXT, BOOL],
+        DataType::Text,
+        Stable,
+        system::current_setting,
+    ),
+    Function {
+        name: "set_config",
+        args: &[TEXT, TEXT, BOOL],
+        returns: fixed(DataType::Text),
+        volatility: Volatile,
+        strict: false,
+        implementation: Implementation::Scalar(system::set_config),
+    },
+    scalar(
         "pg_get_serial_sequence",
         &[TEXT, TEXT],
         DataType::Text,

@@ -83,6 +83,19 @@ pub trait Context {
     /// Whether the relation with oid `oid` has a column named `column` (exactly); `None`
     /// when no relation has the oid.
     fn relation_has_column(&self, oid: u32, column: &str) -> Option<bool>;
+    /// The session's parameters, where a statement runs (not while planning).
+    fn settings(&self) -> Option<&dyn Settings>;
+}
+
+/// The session's run-time parameters as `current_setting` and `set_config` see them. The
+/// session implements it for each statement: a change made by `set_config` is seen by the
+/// rest of the statement and kept when the statement succeeds, as `SET` keeps one.
+pub trait Settings: Send + Sync {
+    /// The value `SHOW name` reports, `None` when there is no such parameter.
+    fn get(&self, name: &str) -> Option<String>;
+    /// `SET [LOCAL] name = value` (`value` `None`: to the default), checked as `SET` checks
+    /// it; the value as `SHOW` will report it.
+    fn set(&self, name: &str, value: Option<&str>, local: bool) -> Result<String>;
 }
 
 /// A scalar function's implementation: its argument values, already converted to the
@@ -415,6 +428,9 @@ mod tests {
                 oid.to_string()
             }
             fn relation_has_column(&self, _: u32, _: &str) -> Option<bool> {
+                None
+            }
+            fn settings(&self) -> Option<&dyn Settings> {
                 None
             }
         }

@@ -246,6 +246,7 @@ fn evaluate_if(constant: bool, e: Expr) -> Result<Expr> {
         search_path: &[],
         catalog: None,
         outer: &[],
+        settings: None,
     };
     Ok(Expr::Literal(e.eval(&[], &ctx)?))
 }

@@ -239,7 +239,7 @@ fn shift_right(a: i64, b: i64, bits: u32) -> i64 {
 macro_rules! bitwise_fns {
     ($($name:ident, $bits:expr, $op:expr;)*) => {
         $(
-            #[doc = concat!("`", stringify!($name), "`: see [`bitwise`].")]
+            #[doc = concat!("`", stringify!($name), "`: an integer bitwise operator (see `bitwise`).")]
             pub fn $name(args: &[Value], _: &dyn Context) -> Result<Value> {
                 bitwise(args, $bits, $op)
             }

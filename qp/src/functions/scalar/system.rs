@@ -105,6 +105,46 @@ pub fn pg_get_serial_sequence(args: &[Value], cx: &dyn Context) -> Result<Value>
     Ok(Value::Null)
 }
 
+/// `current_setting(name [, missing_ok])`: the parameter's value as `SHOW` reports it; for
+/// a parameter that does not exist an error, or NULL when `missing_ok`.
+pub fn current_setting(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    let Some(Value::Text(name)) = args.first() else {
+        return Ok(Value::Null);
+    };
+    let missing_ok = matches!(args.get(1), Some(Value::Bool(true)));
+    let settings = cx.settings().ok_or_else(no_settings)?;
+    match settings.get(name) {
+        Some(value) => Ok(Value::Text(value)),
+        None if missing_ok => Ok(Value::Null),
+        None => Err(crate::error::Error::new(
+            crate::error::SqlState::UNDEFINED_OBJECT,
+            format!("unrecognized configuration parameter \"{name}\""),
+        )),
+    }
+}
+
+/// `set_config(name, value, is_local)`: `SET [LOCAL] name = value` (a NULL value sets the
+/// default), with `SET`'s checks; the new value as `SHOW` reports it.
+pub fn set_config(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    let Some(Value::Text(name)) = args.first() else {
+        return Err(crate::error::Error::new(
+            crate::error::SqlState::NULL_VALUE_NOT_ALLOWED,
+            "SET requires parameter name",
+        ));
+    };
+    let value = match args.get(1) {
+        Some(Value::Text(v)) => Some(v.as_str()),
+        _ => None,
+    };
+    let local = matches!(args.get(2), Some(Value::Bool(true)));
+    let settings = cx.settings().ok_or_else(no_settings)?;
+    Ok(Value::Text(settings.set(name, value, local)?))
+}
+
+fn no_settings() -> crate::error::Error {
+    crate::error::Error::internal("the session's settings are not at hand")
+}
+
 /// `to_regclass(text)`: the oid of the relation the text names (read as `regclass` reads
 /// it), NULL when there is none.
 pub fn to_regclass(args: &[Value], cx: &dyn Context) -> Result<Value> {
