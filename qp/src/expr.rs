@@ -1408,6 +1408,20 @@ impl crate::functions::Context for EvalContext<'_> {
         self.settings
     }
 
+    fn relation_kind(&self, oid: u32) -> Option<char> {
+        use crate::catalog::CatalogView as _;
+        use crate::catalog::system::SystemKind;
+        let catalog = self.catalog?;
+        Some(match catalog.relation_by_oid(oid) {
+            Some(crate::catalog::Relation::System(s)) if s.kind() == SystemKind::View => 'v',
+            Some(_) => 'r',
+            None => {
+                catalog.class_name_by_oid(oid)?;
+                'i'
+            }
+        })
+    }
+
     fn relation_has_column(&self, oid: u32, column: &str) -> Option<bool> {
         use crate::catalog::CatalogView as _;
         let relation = self.catalog?.relation_by_oid(oid)?;

@@ -338,6 +338,18 @@ fn figure_name(expr: &ast::Expr) -> Option<(String, u8)> {
             _ => None,
         },
         ast::Expr::Exists { .. } => strong("exists".into()),
+        // The grammar's function forms are named by the function they are.
+        ast::Expr::Trim { trim_where, .. } => strong(
+            match trim_where {
+                Some(ast::TrimWhereField::Leading) => "ltrim",
+                Some(ast::TrimWhereField::Trailing) => "rtrim",
+                _ => "btrim",
+            }
+            .into(),
+        ),
+        ast::Expr::Substring { .. } => strong("substring".into()),
+        ast::Expr::Position { .. } => strong("position".into()),
+        ast::Expr::Extract { .. } => strong("extract".into()),
         ast::Expr::Array(_) => strong("array".into()),
         _ => None,
     }

@@ -38,15 +38,14 @@ pub mod defs;
 mod deparse;
 pub mod job;
 pub mod oids;
-mod quote;
 mod reg;
 mod relation;
 pub mod store;
 pub mod sys;
 pub mod system;
 
+pub use crate::functions::scalar::quote::quote_ident;
 pub use deparse::default_expression_text;
-pub use quote::quote_ident;
 pub use reg::{ObjectNames, object_not_found};
 pub use relation::{
     CatalogView, IndexShape, Relation, SchemaInfo, effective_search_path,

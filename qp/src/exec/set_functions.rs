@@ -31,6 +31,7 @@ fn call_values(call: &SetCall, args: &[Value], limits: &Limits) -> Result<Vec<Va
             _ => Ok(Vec::new()),
         },
         SetFunc::GenerateSubscripts => Ok(generate_subscripts(args)),
+        SetFunc::PartitionAncestors => Ok(Vec::new()),
     }
 }
 

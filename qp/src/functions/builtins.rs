@@ -25,6 +25,7 @@ const NUMERIC: ArgType = ArgType::Type(DataType::Numeric(None));
 const TEXT: ArgType = ArgType::Type(DataType::Text);
 const OID: ArgType = ArgType::Type(DataType::Oid);
 const NAME: ArgType = ArgType::Type(DataType::Name);
+const REGCLASS: ArgType = ArgType::Type(DataType::Reg(RegKind::Class));
 const BPCHAR: ArgType = ArgType::Type(DataType::Char(1));
 const DATE: ArgType = ArgType::Type(DataType::Date);
 const TIMESTAMP: ArgType = ArgType::Type(DataType::Timestamp);
@@ -282,7 +283,38 @@ pub(super) static BUILTINS: &[Function] = &[
     scalar("random", &[], DataType::Float8, Volatile, math::random),
     // String functions.
     scalar("lower", &[TEXT], DataType::Text, Immutable, string::lower),
+    scalar("btrim", &[TEXT], DataType::Text, Immutable, string::btrim),
+    scalar(
+        "btrim",
+        &[TEXT, TEXT],
+        DataType::Text,
+        Immutable,
+        string::btrim,
+    ),
+    scalar("ltrim", &[TEXT], DataType::Text, Immutable, string::ltrim),
+    scalar(
+        "ltrim",
+        &[TEXT, TEXT],
+        DataType::Text,
+        Immutable,
+        string::ltrim,
+    ),
+    scalar("rtrim", &[TEXT], DataType::Text, Immutable, string::rtrim),
+    scalar(
+        "rtrim",
+        &[TEXT, TEXT],
+        DataType::Text,
+        Immutable,
+        string::rtrim,
+    ),
     scalar("upper", &[TEXT], DataType::Text, Immutable, string::upper),
+    scalar(
+        "quote_ident",
+        &[TEXT],
+        DataType::Text,
+        Immutable,
+        string::quote_ident,
+    ),
     scalar(
         "replace",
         &[TEXT, TEXT, TEXT],
@@ -527,6 +559,77 @@ pub(super) static BUILTINS: &[Function] = &[
         DataType::Bool,
         Stable,
         system::pg_table_is_visible,
+    ),
+    // The definitions of objects dsql has none of (views, triggers, rules, extended
+    // statistics): NULL, as for an oid that names no such object.
+    Function {
+        name: "pg_get_viewdef",
+        args: &[OID],
+        returns: fixed(DataType::Text),
+        volatility: Stable,
+        strict: true,
+        implementation: Implementation::Scalar(system::no_such_object),
+    },
+    Function {
+        name: "pg_get_viewdef",
+        args: &[OID, BOOL],
+        returns: fixed(DataType::Text),
+        volatility: Stable,
+        strict: true,
+        implementation: Implementation::Scalar(system::no_such_object),
+    },
+    Function {
+        name: "pg_get_triggerdef",
+        args: &[OID],
+        returns: fixed(DataType::Text),
+        volatility: Stable,
+        strict: true,
+        implementation: Implementation::Scalar(system::no_such_object),
+    },
+    Function {
+        name: "pg_get_triggerdef",
+        args: &[OID, BOOL],
+        returns: fixed(DataType::Text),
+        volatility: Stable,
+        strict: true,
+        implementation: Implementation::Scalar(system::no_such_object),
+    },
+    Function {
+        name: "pg_get_ruledef",
+        args: &[OID],
+        returns: fixed(DataType::Text),
+        volatility: Stable,
+        strict: true,
+        implementation: Implementation::Scalar(system::no_such_object),
+    },
+    Function {
+        name: "pg_get_ruledef",
+        args: &[OID, BOOL],
+        returns: fixed(DataType::Text),
+        volatility: Stable,
+        strict: true,
+        implementation: Implementation::Scalar(system::no_such_object),
+    },
+    Function {
+        name: "pg_get_statisticsobjdef_columns",
+        args: &[OID],
+        returns: fixed(DataType::Text),
+        volatility: Stable,
+        strict: true,
+        implementation: Implementation::Scalar(system::no_such_object),
+    },
+    scalar(
+        "pg_relation_is_publishable",
+        &[REGCLASS],
+        DataType::Bool,
+        Stable,
+        system::pg_relation_is_publishable,
+    ),
+    set_returning(
+        "pg_partition_ancestors",
+        &[REGCLASS],
+        DataType::Reg(RegKind::Class),
+        SetFunc::PartitionAncestors,
     ),
     scalar(
         "current_setting",

@@ -83,6 +83,8 @@ pub trait Context {
     /// Whether the relation with oid `oid` has a column named `column` (exactly); `None`
     /// when no relation has the oid.
     fn relation_has_column(&self, oid: u32, column: &str) -> Option<bool>;
+    /// The `pg_class.relkind` of the relation or index with oid `oid`, if there is one.
+    fn relation_kind(&self, oid: u32) -> Option<char>;
     /// The session's parameters, where a statement runs (not while planning).
     fn settings(&self) -> Option<&dyn Settings>;
 }
@@ -428,6 +430,9 @@ mod tests {
                 oid.to_string()
             }
             fn relation_has_column(&self, _: u32, _: &str) -> Option<bool> {
+                None
+            }
+            fn relation_kind(&self, _: u32) -> Option<char> {
                 None
             }
             fn settings(&self) -> Option<&dyn Settings> {

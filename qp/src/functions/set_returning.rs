@@ -14,6 +14,9 @@ pub enum SetFunc {
     /// `generate_subscripts(array, dim [, reverse])`: the subscripts of dimension `dim`, from
     /// its lower bound up (down when `reverse`); none for a dimension the array lacks.
     GenerateSubscripts,
+    /// `pg_partition_ancestors(regclass)`: a partition's ancestors and itself; none for any
+    /// relation in dsql, which has no partitions (as for a table that is not one).
+    PartitionAncestors,
 }
 
 impl SetFunc {
@@ -23,6 +26,7 @@ impl SetFunc {
             SetFunc::GenerateSeries => "generate_series",
             SetFunc::Unnest => "unnest",
             SetFunc::GenerateSubscripts => "generate_subscripts",
+            SetFunc::PartitionAncestors => "pg_partition_ancestors",
         }
     }
 }

@@ -414,6 +414,29 @@ impl Planner<'_> {
                     _ => self.plan_any_array(left, compare_op, all, right, scope, agg)?,
                 }
             }
+            // TRIM([LEADING | TRAILING | BOTH] [characters] FROM string) is ltrim, rtrim or
+            // btrim, as PostgreSQL's grammar makes it.
+            E::Trim {
+                expr,
+                trim_where,
+                trim_what,
+                trim_characters: None,
+            } => {
+                let function = match trim_where {
+                    Some(ast::TrimWhereField::Leading) => "ltrim",
+                    Some(ast::TrimWhereField::Trailing) => "rtrim",
+                    _ => "btrim",
+                };
+                let mut operands = vec![expr.as_ref().clone()];
+                operands.extend(trim_what.iter().map(|w| w.as_ref().clone()));
+                let mut planned = Vec::with_capacity(operands.len());
+                for operand in &operands {
+                    planned.push(self.plan_expr(operand, scope, agg.as_deref_mut(), None)?);
+                }
+                let (resolved, args) =
+                    self.resolve_call(function, &operands, planned, scope, agg)?;
+                (Expr::Call(resolved.id, args), resolved.returns)
+            }
             other => {
                 return Err(Error::unsupported(format!(
                     "expression {other} is not supported yet"

@@ -317,6 +317,8 @@ pub fn casts_implicitly(from: DataType, to: DataType) -> bool {
     }
     (from.is_numeric() && to.is_numeric())
         || (from.is_string() && to.is_string())
+        // An oid or integer names an object of a reg type (`pg_partition_ancestors(oid)`).
+        || (to.is_reg() && (from == DataType::Oid || from.is_integer()))
         || DataType::common(from, to) == Some(to)
 }
 

@@ -1,8 +1,10 @@
 //! The catalogs of what DSQL does not have, empty but with PostgreSQL's columns, so that the
 //! queries psql and the ORMs make over them (usually LEFT JOINs) run and find nothing:
 //! inheritance, extensions, row security policies, rules, triggers, publications, role
-//! memberships, enum labels, and views and sequences (not yet in dsql). Columns of types dsql lacks
-//! (`pg_node_tree`, `int2vector`, `bytea`) are left out.
+//! memberships, enum labels, extended statistics, partitioned tables, range types,
+//! dependencies (dsql records none: it has no sequences, views or other objects that depend
+//! on one another) and views and sequences (not yet in dsql). `pg_node_tree` columns are
+//! `text`; columns of types dsql lacks (`bytea`, `aclitem`) are left out.
 
 use super::{Catalog, SystemColumn, SystemKind, SystemTable, column, nullable};
 use crate::catalog::oids::Oid;
@@ -111,6 +113,8 @@ pub static PG_POLICY: Empty = Empty {
         column("polcmd", CHAR),
         column("polpermissive", BOOL),
         column("polroles", OIDS),
+        nullable("polqual", DataType::Text),
+        nullable("polwithcheck", DataType::Text),
     ],
 };
 
@@ -224,5 +228,88 @@ pub static PG_ENUM: Empty = Empty {
         column("enumtypid", OID),
         column("enumsortorder", DataType::Float4),
         column("enumlabel", NAME),
+    ],
+};
+
+/// `pg_statistic_ext` (`stxexprs` as text): dsql has no extended statistics.
+pub static PG_STATISTIC_EXT: Empty = Empty {
+    name: "pg_statistic_ext",
+    oid: 3381,
+    kind: SystemKind::Table,
+    columns: &[
+        column("oid", OID),
+        column("stxrelid", OID),
+        column("stxname", NAME),
+        column("stxnamespace", OID),
+        column("stxowner", OID),
+        column("stxstattarget", DataType::Int4),
+        column("stxkeys", DataType::Int2Vector),
+        column("stxkind", DataType::Array(ElementType::InternalChar)),
+        nullable("stxexprs", DataType::Text),
+    ],
+};
+
+/// `pg_partitioned_table` (`partexprs` as text): DSQL has no partitions.
+pub static PG_PARTITIONED_TABLE: Empty = Empty {
+    name: "pg_partitioned_table",
+    oid: 3350,
+    kind: SystemKind::Table,
+    columns: &[
+        column("partrelid", OID),
+        column("partstrat", CHAR),
+        column("partnatts", DataType::Int2),
+        column("partdefid", OID),
+        column("partattrs", DataType::Int2Vector),
+        column("partclass", DataType::OidVector),
+        column("partcollation", DataType::OidVector),
+        nullable("partexprs", DataType::Text),
+    ],
+};
+
+/// `pg_range`: dsql has no range types.
+pub static PG_RANGE: Empty = Empty {
+    name: "pg_range",
+    oid: 3541,
+    kind: SystemKind::Table,
+    columns: &[
+        column("rngtypid", OID),
+        column("rngsubtype", OID),
+        column("rngmultitypid", OID),
+        column("rngcollation", OID),
+        column("rngsubopc", OID),
+        column("rngcanonical", DataType::Text),
+        column("rngsubdiff", DataType::Text),
+    ],
+};
+
+/// `pg_depend`: the dependencies PostgreSQL records between objects (a sequence owned by a
+/// column, a view on its tables, ...); dsql's objects have none of those kinds.
+pub static PG_DEPEND: Empty = Empty {
+    name: "pg_depend",
+    oid: 2608,
+    kind: SystemKind::Table,
+    columns: &[
+        column("classid", OID),
+        column("objid", OID),
+        column("objsubid", DataType::Int4),
+        column("refclassid", OID),
+        column("refobjid", OID),
+        column("refobjsubid", DataType::Int4),
+        column("deptype", CHAR),
+    ],
+};
+
+/// `pg_publication_rel` (`prqual` as text): the tables of publications, which DSQL does not
+/// have.
+pub static PG_PUBLICATION_REL: Empty = Empty {
+    name: "pg_publication_rel",
+    oid: 6106,
+    kind: SystemKind::Table,
+    columns: &[
+        column("oid", OID),
+        column("prpubid", OID),
+        column("prrelid", OID),
+        nullable("prqual", DataType::Text),
+        nullable("prattrs", DataType::Int2Vector),
     ],
 };

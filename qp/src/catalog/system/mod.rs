@@ -36,6 +36,7 @@ mod pg_database;
 mod pg_description;
 mod pg_index;
 mod pg_namespace;
+mod pg_opclass;
 mod pg_roles;
 mod pg_tables;
 mod pg_tablespace;
@@ -137,6 +138,7 @@ pub static SYSTEM_TABLES: &[&dyn SystemTable] = &[
     &pg_index::PgIndex,
     &pg_attrdef::PgAttrdef,
     &pg_collation::PgCollation,
+    &pg_opclass::PgOpclass,
     &pg_tables::PgTables,
     &pg_tables::PgIndexes,
     &empty::PG_VIEWS,
@@ -151,6 +153,11 @@ pub static SYSTEM_TABLES: &[&dyn SystemTable] = &[
     &empty::PG_AUTH_MEMBERS,
     &empty::PG_SEQUENCE,
     &empty::PG_ENUM,
+    &empty::PG_STATISTIC_EXT,
+    &empty::PG_PARTITIONED_TABLE,
+    &empty::PG_RANGE,
+    &empty::PG_DEPEND,
+    &empty::PG_PUBLICATION_REL,
 ];
 
 /// The system relation `schema.name`, if there is one.
@@ -218,6 +225,11 @@ mod tests {
             "pg_auth_members",
             "pg_sequence",
             "pg_enum",
+            "pg_statistic_ext",
+            "pg_partitioned_table",
+            "pg_range",
+            "pg_depend",
+            "pg_publication_rel",
         ];
         for table in SYSTEM_TABLES {
             let rows = table.rows(&catalog, &session);

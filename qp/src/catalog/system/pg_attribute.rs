@@ -2,9 +2,9 @@
 
 use super::pg_class::relations;
 use super::pg_type::type_info;
-use super::{Catalog, SystemColumn, SystemTable, char, column, name, oid};
+use super::{Catalog, SystemColumn, SystemTable, char, column, name, nullable, oid};
 use crate::catalog::oids::Oid;
-use crate::types::{DataType, Value};
+use crate::types::{DataType, ElementType, Value};
 
 /// `pg_attribute` (`attacl` (`aclitem[]`), `attoptions` and `attfdwoptions` (`text[]`) and
 /// `attmissingval` (`anyarray`) are left out). Only user columns (`attnum` > 0) have rows:
@@ -42,6 +42,9 @@ impl SystemTable for PgAttribute {
             column("attislocal", DataType::Bool),
             column("attinhcount", DataType::Int4),
             column("attcollation", DataType::Oid),
+            // `aclitem[]` in PostgreSQL: column privileges, which DSQL does not grant.
+            nullable("attacl", DataType::Array(ElementType::Text)),
+            nullable("attoptions", DataType::Array(ElementType::Text)),
         ];
         COLUMNS
     }
@@ -77,6 +80,8 @@ impl SystemTable for PgAttribute {
                     Value::Bool(true),
                     Value::Int(0),
                     oid(t.collation),
+                    Value::Null,
+                    Value::Null,
                 ]);
             }
         }

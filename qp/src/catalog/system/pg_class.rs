@@ -165,7 +165,12 @@ impl SystemTable for PgClass {
             column("relreplident", DataType::InternalChar),
             column("relispartition", DataType::Bool),
             column("relrewrite", DataType::Oid),
+            // `aclitem[]` in PostgreSQL, NULL for the default privileges; dsql keeps grants
+            // in its own catalog, so the column is always NULL.
+            nullable("relacl", DataType::Array(ElementType::Text)),
             nullable("reloptions", DataType::Array(ElementType::Text)),
+            // A `pg_node_tree` (as text): DSQL has no partitions, so NULL.
+            nullable("relpartbound", DataType::Text),
         ];
         COLUMNS
     }
@@ -205,6 +210,8 @@ impl SystemTable for PgClass {
                     char(if table && r.stored { 'd' } else { 'n' }),
                     Value::Bool(false),
                     oid(0),
+                    Value::Null,
+                    Value::Null,
                     Value::Null,
                 ]
             })

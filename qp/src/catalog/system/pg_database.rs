@@ -3,7 +3,7 @@
 use super::{Catalog, SystemColumn, SystemTable, char, column, name, nullable, oid, role_oid};
 use crate::catalog::defs::ADMIN;
 use crate::catalog::oids::{self, Oid};
-use crate::types::{DataType, Value};
+use crate::types::{DataType, ElementType, Value};
 
 /// `pg_database` (`datfrozenxid` and `datminmxid`, of type `xid`, and `datacl`, an
 /// `aclitem[]`, are left out).
@@ -31,6 +31,8 @@ impl SystemTable for PgDatabase {
             column("datctype", DataType::Text),
             nullable("daticulocale", DataType::Text),
             nullable("datcollversion", DataType::Text),
+            // `aclitem[]` in PostgreSQL, NULL for the default privileges.
+            nullable("datacl", DataType::Array(ElementType::Text)),
         ];
         COLUMNS
     }
@@ -51,6 +53,7 @@ impl SystemTable for PgDatabase {
             oid(DEFAULT_TABLESPACE),
             Value::Text("C.UTF-8".into()),
             Value::Text("C.UTF-8".into()),
+            Value::Null,
             Value::Null,
             Value::Null,
         ]]

@@ -68,7 +68,7 @@ impl SystemTable for PgIndex {
                     .collect();
                 let classes = key_types
                     .iter()
-                    .map(|t| Value::Int(i64::from(btree_opclass(*t))))
+                    .map(|t| Value::Int(i64::from(super::pg_opclass::default_btree_opclass(*t))))
                     .collect();
                 // indoption: bit 0 DESC, bit 1 NULLS FIRST (DESC sorts NULLs first unless
                 // told otherwise, and dsql keeps that as `nulls_first`).
@@ -116,28 +116,5 @@ fn collation(t: DataType) -> Oid {
         DataType::Text | DataType::Varchar(_) | DataType::Char(_) => DEFAULT_COLLATION,
         DataType::Name => crate::catalog::oids::C_COLLATION,
         _ => 0,
-    }
-}
-
-/// The oid of btree's default operator class for a key of type `t` (PostgreSQL 15's
-/// `pg_opclass`; `varchar` keys use `text_ops`).
-fn btree_opclass(t: DataType) -> Oid {
-    match t {
-        DataType::Bool => 10003,
-        DataType::Int2 => 1979,
-        DataType::Int4 => 1978,
-        DataType::Int8 => 3124,
-        DataType::Float4 => 10012,
-        DataType::Float8 => 3123,
-        DataType::Numeric(_) => 3125,
-        DataType::Text | DataType::Varchar(_) => 3126,
-        DataType::Char(_) => 10004,
-        DataType::Name => 10028,
-        DataType::InternalChar => 10007,
-        DataType::Date => 3122,
-        DataType::Timestamp => 3128,
-        DataType::TimestampTz => 3127,
-        DataType::Oid | DataType::Reg(_) => 1981,
-        DataType::Unknown | DataType::Array(_) | DataType::Int2Vector | DataType::OidVector => 0,
     }
 }

@@ -5,6 +5,7 @@
 pub mod array;
 pub mod datetime;
 pub mod math;
+pub mod quote;
 pub mod string;
 pub mod system;
 

@@ -45,6 +45,48 @@ pub fn replace(args: &[Value], _: &dyn Context) -> Result<Value> {
     }))
 }
 
+/// `quote_ident(text)`: the string as an identifier, double-quoted where it must be.
+pub fn quote_ident(args: &[Value], _: &dyn Context) -> Result<Value> {
+    Ok(Value::Text(super::quote::quote_ident(text(
+        args,
+        0,
+        "quote_ident",
+    )?)))
+}
+
+/// `btrim(string [, characters])`, `ltrim`, `rtrim`: the string without the longest run of
+/// `characters` (a space by default) at both ends, its start, or its end.
+fn trim_with(args: &[Value], name: &str, start: bool, end: bool) -> Result<Value> {
+    let string = text(args, 0, name)?;
+    let characters: Vec<char> = match args.get(1) {
+        Some(_) => text(args, 1, name)?.chars().collect(),
+        None => vec![' '],
+    };
+    let mut out = string;
+    if start {
+        out = out.trim_start_matches(|c| characters.contains(&c));
+    }
+    if end {
+        out = out.trim_end_matches(|c| characters.contains(&c));
+    }
+    Ok(Value::Text(out.to_string()))
+}
+
+/// `btrim(string [, characters])`: the string without the characters at both ends (a space by default).
+pub fn btrim(args: &[Value], _: &dyn Context) -> Result<Value> {
+    trim_with(args, "btrim", true, true)
+}
+
+/// `ltrim(string [, characters])`: the string without the characters at its start.
+pub fn ltrim(args: &[Value], _: &dyn Context) -> Result<Value> {
+    trim_with(args, "ltrim", true, false)
+}
+
+/// `rtrim(string [, characters])`: the string without the characters at its end.
+pub fn rtrim(args: &[Value], _: &dyn Context) -> Result<Value> {
+    trim_with(args, "rtrim", false, true)
+}
+
 /// `upper(text)`
 pub fn upper(args: &[Value], _: &dyn Context) -> Result<Value> {
     Ok(Value::Text(text(args, 0, "upper")?.to_uppercase()))

@@ -145,6 +145,25 @@ fn no_settings() -> crate::error::Error {
     crate::error::Error::internal("the session's settings are not at hand")
 }
 
+/// The definition of an object dsql has none of (a view, trigger, rule or extended
+/// statistics object): NULL, as PostgreSQL answers for an oid that names no such object.
+pub fn no_such_object(_: &[Value], _: &dyn Context) -> Result<Value> {
+    Ok(Value::Null)
+}
+
+/// `pg_relation_is_publishable(regclass)`: whether a publication could include the
+/// relation: a user table (not a system relation, not an index); NULL for no relation.
+pub fn pg_relation_is_publishable(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    let Some(Value::Int(oid)) = args.first() else {
+        return Ok(Value::Null);
+    };
+    let oid = *oid as u32;
+    Ok(match cx.relation_kind(oid) {
+        None => Value::Null,
+        Some(kind) => Value::Bool(kind == 'r' && oid >= 16384),
+    })
+}
+
 /// `to_regclass(text)`: the oid of the relation the text names (read as `regclass` reads
 /// it), NULL when there is none.
 pub fn to_regclass(args: &[Value], cx: &dyn Context) -> Result<Value> {

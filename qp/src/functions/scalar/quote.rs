@@ -1,5 +1,5 @@
-//! Identifiers as PostgreSQL writes them back (`quote_ident`), for the catalog's functions
-//! that print definitions.
+//! Identifiers as PostgreSQL writes them back (`quote_ident`): the SQL function, and what
+//! the catalog's functions that print definitions quote names with.
 
 /// An identifier as PostgreSQL's `quote_ident` writes it: as it is when it is lower case
 /// letters, digits and underscores not starting with a digit and not a keyword PostgreSQL
