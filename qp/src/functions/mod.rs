@@ -28,6 +28,7 @@
 
 pub mod aggregate;
 mod builtins;
+pub mod procs;
 pub mod resolve;
 pub mod scalar;
 pub mod set_returning;
@@ -254,6 +255,11 @@ impl Function {
         let args: Vec<String> = self.args.iter().map(|a| a.name()).collect();
         format!("{}({})", self.name, args.join(", "))
     }
+}
+
+/// Every built-in overload, in the registry's order.
+pub fn all() -> &'static [Function] {
+    builtins::BUILTINS
 }
 
 /// A resolved overload: an index into the table of built-in functions.

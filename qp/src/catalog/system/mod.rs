@@ -37,6 +37,7 @@ mod pg_description;
 mod pg_index;
 mod pg_namespace;
 mod pg_opclass;
+mod pg_proc;
 mod pg_roles;
 mod pg_tables;
 mod pg_tablespace;
@@ -139,6 +140,7 @@ pub static SYSTEM_TABLES: &[&dyn SystemTable] = &[
     &pg_attrdef::PgAttrdef,
     &pg_collation::PgCollation,
     &pg_opclass::PgOpclass,
+    &pg_proc::PgProc,
     &pg_tables::PgTables,
     &pg_tables::PgIndexes,
     &empty::PG_VIEWS,

@@ -164,6 +164,44 @@ pub fn pg_relation_is_publishable(args: &[Value], cx: &dyn Context) -> Result<Va
     })
 }
 
+/// `pg_get_function_result(oid)`: the function's result type (`SETOF integer`); NULL for
+/// an oid that names no function.
+pub fn pg_get_function_result(args: &[Value], _: &dyn Context) -> Result<Value> {
+    Ok(proc_arg(args).map_or(Value::Null, |p| Value::Text(p.result_text())))
+}
+
+/// `pg_get_function_arguments(oid)` and `pg_get_function_identity_arguments(oid)`: the
+/// argument types.
+pub fn pg_get_function_arguments(args: &[Value], _: &dyn Context) -> Result<Value> {
+    Ok(proc_arg(args).map_or(Value::Null, |p| Value::Text(p.arguments_text())))
+}
+
+/// `pg_function_is_visible(oid)`: the built-in functions are all in pg_catalog, always on
+/// the search path; NULL for an oid that names no function.
+pub fn pg_function_is_visible(args: &[Value], _: &dyn Context) -> Result<Value> {
+    Ok(proc_arg(args).map_or(Value::Null, |_| Value::Bool(true)))
+}
+
+/// `pg_type_is_visible(oid)`: dsql's types are all PostgreSQL's built-in ones, in
+/// pg_catalog; NULL for an oid that names no type.
+pub fn pg_type_is_visible(args: &[Value], _: &dyn Context) -> Result<Value> {
+    let Some(Value::Int(oid)) = args.first() else {
+        return Ok(Value::Null);
+    };
+    Ok(if format_type_name(*oid, None) == "???" {
+        Value::Null
+    } else {
+        Value::Bool(true)
+    })
+}
+
+fn proc_arg(args: &[Value]) -> Option<crate::functions::procs::Proc> {
+    match args.first() {
+        Some(Value::Int(oid)) => crate::functions::procs::proc_by_oid(*oid),
+        _ => None,
+    }
+}
+
 /// `to_regclass(text)`: the oid of the relation the text names (read as `regclass` reads
 /// it), NULL when there is none.
 pub fn to_regclass(args: &[Value], cx: &dyn Context) -> Result<Value> {
