@@ -378,6 +378,25 @@ impl Planner<'_> {
             E::CompoundFieldAccess { root, access_chain } => {
                 self.plan_subscript(root, access_chain, scope, agg)?
             }
+            // CURRENT_DATE and LOCALTIMESTAMP are the transaction's start in the session's
+            // time zone, as `now()::date` and `now()::timestamp` are.
+            E::Function(f)
+                if matches!(f.args, ast::FunctionArguments::None)
+                    && f.name.0.len() == 1
+                    && matches!(
+                        f.name.to_string().to_ascii_lowercase().as_str(),
+                        "current_date" | "localtimestamp"
+                    ) =>
+            {
+                let to = if f.name.to_string().eq_ignore_ascii_case("current_date") {
+                    DataType::Date
+                } else {
+                    DataType::Timestamp
+                };
+                let (now, ty) = keyword_function("current_timestamp")
+                    .ok_or_else(|| Error::internal("now() is missing"))?;
+                (Expr::Cast(Box::new(Expr::Call(now, vec![])), ty, to), to)
+            }
             E::Function(f) => self.plan_function(f, scope, agg, expected)?,
             E::Subquery(query) => self.plan_scalar_subquery(query, scope, agg.as_deref())?,
             E::Exists { subquery, negated } => {
