@@ -20,51 +20,15 @@
 //! DROP TABLE s.t                     ownership of s.t
 //! ```
 
+pub use crate::catalog::access::{has_schema_privilege, has_table_privilege};
 pub use crate::catalog::defs::{Grant, Grantee, Object, Privilege};
 pub use crate::catalog::store::{revoke_all_on, stored_grants};
 pub use crate::catalog::sys::GRANTS_TABLE_ID;
-use crate::catalog::{Catalog, DEFAULT_SCHEMA, SYS_SCHEMA, TableDef};
+use crate::catalog::{Catalog, TableDef};
 use crate::error::{Error, Result, SqlState};
 use crate::expr::Expr;
 use crate::plan::{InsertSource, Plan, Planned, QueryPlan};
 use crate::roles::ADMIN;
-
-fn granted(catalog: &Catalog, object: &Object, role: &str, privilege: Privilege) -> bool {
-    catalog.grants.iter().any(|g| {
-        g.object == *object
-            && g.privilege == privilege
-            && match &g.grantee {
-                Grantee::Public => true,
-                Grantee::Role(r) => r == role,
-            }
-    })
-}
-
-/// Whether `role` holds `privilege` on schema `schema`.
-pub fn has_schema_privilege(
-    catalog: &Catalog,
-    role: &str,
-    schema: &str,
-    privilege: Privilege,
-) -> bool {
-    role == ADMIN
-        || catalog.schema_owners.get(schema).is_some_and(|o| o == role)
-        || (privilege == Privilege::Usage && (schema == DEFAULT_SCHEMA || schema == SYS_SCHEMA))
-        || granted(catalog, &Object::Schema(schema.into()), role, privilege)
-}
-
-/// Whether `role` holds `privilege` on `table` (schema USAGE not included).
-pub fn has_table_privilege(
-    catalog: &Catalog,
-    role: &str,
-    table: &TableDef,
-    privilege: Privilege,
-) -> bool {
-    role == ADMIN
-        || table.owner == role
-        || (table.is_system() && privilege == Privilege::Select)
-        || granted(catalog, &Object::Table(table.id), role, privilege)
-}
 
 /// 42501 unless `role` holds `privilege` on `schema`.
 pub fn require_schema(

@@ -33,6 +33,7 @@
 //! planned with a catalog version lists the version key as `unchanged` in its commit request,
 //! so a concurrent DDL makes it fail with OC001.
 
+pub mod access;
 pub mod codec;
 pub mod defs;
 mod deparse;

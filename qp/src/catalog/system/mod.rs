@@ -26,6 +26,7 @@ use super::oids::Oid;
 use crate::types::{DataType, Value};
 
 mod empty;
+mod information_schema;
 mod pg_am;
 mod pg_attrdef;
 mod pg_attribute;
@@ -160,6 +161,16 @@ pub static SYSTEM_TABLES: &[&dyn SystemTable] = &[
     &empty::PG_RANGE,
     &empty::PG_DEPEND,
     &empty::PG_PUBLICATION_REL,
+    &information_schema::SCHEMATA,
+    &information_schema::TABLES,
+    &information_schema::COLUMNS,
+    &information_schema::VIEWS,
+    &information_schema::TABLE_CONSTRAINTS,
+    &information_schema::KEY_COLUMN_USAGE,
+    &information_schema::CONSTRAINT_COLUMN_USAGE,
+    &information_schema::REFERENTIAL_CONSTRAINTS,
+    &information_schema::SEQUENCES,
+    &information_schema::ROLE_TABLE_GRANTS,
 ];
 
 /// The system relation `schema.name`, if there is one.
@@ -232,6 +243,8 @@ mod tests {
             "pg_range",
             "pg_depend",
             "pg_publication_rel",
+            "referential_constraints",
+            "sequences",
         ];
         for table in SYSTEM_TABLES {
             let rows = table.rows(&catalog, &session);

@@ -39,7 +39,9 @@ pub(super) fn relations(catalog: &Catalog) -> Vec<ClassEntry> {
         out.push(ClassEntry {
             oid: t.oid(),
             name: t.name().to_string(),
-            namespace: PG_CATALOG_NAMESPACE,
+            namespace: catalog
+                .schema_oid(t.schema())
+                .unwrap_or(PG_CATALOG_NAMESPACE),
             kind: match t.kind() {
                 SystemKind::Table => 'r',
                 SystemKind::View => 'v',
