@@ -1031,6 +1031,10 @@ impl crate::functions::Settings for StatementSettings<'_> {
             .or_else(|| crate::settings::default_value(&name))
     }
 
+    fn default_value(&self, name: &str) -> Option<String> {
+        default_value_of(&crate::settings::canonical_name(name))
+    }
+
     fn set(&self, name: &str, value: Option<&str>, local: bool) -> Result<String> {
         let name = crate::settings::canonical_name(name);
         let checked = crate::settings::validate(&name, value)?;

@@ -359,6 +359,7 @@ pub fn default_value(name: &str) -> Option<String> {
             "application_name" => "",
             "extra_float_digits" => "1",
             "max_identifier_length" => "63",
+            "max_index_keys" => "32",
             "default_transaction_read_only" | "transaction_read_only" => "off",
             "lc_collate" | "lc_ctype" => "C",
             "default_table_access_method" => "heap",

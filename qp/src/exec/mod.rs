@@ -111,6 +111,7 @@ impl ExecContext<'_> {
         crate::catalog::system::SessionInfo {
             user: self.user,
             session_user: self.session_user,
+            settings: self.settings,
         }
     }
 

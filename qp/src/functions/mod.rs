@@ -99,6 +99,8 @@ pub trait Settings: Send + Sync {
     /// `SET [LOCAL] name = value` (`value` `None`: to the default), checked as `SET` checks
     /// it; the value as `SHOW` will report it.
     fn set(&self, name: &str, value: Option<&str>, local: bool) -> Result<String>;
+    /// The value the parameter has when nobody set it (`pg_settings.boot_val`).
+    fn default_value(&self, name: &str) -> Option<String>;
 }
 
 /// A scalar function's implementation: its argument values, already converted to the

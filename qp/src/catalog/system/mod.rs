@@ -40,6 +40,7 @@ mod pg_namespace;
 mod pg_opclass;
 mod pg_proc;
 mod pg_roles;
+mod pg_settings;
 mod pg_tables;
 mod pg_tablespace;
 mod pg_type;
@@ -52,12 +53,14 @@ pub const PG_CATALOG: &str = "pg_catalog";
 pub const INFORMATION_SCHEMA: &str = "information_schema";
 
 /// Who is asking: what a system relation's rows may depend on besides the catalog.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct SessionInfo<'a> {
     /// The current role (`current_user`).
     pub user: &'a str,
     /// The role that logged in (`session_user`).
     pub session_user: &'a str,
+    /// The session's parameters (`pg_settings`), where a statement runs.
+    pub settings: Option<&'a dyn crate::functions::Settings>,
 }
 
 /// A column of a system relation.
@@ -142,6 +145,7 @@ pub static SYSTEM_TABLES: &[&dyn SystemTable] = &[
     &pg_collation::PgCollation,
     &pg_opclass::PgOpclass,
     &pg_proc::PgProc,
+    &pg_settings::PgSettings,
     &pg_tables::PgTables,
     &pg_tables::PgIndexes,
     &empty::PG_VIEWS,
@@ -220,9 +224,22 @@ mod tests {
         catalog
             .tables
             .insert(def.qualified_name(), std::sync::Arc::new(def));
+        struct Defaults;
+        impl crate::functions::Settings for Defaults {
+            fn get(&self, name: &str) -> Option<String> {
+                self.default_value(name)
+            }
+            fn set(&self, _: &str, _: Option<&str>, _: bool) -> crate::error::Result<String> {
+                Ok(String::new())
+            }
+            fn default_value(&self, name: &str) -> Option<String> {
+                Some(format!("default of {name}"))
+            }
+        }
         let session = SessionInfo {
             user: "admin",
             session_user: "admin",
+            settings: Some(&Defaults),
         };
         // The relations of what DSQL does not have.
         const EMPTY: &[&str] = &[
