@@ -479,6 +479,12 @@ fn decode_param(
         DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Unknown => {
             Value::Text(String::from_sql(&Type::TEXT, bytes).map_err(bad)?)
         }
+        // json's binary form is its text.
+        DataType::Json => Value::parse(
+            &String::from_sql(&Type::TEXT, bytes).map_err(bad)?,
+            ty,
+            zone,
+        )?,
         DataType::Name => Value::parse(
             &String::from_sql(&Type::TEXT, bytes).map_err(bad)?,
             ty,

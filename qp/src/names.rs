@@ -158,6 +158,7 @@ pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
         D::Char(len) | D::Character(len) => DataType::Char(length(len).unwrap_or(1)),
         D::Date => DataType::Date,
         D::Regclass => DataType::Reg(RegKind::Class),
+        D::JSON => DataType::Json,
         // `integer[]`, `integer[3]`, `integer ARRAY`: PostgreSQL ignores the size, and an
         // array of an array type is the same array type.
         D::Array(
@@ -195,6 +196,7 @@ pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
                 "numeric" => DataType::Numeric(None),
                 "date" => DataType::Date,
                 "timestamp" => DataType::Timestamp,
+                "json" => DataType::Json,
                 "timestamptz" => DataType::TimestampTz,
                 "int2" => DataType::Int2,
                 "int4" => DataType::Int4,
@@ -231,7 +233,7 @@ pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
 /// as DSQL refuses them (`datatype integer[] not supported`), arrays being query values only.
 pub fn column_type(dt: &ast::DataType) -> Result<DataType> {
     let ty = data_type(dt)?;
-    if ty.is_array() || ty.is_reg() {
+    if ty.is_array() || ty.is_reg() || ty == DataType::Json {
         return Err(Error::unsupported(format!(
             "datatype {} not supported",
             type_display_name(dt)

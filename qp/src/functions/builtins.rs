@@ -6,7 +6,7 @@
 //! resolves to (`sum(interval)` makes `sum('1')` ambiguous), it is listed with
 //! [`ArgType::Missing`].
 
-use super::scalar::{array, datetime, math, string, system};
+use super::scalar::{array, datetime, json, math, string, system};
 use super::{
     AggFunc, ArgType, Function, Implementation, ReturnType, SetFunc, Volatility, WindowFunc,
 };
@@ -631,6 +631,14 @@ pub(super) static BUILTINS: &[Function] = &[
         DataType::Reg(RegKind::Class),
         SetFunc::PartitionAncestors,
     ),
+    Function {
+        name: "json_build_object",
+        args: &[ArgType::VariadicAny],
+        returns: fixed(DataType::Json),
+        volatility: Stable,
+        strict: false,
+        implementation: Implementation::Scalar(json::json_build_object),
+    },
     scalar(
         "current_setting",
         &[TEXT],

@@ -153,6 +153,9 @@ pub enum ArgType {
     /// `anycompatiblearray`: an array whose element type joins the `anycompatible` common
     /// type; every such argument converts to the array of it.
     AnyCompatibleArray,
+    /// `VARIADIC "any"`, last: any number of further arguments (none included), each of any
+    /// type, taken as it is (`json_build_object`).
+    VariadicAny,
     /// A type PostgreSQL has here that dsql does not yet (`interval`): listed so that
     /// resolution weighs the same candidates as PostgreSQL; a call that resolves to it is
     /// refused (0A000).
@@ -170,7 +173,8 @@ impl ArgType {
             | ArgType::AnyCompatible
             | ArgType::AnyArray
             | ArgType::AnyNonArray
-            | ArgType::AnyCompatibleArray => TypeCategory::Pseudo,
+            | ArgType::AnyCompatibleArray
+            | ArgType::VariadicAny => TypeCategory::Pseudo,
         }
     }
 
@@ -189,6 +193,7 @@ impl ArgType {
             ArgType::AnyArray => "anyarray".into(),
             ArgType::AnyNonArray => "anynonarray".into(),
             ArgType::AnyCompatibleArray => "anycompatiblearray".into(),
+            ArgType::VariadicAny => "VARIADIC \"any\"".into(),
             ArgType::Missing(name, _) => name.into(),
         }
     }

@@ -33,12 +33,26 @@ impl Proc {
 
     /// `pg_get_function_arguments`: the argument types (built-in arguments have no names).
     pub fn arguments_text(&self) -> String {
+        let variadic = self.is_variadic();
         let names: Vec<String> = self
             .args
             .iter()
-            .map(|&t| super::scalar::system::format_type_name(i64::from(t), None))
+            .enumerate()
+            .map(|(i, &t)| {
+                let name = super::scalar::system::format_type_name(i64::from(t), None);
+                if variadic && i + 1 == self.args.len() {
+                    format!("VARIADIC {name}")
+                } else {
+                    name
+                }
+            })
             .collect();
         names.join(", ")
+    }
+
+    /// Whether its last argument is `VARIADIC` (`pg_proc.provariadic`).
+    pub fn is_variadic(&self) -> bool {
+        matches!(self.function.args.last(), Some(super::ArgType::VariadicAny))
     }
 }
 
@@ -311,6 +325,7 @@ static ROWS: &[Row] = &[
         1184,
         &[1184, 1184, 1186],
     ),
+    ("json_build_object(VARIADIC \"any\")", 3200, 114, &[2276]),
     ("pg_get_function_arguments(oid)", 2162, 25, &[26]),
     ("pg_get_function_identity_arguments(oid)", 2232, 25, &[26]),
     ("pg_get_function_result(oid)", 2165, 25, &[26]),

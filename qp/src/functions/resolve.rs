@@ -75,19 +75,22 @@ pub fn resolve(name: &str, overloads: &[FuncId], args: &[DataType]) -> Result<Re
     let candidates: Vec<FuncId> = overloads
         .iter()
         .copied()
-        .filter(|id| id.function().args.len() == args.len())
+        .filter(|id| declared_for(id.function().args, args.len()).is_some())
         .collect();
     let exact = candidates.iter().copied().find(|id| {
         id.function().args.iter().zip(args).all(|(d, a)| {
             *a != DataType::Unknown && matches!(d, ArgType::Type(t) if same_type(*t, *a))
-        })
+        }) && id.function().args.len() == args.len()
     });
     let chosen = match exact {
         Some(id) => id,
         None => {
             let fits: Vec<FuncId> = candidates
                 .into_iter()
-                .filter(|id| fits(args, id.function().args))
+                .filter(|id| {
+                    declared_for(id.function().args, args.len())
+                        .is_some_and(|declared| fits(args, &declared))
+                })
                 .collect();
             match fits.as_slice() {
                 [] => return Err(no_such_function(name, args)),
@@ -103,6 +106,21 @@ pub fn resolve(name: &str, overloads: &[FuncId], args: &[DataType]) -> Result<Re
         }
     };
     finish(chosen, args)
+}
+
+/// The declared type of each of `n` arguments: `declared` itself, or with a trailing
+/// `VARIADIC "any"` standing for any number of `"any"` arguments; `None` when `n` arguments
+/// do not fit the declaration.
+fn declared_for(declared: &[ArgType], n: usize) -> Option<Vec<ArgType>> {
+    match declared.split_last() {
+        Some((ArgType::VariadicAny, fixed)) if n >= fixed.len() => {
+            let mut out = fixed.to_vec();
+            out.resize(n, ArgType::Any);
+            Some(out)
+        }
+        _ if declared.len() == n => Some(declared.to_vec()),
+        _ => None,
+    }
 }
 
 /// Whether arguments of types `args` convert implicitly to the declared types `declared`,
@@ -162,6 +180,7 @@ fn fits(args: &[DataType], declared: &[ArgType]) -> bool {
                     return false;
                 }
             }
+            ArgType::VariadicAny => {}
         }
     }
     true
@@ -171,7 +190,14 @@ fn fits(args: &[DataType], declared: &[ArgType]) -> bool {
 /// documentation); `None` when no rule settles it.
 fn select_candidate(args: &[DataType], mut candidates: Vec<FuncId>) -> Option<FuncId> {
     let unknown = |i: usize| args[i] == DataType::Unknown;
-    let declared = |id: FuncId, i: usize| id.function().args[i];
+    // A trailing `VARIADIC "any"` declares every argument from its position on.
+    let declared = |id: FuncId, i: usize| {
+        let args = id.function().args;
+        match args.last() {
+            Some(ArgType::VariadicAny) if i + 1 >= args.len() => ArgType::Any,
+            _ => args[i],
+        }
+    };
     let exact = |d: ArgType, a: DataType| matches!(d, ArgType::Type(t) if same_type(t, a));
 
     // Keep the candidates with the most exact matches, then the most exact-or-preferred.
@@ -269,11 +295,12 @@ fn select_candidate(args: &[DataType], mut candidates: Vec<FuncId>) -> Option<Fu
 /// The argument and result types of a call of `id` with arguments of types `args`.
 fn finish(id: FuncId, args: &[DataType]) -> Result<Resolved> {
     let f = id.function();
+    let declared = declared_for(f.args, args.len()).unwrap_or_else(|| f.args.to_vec());
     // The type each known polymorphic argument binds its family to: `anyelement` (through
     // an `anyarray`'s element type) and the `anycompatible` types (through the elements of
     // the `anycompatiblearray` ones).
     let bound = |family: &'static [ArgType], arrays: ArgType| {
-        f.args
+        declared
             .iter()
             .zip(args)
             .filter(move |(d, a)| family.contains(d) && **a != DataType::Unknown)
@@ -308,11 +335,11 @@ fn finish(id: FuncId, args: &[DataType]) -> Result<Resolved> {
     .unwrap_or(DataType::Text);
     let array_of = |t: DataType| t.array_of().ok_or_else(undetermined);
     let mut arg_types = Vec::with_capacity(args.len());
-    for (d, a) in f.args.iter().zip(args) {
+    for (d, a) in declared.iter().zip(args) {
         arg_types.push(match d {
             ArgType::Type(t) if same_type(*t, *a) => *a,
             ArgType::Type(t) => *t,
-            ArgType::Any => *a,
+            ArgType::Any | ArgType::VariadicAny => *a,
             ArgType::AnyElement | ArgType::AnyNonArray => element.ok_or_else(undetermined)?,
             ArgType::AnyArray => array_of(element.ok_or_else(undetermined)?)?,
             ArgType::AnyCompatible => compatible,

@@ -116,7 +116,8 @@ impl ElementType {
             | DataType::Array(_)
             | DataType::Reg(_)
             | DataType::Int2Vector
-            | DataType::OidVector => return None,
+            | DataType::OidVector
+            | DataType::Json => return None,
         })
     }
 }

@@ -360,7 +360,7 @@ pub fn is_implicit_cast(from: DataType, to: DataType) -> bool {
         Reg(_) => to == Oid,
         Date => matches!(to, Timestamp | TimestampTz),
         Timestamp => to == TimestampTz,
-        Bool | Float8 | TimestampTz | Unknown | Array(_) | Int2Vector | OidVector => false,
+        Bool | Float8 | TimestampTz | Unknown | Array(_) | Int2Vector | OidVector | Json => false,
     }
 }
 

@@ -90,6 +90,7 @@ impl DataType {
             DataType::Date | DataType::Timestamp | DataType::TimestampTz => TypeCategory::DateTime,
             DataType::Unknown => TypeCategory::Unknown,
             DataType::Array(_) | DataType::Int2Vector | DataType::OidVector => TypeCategory::Array,
+            DataType::Json => TypeCategory::User,
         }
     }
 

@@ -88,6 +88,9 @@ pub enum DataType {
     Int2Vector,
     /// `oidvector`: as [`DataType::Int2Vector`], of oids (`pg_index.indclass`).
     OidVector,
+    /// `json`: JSON text, kept as written (checked to be JSON on input), held as
+    /// [`Value::Text`]. A query value only for now (`json_build_object`, casts).
+    Json,
 }
 
 /// The kind of catalog object a `reg*` type identifies.
@@ -162,6 +165,7 @@ impl DataType {
             DataType::Reg(kind) => kind.pg_type(),
             DataType::Int2Vector => Type::INT2_VECTOR,
             DataType::OidVector => Type::OID_VECTOR,
+            DataType::Json => Type::JSON,
         }
     }
 
@@ -190,6 +194,7 @@ impl DataType {
             Type::REGNAMESPACE => DataType::Reg(RegKind::Namespace),
             Type::INT2_VECTOR => DataType::Int2Vector,
             Type::OID_VECTOR => DataType::OidVector,
+            Type::JSON => DataType::Json,
             ref t => match t.kind() {
                 postgres_types::Kind::Array(element) => {
                     return DataType::from_pg_type(element)?.array_of();
@@ -236,6 +241,7 @@ impl DataType {
             DataType::Reg(kind) => kind.type_name().into(),
             DataType::Int2Vector => "int2vector".into(),
             DataType::OidVector => "oidvector".into(),
+            DataType::Json => "json".into(),
         }
     }
 

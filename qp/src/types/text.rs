@@ -106,6 +106,15 @@ impl Value {
                 Value::TimestampTz(parse_timestamptz(trimmed, zone).ok_or_else(invalid)?)
             }
             DataType::Array(e) => Value::array(super::Array::parse(text, e.data_type(), zone)?),
+            DataType::Json => {
+                if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
+                    return Err(Error::new(
+                        SqlState::INVALID_TEXT_REPRESENTATION,
+                        "invalid input syntax for type json",
+                    ));
+                }
+                Value::Text(text.to_string())
+            }
             DataType::Int2Vector | DataType::OidVector => {
                 let element = ty.element().unwrap_or(DataType::Int2);
                 Value::array(super::Array::parse_vector(text, element)?)

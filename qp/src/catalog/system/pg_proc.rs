@@ -82,6 +82,19 @@ impl SystemTable for PgProc {
                     _ => f.name,
                 };
                 let args = p.args.iter().map(|&t| Value::Int(i64::from(t))).collect();
+                // A VARIADIC function's last argument's type, and every argument's mode.
+                let (variadic, modes) = if p.is_variadic() {
+                    let modes = p
+                        .args
+                        .iter()
+                        .enumerate()
+                        .map(|(i, _)| char(if i + 1 == p.args.len() { 'v' } else { 'i' }))
+                        .collect();
+                    let last = p.args.last().copied().unwrap_or(0);
+                    (last, Value::array(Array::from_elements(modes)))
+                } else {
+                    (0, Value::Null)
+                };
                 vec![
                     oid(p.oid),
                     name(f.name),
@@ -90,7 +103,7 @@ impl SystemTable for PgProc {
                     oid(INTERNAL_LANGUAGE),
                     Value::Float(1.0),
                     Value::Float(if set_returning { 1000.0 } else { 0.0 }),
-                    oid(0),
+                    oid(variadic),
                     Value::Text("-".into()),
                     char(kind),
                     Value::Bool(false),
@@ -104,7 +117,7 @@ impl SystemTable for PgProc {
                     oid(p.returns),
                     Value::array(Array::vector(args)),
                     Value::Null,
-                    Value::Null,
+                    modes,
                     Value::Null,
                     Value::Null,
                     Value::Null,

@@ -234,6 +234,18 @@ pub static TYPES: &[TypeInfo] = &[
         )
     },
     scalar(
+        114,
+        "json",
+        -1,
+        'U',
+        false,
+        199,
+        ["json_in", "json_out", "json_recv", "json_send"],
+        NO_TYPMOD,
+        'i',
+        'x',
+    ),
+    scalar(
         700,
         "float4",
         4,
@@ -394,6 +406,7 @@ const ARRAY_NAMES: &[(Oid, &str)] = &[
     (25, "_text"),
     (26, "_oid"),
     (30, "_oidvector"),
+    (114, "_json"),
     (700, "_float4"),
     (701, "_float8"),
     (1042, "_bpchar"),

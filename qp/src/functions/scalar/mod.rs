@@ -4,6 +4,7 @@
 
 pub mod array;
 pub mod datetime;
+pub mod json;
 pub mod math;
 pub mod quote;
 pub mod string;
