@@ -1408,6 +1408,120 @@ impl crate::functions::Context for EvalContext<'_> {
         self.settings
     }
 
+    fn has_privilege(
+        &self,
+        role: Option<&str>,
+        object: crate::functions::PrivilegeTarget<'_>,
+        privileges: &[&str],
+        grant_option: bool,
+    ) -> Result<Option<bool>> {
+        use crate::catalog::CatalogView as _;
+        use crate::catalog::access;
+        use crate::catalog::defs::{ADMIN, Privilege};
+        use crate::functions::PrivilegeTarget as T;
+        let Some(catalog) = self.catalog else {
+            return Ok(None);
+        };
+        let role = role.unwrap_or(self.user);
+        if !catalog.roles.contains_key(role) {
+            return Err(Error::new(
+                SqlState::UNDEFINED_OBJECT,
+                format!("role \"{role}\" does not exist"),
+            ));
+        }
+        let admin = role == ADMIN;
+        // dsql grants no grant option: only the owner (and admin) may grant.
+        let keyword = |p: &str| match p {
+            "SELECT" => Some(Privilege::Select),
+            "INSERT" => Some(Privilege::Insert),
+            "UPDATE" => Some(Privilege::Update),
+            "DELETE" => Some(Privilege::Delete),
+            "USAGE" => Some(Privilege::Usage),
+            "CREATE" => Some(Privilege::Create),
+            _ => None,
+        };
+        Ok(Some(match object {
+            T::TableName(_) | T::TableOid(_) => {
+                let oid = match object {
+                    T::TableName(name) => catalog
+                        .object_oid(RegKind::Class, name, self.search_path)?
+                        .ok_or_else(|| crate::catalog::object_not_found(RegKind::Class, name))?,
+                    T::TableOid(oid) => oid,
+                    _ => unreachable!("a table target"),
+                };
+                match catalog.relation_by_oid(oid) {
+                    None => return Ok(None),
+                    Some(crate::catalog::Relation::System(_)) => {
+                        admin || (!grant_option && privileges.contains(&"SELECT"))
+                    }
+                    Some(crate::catalog::Relation::Table(table)) => {
+                        let owner = admin || table.owner == role;
+                        owner
+                            || (!grant_option
+                                && privileges
+                                    .iter()
+                                    .filter_map(|p| keyword(p))
+                                    .any(|p| access::has_table_privilege(catalog, role, &table, p)))
+                    }
+                }
+            }
+            T::SchemaName(_) | T::SchemaOid(_) => {
+                let schema = match object {
+                    T::SchemaName(name) => {
+                        if catalog.schema_oid(name).is_none() {
+                            return Err(Error::new(
+                                SqlState::INVALID_SCHEMA_NAME,
+                                format!("schema \"{name}\" does not exist"),
+                            ));
+                        }
+                        name.to_string()
+                    }
+                    T::SchemaOid(oid) => {
+                        match catalog.schemas_info().into_iter().find(|s| s.oid == oid) {
+                            Some(s) => s.name,
+                            None => return Ok(None),
+                        }
+                    }
+                    _ => unreachable!("a schema target"),
+                };
+                let owner = admin
+                    || catalog
+                        .schema_owners
+                        .get(&schema)
+                        .is_some_and(|o| o == role);
+                owner
+                    || (!grant_option
+                        && privileges
+                            .iter()
+                            .filter_map(|p| keyword(p))
+                            .any(|p| access::has_schema_privilege(catalog, role, &schema, p)))
+            }
+            T::DatabaseName(_) | T::DatabaseOid(_) => {
+                let exists = match object {
+                    T::DatabaseName(name) => name == "postgres",
+                    T::DatabaseOid(oid) => oid == crate::catalog::oids::POSTGRES_DATABASE,
+                    _ => false,
+                };
+                if !exists {
+                    return match object {
+                        T::DatabaseName(name) => Err(Error::new(
+                            SqlState::INVALID_CATALOG_NAME,
+                            format!("database \"{name}\" does not exist"),
+                        )),
+                        _ => Ok(None),
+                    };
+                }
+                // Every role may connect; admin may create schemas; DSQL has no temporary
+                // tables.
+                privileges.iter().any(|p| match *p {
+                    "CONNECT" => !grant_option || admin,
+                    "CREATE" => admin,
+                    _ => false,
+                })
+            }
+        }))
+    }
+
     fn relation_kind(&self, oid: u32) -> Option<char> {
         use crate::catalog::CatalogView as _;
         use crate::catalog::system::SystemKind;

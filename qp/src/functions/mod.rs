@@ -88,6 +88,33 @@ pub trait Context {
     fn relation_kind(&self, oid: u32) -> Option<char>;
     /// The session's parameters, where a statement runs (not while planning).
     fn settings(&self) -> Option<&dyn Settings>;
+    /// Whether `role` (the current role when `None`) holds any of `privileges` (the
+    /// keywords, upper case) on `object` (`has_table_privilege` and its siblings):
+    /// `Ok(None)` for an oid that names nothing; an error for a name that names nothing.
+    fn has_privilege(
+        &self,
+        role: Option<&str>,
+        object: PrivilegeTarget<'_>,
+        privileges: &[&str],
+        grant_option: bool,
+    ) -> Result<Option<bool>>;
+}
+
+/// What `has_table_privilege` and its siblings ask about.
+#[derive(Clone, Copy, Debug)]
+pub enum PrivilegeTarget<'a> {
+    /// A relation by (possibly qualified) name.
+    TableName(&'a str),
+    /// A relation by oid.
+    TableOid(u32),
+    /// A schema by name.
+    SchemaName(&'a str),
+    /// A schema by oid.
+    SchemaOid(u32),
+    /// A database by name.
+    DatabaseName(&'a str),
+    /// A database by oid.
+    DatabaseOid(u32),
 }
 
 /// The session's run-time parameters as `current_setting` and `set_config` see them. The
@@ -450,6 +477,15 @@ mod tests {
             }
             fn settings(&self) -> Option<&dyn Settings> {
                 None
+            }
+            fn has_privilege(
+                &self,
+                _: Option<&str>,
+                _: PrivilegeTarget<'_>,
+                _: &[&str],
+                _: bool,
+            ) -> Result<Option<bool>> {
+                Ok(None)
             }
         }
         let left = registry()

@@ -202,6 +202,110 @@ fn proc_arg(args: &[Value]) -> Option<crate::functions::procs::Proc> {
     }
 }
 
+/// The privilege keywords each kind of object has, as `has_*_privilege` accepts them.
+const TABLE_PRIVILEGES: &[&str] = &[
+    "SELECT",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "TRUNCATE",
+    "REFERENCES",
+    "TRIGGER",
+];
+const SCHEMA_PRIVILEGES: &[&str] = &["USAGE", "CREATE"];
+const DATABASE_PRIVILEGES: &[&str] = &["CREATE", "CONNECT", "TEMPORARY", "TEMP"];
+
+/// Reads a privilege list (`'select, INSERT WITH GRANT OPTION'`): the keywords, upper case,
+/// and whether any asks for the grant option.
+fn privilege_list(text: &str, valid: &[&str]) -> Result<(Vec<&'static str>, bool)> {
+    let mut out = Vec::new();
+    let mut grant_option = false;
+    for part in text.split(',') {
+        let upper = part.trim().to_ascii_uppercase();
+        let (keyword, with_grant) = match upper.strip_suffix(" WITH GRANT OPTION") {
+            Some(k) => (k.trim_end().to_string(), true),
+            None => (upper.clone(), false),
+        };
+        let Some(found) = valid.iter().find(|v| **v == keyword) else {
+            return Err(crate::error::Error::new(
+                crate::error::SqlState::INVALID_PARAMETER_VALUE,
+                format!("unrecognized privilege type: \"{}\"", part.trim()),
+            ));
+        };
+        let found: &'static str = match *found {
+            "SELECT" => "SELECT",
+            "INSERT" => "INSERT",
+            "UPDATE" => "UPDATE",
+            "DELETE" => "DELETE",
+            "TRUNCATE" => "TRUNCATE",
+            "REFERENCES" => "REFERENCES",
+            "TRIGGER" => "TRIGGER",
+            "USAGE" => "USAGE",
+            "CREATE" => "CREATE",
+            "CONNECT" => "CONNECT",
+            _ => "TEMPORARY",
+        };
+        out.push(found);
+        grant_option |= with_grant;
+    }
+    Ok((out, grant_option))
+}
+
+/// `has_table_privilege`, `has_schema_privilege`, `has_database_privilege` with
+/// `([role name,] object, privileges)`: the object by name (text) or oid.
+fn has_privilege(
+    args: &[Value],
+    cx: &dyn Context,
+    valid: &[&str],
+    target: fn(&Value) -> Option<crate::functions::PrivilegeTarget<'_>>,
+) -> Result<Value> {
+    let (role, object, privileges) = match args {
+        [object, privileges] => (None, object, privileges),
+        [Value::Text(role), object, privileges] => (Some(role.as_str()), object, privileges),
+        _ => return Ok(Value::Null),
+    };
+    let Value::Text(privileges) = privileges else {
+        return Ok(Value::Null);
+    };
+    let Some(target) = target(object) else {
+        return Ok(Value::Null);
+    };
+    let (list, grant_option) = privilege_list(privileges, valid)?;
+    Ok(cx
+        .has_privilege(role, target, &list, grant_option)?
+        .map_or(Value::Null, Value::Bool))
+}
+
+/// `has_table_privilege([role,] table, privileges)`
+pub fn has_table_privilege(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    use crate::functions::PrivilegeTarget as T;
+    has_privilege(args, cx, TABLE_PRIVILEGES, |v| match v {
+        Value::Text(name) => Some(T::TableName(name)),
+        Value::Int(oid) => Some(T::TableOid(*oid as u32)),
+        _ => None,
+    })
+}
+
+/// `has_schema_privilege([role,] schema, privileges)`
+pub fn has_schema_privilege(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    use crate::functions::PrivilegeTarget as T;
+    has_privilege(args, cx, SCHEMA_PRIVILEGES, |v| match v {
+        Value::Text(name) => Some(T::SchemaName(name)),
+        Value::Int(oid) => Some(T::SchemaOid(*oid as u32)),
+        _ => None,
+    })
+}
+
+/// `has_database_privilege([role,] database, privileges)`
+pub fn has_database_privilege(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    use crate::functions::PrivilegeTarget as T;
+    has_privilege(args, cx, DATABASE_PRIVILEGES, |v| match v {
+        Value::Text(name) => Some(T::DatabaseName(name)),
+        Value::Int(oid) => Some(T::DatabaseOid(*oid as u32)),
+        _ => None,
+    })
+}
+
 /// `to_regclass(text)`: the oid of the relation the text names (read as `regclass` reads
 /// it), NULL when there is none.
 pub fn to_regclass(args: &[Value], cx: &dyn Context) -> Result<Value> {
