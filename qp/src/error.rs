@@ -88,6 +88,8 @@ sqlstates! {
     INVALID_CURSOR_NAME = "34000";
     /// 3F000
     INVALID_SCHEMA_NAME = "3F000";
+    /// 22011
+    SUBSTRING_ERROR = "22011";
     /// 3D000
     INVALID_CATALOG_NAME = "3D000";
     /// 40001

@@ -325,6 +325,10 @@ static ROWS: &[Row] = &[
         1184,
         &[1184, 1184, 1186],
     ),
+    ("substring(text, integer, integer)", 936, 25, &[25, 23, 23]),
+    ("substring(text, integer)", 937, 25, &[25, 23]),
+    ("substr(text, integer, integer)", 877, 25, &[25, 23, 23]),
+    ("substr(text, integer)", 883, 25, &[25, 23]),
     ("has_table_privilege(text, text)", 1926, 16, &[25, 25]),
     ("has_table_privilege(oid, text)", 1927, 16, &[26, 25]),
     (

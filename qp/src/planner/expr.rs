@@ -433,6 +433,34 @@ impl Planner<'_> {
                     _ => self.plan_any_array(left, compare_op, all, right, scope, agg)?,
                 }
             }
+            // SUBSTRING(string FROM start FOR count) is substring(string, start, count); a
+            // FOR alone starts at 1.
+            E::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                let mut operands = vec![expr.as_ref().clone()];
+                match (substring_from, substring_for) {
+                    (Some(from), count) => {
+                        operands.push(from.as_ref().clone());
+                        operands.extend(count.iter().map(|c| c.as_ref().clone()));
+                    }
+                    (None, Some(count)) => {
+                        operands.push(ast::Expr::value(ast::Value::Number("1".into(), false)));
+                        operands.push(count.as_ref().clone());
+                    }
+                    (None, None) => {}
+                }
+                let mut planned = Vec::with_capacity(operands.len());
+                for operand in &operands {
+                    planned.push(self.plan_expr(operand, scope, agg.as_deref_mut(), None)?);
+                }
+                let (resolved, args) =
+                    self.resolve_call("substring", &operands, planned, scope, agg)?;
+                (Expr::Call(resolved.id, args), resolved.returns)
+            }
             // TRIM([LEADING | TRAILING | BOTH] [characters] FROM string) is ltrim, rtrim or
             // btrim, as PostgreSQL's grammar makes it.
             E::Trim {

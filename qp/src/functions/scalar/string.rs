@@ -87,6 +87,34 @@ pub fn rtrim(args: &[Value], _: &dyn Context) -> Result<Value> {
     trim_with(args, "rtrim", false, true)
 }
 
+/// `substring(string, start [, count])`, `substr`: the characters from position `start`
+/// (from 1; earlier positions count but give nothing), `count` of them (all the rest
+/// without one).
+pub fn substring(args: &[Value], _: &dyn Context) -> Result<Value> {
+    let string = text(args, 0, "substring")?;
+    let Some(Value::Int(start)) = args.get(1) else {
+        return Ok(Value::Null);
+    };
+    let end = match args.get(2) {
+        None => i64::MAX,
+        Some(Value::Int(count)) if *count < 0 => {
+            return Err(Error::new(
+                SqlState::SUBSTRING_ERROR,
+                "negative substring length not allowed",
+            ));
+        }
+        Some(Value::Int(count)) => start.saturating_add(*count),
+        Some(_) => return Ok(Value::Null),
+    };
+    let from = (*start).max(1);
+    if end <= from {
+        return Ok(Value::Text(String::new()));
+    }
+    let skip = usize::try_from(from - 1).unwrap_or(usize::MAX);
+    let take = usize::try_from(end - from).unwrap_or(usize::MAX);
+    Ok(Value::Text(string.chars().skip(skip).take(take).collect()))
+}
+
 /// `upper(text)`
 pub fn upper(args: &[Value], _: &dyn Context) -> Result<Value> {
     Ok(Value::Text(text(args, 0, "upper")?.to_uppercase()))
