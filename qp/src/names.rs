@@ -210,6 +210,7 @@ pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
                 "regclass" => DataType::Reg(RegKind::Class),
                 "regtype" => DataType::Reg(RegKind::Type),
                 "regnamespace" => DataType::Reg(RegKind::Namespace),
+                "regproc" => DataType::Reg(RegKind::Proc),
                 "\"char\"" => DataType::InternalChar,
                 "serial" | "serial2" | "serial4" | "serial8" | "smallserial" | "bigserial" => {
                     return Err(Error::new(

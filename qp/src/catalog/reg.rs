@@ -71,6 +71,25 @@ impl Catalog {
                 _ => Err(Error::new(SqlState::INVALID_NAME, "invalid name syntax")),
             },
             RegKind::Type => Ok(type_oid_by_name(trimmed)),
+            // A function by its bare name, which must be unique (all of dsql's functions are
+            // in pg_catalog).
+            RegKind::Proc => {
+                let names = parse_qualified_name(trimmed)?;
+                let name = match names.as_slice() {
+                    [name] => name,
+                    [schema, name] if schema == super::system::PG_CATALOG => name,
+                    [_, _] => return Ok(None),
+                    _ => return Err(Error::new(SqlState::INVALID_NAME, "invalid name syntax")),
+                };
+                match crate::functions::procs::oids_named(name).as_slice() {
+                    [] => Ok(None),
+                    [oid] => Ok(Some(*oid)),
+                    _ => Err(Error::new(
+                        SqlState::AMBIGUOUS_FUNCTION,
+                        format!("more than one function named \"{trimmed}\""),
+                    )),
+                }
+            }
         }
     }
 
@@ -99,6 +118,9 @@ impl Catalog {
                 .into_iter()
                 .find(|s| s.oid == oid)
                 .map(|s| quote_ident(&s.name)),
+            RegKind::Proc => {
+                crate::functions::procs::function_name(i64::from(oid)).map(quote_ident)
+            }
         };
         name.unwrap_or_else(|| oid.to_string())
     }
@@ -150,6 +172,10 @@ pub fn object_not_found(kind: RegKind, text: &str) -> Error {
         RegKind::Namespace => Error::new(
             SqlState::INVALID_SCHEMA_NAME,
             format!("schema \"{}\" does not exist", text.trim()),
+        ),
+        RegKind::Proc => Error::new(
+            SqlState::UNDEFINED_FUNCTION,
+            format!("function \"{}\" does not exist", text.trim()),
         ),
     }
 }

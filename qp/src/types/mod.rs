@@ -102,6 +102,8 @@ pub enum RegKind {
     Type,
     /// `regnamespace`: a schema (`pg_namespace`).
     Namespace,
+    /// `regproc`: a function, by name (`pg_proc`).
+    Proc,
 }
 
 impl RegKind {
@@ -111,6 +113,7 @@ impl RegKind {
             RegKind::Class => "regclass",
             RegKind::Type => "regtype",
             RegKind::Namespace => "regnamespace",
+            RegKind::Proc => "regproc",
         }
     }
 
@@ -120,6 +123,7 @@ impl RegKind {
             RegKind::Class => Type::REGCLASS,
             RegKind::Type => Type::REGTYPE,
             RegKind::Namespace => Type::REGNAMESPACE,
+            RegKind::Proc => Type::REGPROC,
         }
     }
 }
@@ -192,6 +196,7 @@ impl DataType {
             Type::REGCLASS => DataType::Reg(RegKind::Class),
             Type::REGTYPE => DataType::Reg(RegKind::Type),
             Type::REGNAMESPACE => DataType::Reg(RegKind::Namespace),
+            Type::REGPROC => DataType::Reg(RegKind::Proc),
             Type::INT2_VECTOR => DataType::Int2Vector,
             Type::OID_VECTOR => DataType::OidVector,
             Type::JSON => DataType::Json,

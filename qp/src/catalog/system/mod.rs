@@ -276,7 +276,9 @@ mod tests {
                 for (v, c) in row.iter().zip(table.columns()) {
                     let fits = match (v, c.data_type) {
                         (Value::Null, _) => c.nullable,
-                        (Value::Int(i), DataType::Oid) => u32::try_from(*i).is_ok(),
+                        (Value::Int(i), DataType::Oid | DataType::Reg(_)) => {
+                            u32::try_from(*i).is_ok()
+                        }
                         (Value::Int(i), DataType::Int2) => i16::try_from(*i).is_ok(),
                         (Value::Int(i), DataType::Int4) => i32::try_from(*i).is_ok(),
                         (Value::Text(s), DataType::InternalChar) => s.len() <= 1,

@@ -1,17 +1,17 @@
 //! `pg_catalog.pg_proc`: the built-in functions, one row per overload dsql has, with
-//! PostgreSQL's oids and signatures ([`crate::functions::procs`]). dsql has no user
-//! functions yet.
+//! PostgreSQL's oids and signatures ([`crate::functions::procs`]), and the internal functions
+//! `pg_type` names (`int4in`, ...). dsql has no user functions yet.
 
 use super::{Catalog, SystemColumn, SystemTable, char, column, name, nullable, oid};
 use crate::catalog::defs::ADMIN_OID;
 use crate::catalog::oids::{Oid, PG_CATALOG_NAMESPACE};
 use crate::functions::{Implementation, Kind, Volatility, procs};
-use crate::types::{Array, DataType, ElementType, Value};
+use crate::types::{Array, DataType, ElementType, RegKind, Value};
 
 /// `prolang` of PostgreSQL's built-in C functions (`internal`).
 const INTERNAL_LANGUAGE: Oid = 12;
 
-/// `pg_proc` (`prosupport`, a `regproc`, is `text`; `pg_node_tree` columns are `text`;
+/// `pg_proc` (`pg_node_tree` columns are `text`;
 /// `proacl`, an `aclitem[]`, is `text[]`, NULL for the default privileges).
 pub struct PgProc;
 
@@ -34,7 +34,7 @@ impl SystemTable for PgProc {
             column("procost", DataType::Float4),
             column("prorows", DataType::Float4),
             column("provariadic", DataType::Oid),
-            column("prosupport", DataType::Text),
+            column("prosupport", DataType::Reg(RegKind::Proc)),
             column("prokind", DataType::InternalChar),
             column("prosecdef", DataType::Bool),
             column("proleakproof", DataType::Bool),
@@ -60,7 +60,42 @@ impl SystemTable for PgProc {
         COLUMNS
     }
     fn rows(&self, _: &Catalog, _: &super::SessionInfo<'_>) -> Vec<Vec<Value>> {
-        procs::procs()
+        let internal = procs::INTERNAL.iter().map(|f| {
+            let args = f.args.iter().map(|&t| Value::Int(i64::from(t))).collect();
+            vec![
+                oid(f.oid),
+                name(f.name),
+                oid(PG_CATALOG_NAMESPACE),
+                Value::Int(ADMIN_OID),
+                oid(INTERNAL_LANGUAGE),
+                Value::Float(1.0),
+                Value::Float(0.0),
+                oid(0),
+                Value::Int(0),
+                char('f'),
+                Value::Bool(false),
+                Value::Bool(false),
+                Value::Bool(f.strict),
+                Value::Bool(false),
+                char(f.volatility),
+                char('s'),
+                Value::Int(f.args.len() as i64),
+                Value::Int(0),
+                oid(f.returns),
+                Value::array(Array::vector(args)),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Text(f.name.to_string()),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+            ]
+        });
+        let rows: Vec<Vec<Value>> = procs::procs()
             .map(|p| {
                 let f = p.function;
                 let set_returning = f.kind() == Kind::SetReturning;
@@ -104,7 +139,7 @@ impl SystemTable for PgProc {
                     Value::Float(1.0),
                     Value::Float(if set_returning { 1000.0 } else { 0.0 }),
                     oid(variadic),
-                    Value::Text("-".into()),
+                    Value::Int(0),
                     char(kind),
                     Value::Bool(false),
                     Value::Bool(false),
@@ -128,6 +163,7 @@ impl SystemTable for PgProc {
                     Value::Null,
                 ]
             })
-            .collect()
+            .collect();
+        rows.into_iter().chain(internal).collect()
     }
 }

@@ -4,7 +4,8 @@
 use super::{Catalog, SystemColumn, SystemTable, char, column, name, nullable, oid};
 use crate::catalog::defs::ADMIN_OID;
 use crate::catalog::oids::{self, C_COLLATION, DEFAULT_COLLATION, Oid, PG_CATALOG_NAMESPACE};
-use crate::types::{DataType, Value};
+use crate::functions::procs::internal_oid;
+use crate::types::{DataType, RegKind, Value};
 
 /// A built-in type as `pg_type` describes it (PostgreSQL 15's values).
 #[derive(Clone, Copy, Debug)]
@@ -181,6 +182,18 @@ pub static TYPES: &[TypeInfo] = &[
         false,
         1007,
         ["int4in", "int4out", "int4recv", "int4send"],
+        NO_TYPMOD,
+        'i',
+        'p',
+    ),
+    scalar(
+        24,
+        "regproc",
+        4,
+        'N',
+        false,
+        1008,
+        ["regprocin", "regprocout", "regprocrecv", "regprocsend"],
         NO_TYPMOD,
         'i',
         'p',
@@ -403,6 +416,7 @@ const ARRAY_NAMES: &[(Oid, &str)] = &[
     (21, "_int2"),
     (22, "_int2vector"),
     (23, "_int4"),
+    (24, "_regproc"),
     (25, "_text"),
     (26, "_oid"),
     (30, "_oidvector"),
@@ -475,8 +489,7 @@ pub fn type_info(t: DataType) -> &'static TypeInfo {
         .expect("every DataType has a pg_type row")
 }
 
-/// `pg_type` (`typdefaultbin`, a `pg_node_tree`, and `typacl`, an `aclitem[]`, are left out;
-/// the `regproc` columns are `text`, the function's name).
+/// `pg_type` (`typdefaultbin`, a `pg_node_tree`, and `typacl`, an `aclitem[]`, are left out).
 pub struct PgType;
 
 impl SystemTable for PgType {
@@ -487,6 +500,7 @@ impl SystemTable for PgType {
         1247
     }
     fn columns(&self) -> &'static [SystemColumn] {
+        const REGPROC: DataType = DataType::Reg(RegKind::Proc);
         const COLUMNS: &[SystemColumn] = &[
             column("oid", DataType::Oid),
             column("typname", DataType::Name),
@@ -500,16 +514,16 @@ impl SystemTable for PgType {
             column("typisdefined", DataType::Bool),
             column("typdelim", DataType::InternalChar),
             column("typrelid", DataType::Oid),
-            column("typsubscript", DataType::Text),
+            column("typsubscript", REGPROC),
             column("typelem", DataType::Oid),
             column("typarray", DataType::Oid),
-            column("typinput", DataType::Text),
-            column("typoutput", DataType::Text),
-            column("typreceive", DataType::Text),
-            column("typsend", DataType::Text),
-            column("typmodin", DataType::Text),
-            column("typmodout", DataType::Text),
-            column("typanalyze", DataType::Text),
+            column("typinput", REGPROC),
+            column("typoutput", REGPROC),
+            column("typreceive", REGPROC),
+            column("typsend", REGPROC),
+            column("typmodin", REGPROC),
+            column("typmodout", REGPROC),
+            column("typanalyze", REGPROC),
             column("typalign", DataType::InternalChar),
             column("typstorage", DataType::InternalChar),
             column("typnotnull", DataType::Bool),
@@ -522,7 +536,8 @@ impl SystemTable for PgType {
         COLUMNS
     }
     fn rows(&self, _: &Catalog, _: &super::SessionInfo<'_>) -> Vec<Vec<Value>> {
-        let text = |s: &str| Value::Text(s.to_string());
+        // A regproc column: the function's oid, 0 for none (`-`).
+        let text = |s: &str| Value::Int(i64::from(internal_oid(s).unwrap_or(0)));
         ALL_TYPES
             .iter()
             .map(|t| {
