@@ -56,9 +56,9 @@ impl Proc {
     }
 }
 
-/// A function of PostgreSQL's type machinery that dsql's catalog names but SQL does not
-/// call: the types' input and output functions (`typinput`, ...), their modifier and
-/// subscript functions; listed in `pg_proc` so that `regproc` names them.
+/// A function of PostgreSQL's machinery that dsql's catalog names but SQL does not call: the
+/// types' input and output functions (`typinput`, ...), their modifier and subscript
+/// functions, the access methods' handlers; listed in `pg_proc` so that `regproc` names them.
 #[derive(Clone, Copy, Debug)]
 pub struct Internal {
     /// `proname`
@@ -947,6 +947,62 @@ pub static INTERNAL: &[Internal] = &[
         returns: 2275,
         args: &[23],
         volatility: 'i',
+        strict: true,
+    },
+    Internal {
+        name: "heap_tableam_handler",
+        oid: 3,
+        returns: 269,
+        args: &[2281],
+        volatility: 'v',
+        strict: true,
+    },
+    Internal {
+        name: "bthandler",
+        oid: 330,
+        returns: 325,
+        args: &[2281],
+        volatility: 'v',
+        strict: true,
+    },
+    Internal {
+        name: "hashhandler",
+        oid: 331,
+        returns: 325,
+        args: &[2281],
+        volatility: 'v',
+        strict: true,
+    },
+    Internal {
+        name: "gisthandler",
+        oid: 332,
+        returns: 325,
+        args: &[2281],
+        volatility: 'v',
+        strict: true,
+    },
+    Internal {
+        name: "ginhandler",
+        oid: 333,
+        returns: 325,
+        args: &[2281],
+        volatility: 'v',
+        strict: true,
+    },
+    Internal {
+        name: "spghandler",
+        oid: 334,
+        returns: 325,
+        args: &[2281],
+        volatility: 'v',
+        strict: true,
+    },
+    Internal {
+        name: "brinhandler",
+        oid: 335,
+        returns: 325,
+        args: &[2281],
+        volatility: 'v',
         strict: true,
     },
 ];

@@ -3,9 +3,9 @@
 
 use super::{Catalog, SystemColumn, SystemTable, char, column, name, oid};
 use crate::catalog::oids::{BTREE_AM, HEAP_AM, Oid};
-use crate::types::{DataType, Value};
+use crate::types::{DataType, RegKind, Value};
 
-/// `pg_am` (`amhandler`, a `regproc`, is `text` holding the handler's name).
+/// `pg_am`
 pub struct PgAm;
 
 /// Every access method: oid, name, handler, type (`t` table, `i` index).
@@ -30,7 +30,7 @@ impl SystemTable for PgAm {
         const COLUMNS: &[SystemColumn] = &[
             column("oid", DataType::Oid),
             column("amname", DataType::Name),
-            column("amhandler", DataType::Text),
+            column("amhandler", DataType::Reg(RegKind::Proc)),
             column("amtype", DataType::InternalChar),
         ];
         COLUMNS
@@ -39,7 +39,8 @@ impl SystemTable for PgAm {
         METHODS
             .iter()
             .map(|&(id, am, handler, kind)| {
-                vec![oid(id), name(am), Value::Text(handler.into()), char(kind)]
+                let handler = crate::functions::procs::internal_oid(handler).unwrap_or(0);
+                vec![oid(id), name(am), oid(handler), char(kind)]
             })
             .collect()
     }
