@@ -11,7 +11,8 @@
 //! Views: `schemata`, `tables`, `columns`, `views`, `table_constraints` (primary keys, and
 //! NOT NULL as PostgreSQL 15 shows it: a CHECK named `<schema oid>_<table oid>_<attnum>_not_null`),
 //! `key_column_usage`, `constraint_column_usage`, `referential_constraints` and `sequences`
-//! (empty: no foreign keys or sequences in dsql), `role_table_grants`.
+//! (empty: no foreign keys or sequences in dsql), `role_table_grants`, `routines` and
+//! `parameters` (the built-in and internal functions `pg_proc` lists).
 
 use super::pg_class::relations;
 use super::{Catalog, INFORMATION_SCHEMA, SessionInfo, SystemColumn, SystemKind, SystemTable};
@@ -657,6 +658,260 @@ pub static ROLE_TABLE_GRANTS: InformationSchemaView = InformationSchemaView {
                     grant.privilege,
                     false,
                 ));
+            }
+        }
+        rows
+    },
+};
+
+/// The standard's `time_stamp` domain: `timestamp(2) with time zone`.
+const TIME_STAMP: DataType = DataType::TimestampTz;
+
+/// One function as `routines` and `parameters` show it: a built-in overload or an internal
+/// function, from `pg_proc`'s data.
+struct Routine {
+    name: &'static str,
+    oid: u32,
+    returns: u32,
+    args: &'static [u32],
+    /// `prokind` `f` (aggregates and window functions have no `routine_type`).
+    function: bool,
+    immutable: bool,
+    strict: bool,
+    /// `prosrc`
+    source: &'static str,
+}
+
+fn routines() -> Vec<Routine> {
+    use crate::functions::{Kind, Volatility, procs};
+    let builtin = procs::procs().map(|p| Routine {
+        name: p.function.name,
+        oid: p.oid,
+        returns: p.returns,
+        args: p.args,
+        function: matches!(p.function.kind(), Kind::Scalar | Kind::SetReturning),
+        immutable: p.function.volatility == Volatility::Immutable,
+        strict: p.function.strict,
+        source: p.source,
+    });
+    let internal = procs::INTERNAL.iter().map(|f| Routine {
+        name: f.name,
+        oid: f.oid,
+        returns: f.returns,
+        args: f.args,
+        function: true,
+        immutable: f.volatility == 'i',
+        strict: f.strict,
+        source: f.name,
+    });
+    let mut all: Vec<Routine> = builtin.chain(internal).collect();
+    all.sort_by_key(|r| r.oid);
+    all
+}
+
+/// A type's `data_type` and `udt_name` as the standard's views give them: `ARRAY` for an
+/// array type, the SQL name of a built-in one.
+fn type_names(oid: u32) -> (String, String) {
+    let udt = super::pg_type::type_by_oid(oid)
+        .map(|t| t.name.to_string())
+        .or_else(|| postgres_types::Type::from_oid(oid).map(|t| t.name().to_string()))
+        .unwrap_or_default();
+    let data_type = if udt.starts_with('_') {
+        "ARRAY".to_string()
+    } else {
+        crate::functions::scalar::system::format_type_name(i64::from(oid), None)
+    };
+    (data_type, udt)
+}
+
+/// `information_schema.routines`: every function (all built in, executable by everyone).
+pub static ROUTINES: InformationSchemaView = InformationSchemaView {
+    name: "routines",
+    oid: 13377,
+    columns: &[
+        nullable("specific_catalog", SQL_IDENTIFIER),
+        nullable("specific_schema", SQL_IDENTIFIER),
+        nullable("specific_name", SQL_IDENTIFIER),
+        nullable("routine_catalog", SQL_IDENTIFIER),
+        nullable("routine_schema", SQL_IDENTIFIER),
+        nullable("routine_name", SQL_IDENTIFIER),
+        nullable("routine_type", CHARACTER_DATA),
+        nullable("module_catalog", SQL_IDENTIFIER),
+        nullable("module_schema", SQL_IDENTIFIER),
+        nullable("module_name", SQL_IDENTIFIER),
+        nullable("udt_catalog", SQL_IDENTIFIER),
+        nullable("udt_schema", SQL_IDENTIFIER),
+        nullable("udt_name", SQL_IDENTIFIER),
+        nullable("data_type", CHARACTER_DATA),
+        nullable("character_maximum_length", CARDINAL_NUMBER),
+        nullable("character_octet_length", CARDINAL_NUMBER),
+        nullable("character_set_catalog", SQL_IDENTIFIER),
+        nullable("character_set_schema", SQL_IDENTIFIER),
+        nullable("character_set_name", SQL_IDENTIFIER),
+        nullable("collation_catalog", SQL_IDENTIFIER),
+        nullable("collation_schema", SQL_IDENTIFIER),
+        nullable("collation_name", SQL_IDENTIFIER),
+        nullable("numeric_precision", CARDINAL_NUMBER),
+        nullable("numeric_precision_radix", CARDINAL_NUMBER),
+        nullable("numeric_scale", CARDINAL_NUMBER),
+        nullable("datetime_precision", CARDINAL_NUMBER),
+        nullable("interval_type", CHARACTER_DATA),
+        nullable("interval_precision", CARDINAL_NUMBER),
+        nullable("type_udt_catalog", SQL_IDENTIFIER),
+        nullable("type_udt_schema", SQL_IDENTIFIER),
+        nullable("type_udt_name", SQL_IDENTIFIER),
+        nullable("scope_catalog", SQL_IDENTIFIER),
+        nullable("scope_schema", SQL_IDENTIFIER),
+        nullable("scope_name", SQL_IDENTIFIER),
+        nullable("maximum_cardinality", CARDINAL_NUMBER),
+        nullable("dtd_identifier", SQL_IDENTIFIER),
+        nullable("routine_body", CHARACTER_DATA),
+        nullable("routine_definition", CHARACTER_DATA),
+        nullable("external_name", CHARACTER_DATA),
+        nullable("external_language", CHARACTER_DATA),
+        nullable("parameter_style", CHARACTER_DATA),
+        nullable("is_deterministic", YES_OR_NO),
+        nullable("sql_data_access", CHARACTER_DATA),
+        nullable("is_null_call", YES_OR_NO),
+        nullable("sql_path", CHARACTER_DATA),
+        nullable("schema_level_routine", YES_OR_NO),
+        nullable("max_dynamic_result_sets", CARDINAL_NUMBER),
+        nullable("is_user_defined_cast", YES_OR_NO),
+        nullable("is_implicitly_invocable", YES_OR_NO),
+        nullable("security_type", CHARACTER_DATA),
+        nullable("to_sql_specific_catalog", SQL_IDENTIFIER),
+        nullable("to_sql_specific_schema", SQL_IDENTIFIER),
+        nullable("to_sql_specific_name", SQL_IDENTIFIER),
+        nullable("as_locator", YES_OR_NO),
+        nullable("created", TIME_STAMP),
+        nullable("last_altered", TIME_STAMP),
+        nullable("new_savepoint_level", YES_OR_NO),
+        nullable("is_udt_dependent", YES_OR_NO),
+        nullable("result_cast_from_data_type", CHARACTER_DATA),
+        nullable("result_cast_as_locator", YES_OR_NO),
+        nullable("result_cast_char_max_length", CARDINAL_NUMBER),
+        nullable("result_cast_char_octet_length", CARDINAL_NUMBER),
+        nullable("result_cast_char_set_catalog", SQL_IDENTIFIER),
+        nullable("result_cast_char_set_schema", SQL_IDENTIFIER),
+        nullable("result_cast_char_set_name", SQL_IDENTIFIER),
+        nullable("result_cast_collation_catalog", SQL_IDENTIFIER),
+        nullable("result_cast_collation_schema", SQL_IDENTIFIER),
+        nullable("result_cast_collation_name", SQL_IDENTIFIER),
+        nullable("result_cast_numeric_precision", CARDINAL_NUMBER),
+        nullable("result_cast_numeric_precision_radix", CARDINAL_NUMBER),
+        nullable("result_cast_numeric_scale", CARDINAL_NUMBER),
+        nullable("result_cast_datetime_precision", CARDINAL_NUMBER),
+        nullable("result_cast_interval_type", CHARACTER_DATA),
+        nullable("result_cast_interval_precision", CARDINAL_NUMBER),
+        nullable("result_cast_type_udt_catalog", SQL_IDENTIFIER),
+        nullable("result_cast_type_udt_schema", SQL_IDENTIFIER),
+        nullable("result_cast_type_udt_name", SQL_IDENTIFIER),
+        nullable("result_cast_scope_catalog", SQL_IDENTIFIER),
+        nullable("result_cast_scope_schema", SQL_IDENTIFIER),
+        nullable("result_cast_scope_name", SQL_IDENTIFIER),
+        nullable("result_cast_maximum_cardinality", CARDINAL_NUMBER),
+        nullable("result_cast_dtd_identifier", SQL_IDENTIFIER),
+    ],
+    rows: |_, _| {
+        routines()
+            .into_iter()
+            .map(|r| {
+                let (data_type, udt) = type_names(r.returns);
+                ROUTINES
+                    .columns
+                    .iter()
+                    .map(|c| match c.name {
+                        "specific_catalog" | "routine_catalog" | "type_udt_catalog" => id(DATABASE),
+                        "specific_schema" | "routine_schema" | "type_udt_schema" => {
+                            id(super::PG_CATALOG)
+                        }
+                        "specific_name" => id(&format!("{}_{}", r.name, r.oid)),
+                        "routine_name" => id(r.name),
+                        "routine_type" if r.function => id("FUNCTION"),
+                        "data_type" => id(&data_type),
+                        "type_udt_name" => id(&udt),
+                        "dtd_identifier" => id("0"),
+                        "routine_body" => id("EXTERNAL"),
+                        "routine_definition" => id(r.source),
+                        "external_language" => id("INTERNAL"),
+                        "parameter_style" => id("GENERAL"),
+                        "is_deterministic" => yes_no(r.immutable),
+                        "sql_data_access" => id("MODIFIES"),
+                        "is_null_call" => yes_no(r.strict),
+                        "schema_level_routine" => yes_no(true),
+                        "max_dynamic_result_sets" => number(0),
+                        "security_type" => id("INVOKER"),
+                        "as_locator" | "is_udt_dependent" => yes_no(false),
+                        _ => Value::Null,
+                    })
+                    .collect()
+            })
+            .collect()
+    },
+};
+
+/// `information_schema.parameters`: each function's arguments (built-in ones have no names).
+pub static PARAMETERS: InformationSchemaView = InformationSchemaView {
+    name: "parameters",
+    oid: 13334,
+    columns: &[
+        nullable("specific_catalog", SQL_IDENTIFIER),
+        nullable("specific_schema", SQL_IDENTIFIER),
+        nullable("specific_name", SQL_IDENTIFIER),
+        nullable("ordinal_position", CARDINAL_NUMBER),
+        nullable("parameter_mode", CHARACTER_DATA),
+        nullable("is_result", YES_OR_NO),
+        nullable("as_locator", YES_OR_NO),
+        nullable("parameter_name", SQL_IDENTIFIER),
+        nullable("data_type", CHARACTER_DATA),
+        nullable("character_maximum_length", CARDINAL_NUMBER),
+        nullable("character_octet_length", CARDINAL_NUMBER),
+        nullable("character_set_catalog", SQL_IDENTIFIER),
+        nullable("character_set_schema", SQL_IDENTIFIER),
+        nullable("character_set_name", SQL_IDENTIFIER),
+        nullable("collation_catalog", SQL_IDENTIFIER),
+        nullable("collation_schema", SQL_IDENTIFIER),
+        nullable("collation_name", SQL_IDENTIFIER),
+        nullable("numeric_precision", CARDINAL_NUMBER),
+        nullable("numeric_precision_radix", CARDINAL_NUMBER),
+        nullable("numeric_scale", CARDINAL_NUMBER),
+        nullable("datetime_precision", CARDINAL_NUMBER),
+        nullable("interval_type", CHARACTER_DATA),
+        nullable("interval_precision", CARDINAL_NUMBER),
+        nullable("udt_catalog", SQL_IDENTIFIER),
+        nullable("udt_schema", SQL_IDENTIFIER),
+        nullable("udt_name", SQL_IDENTIFIER),
+        nullable("scope_catalog", SQL_IDENTIFIER),
+        nullable("scope_schema", SQL_IDENTIFIER),
+        nullable("scope_name", SQL_IDENTIFIER),
+        nullable("maximum_cardinality", CARDINAL_NUMBER),
+        nullable("dtd_identifier", SQL_IDENTIFIER),
+        nullable("parameter_default", CHARACTER_DATA),
+    ],
+    rows: |_, _| {
+        let mut rows = Vec::new();
+        for r in routines() {
+            for (i, &arg) in r.args.iter().enumerate() {
+                let (data_type, udt) = type_names(arg);
+                let position = i as i64 + 1;
+                rows.push(
+                    PARAMETERS
+                        .columns
+                        .iter()
+                        .map(|c| match c.name {
+                            "specific_catalog" | "udt_catalog" => id(DATABASE),
+                            "specific_schema" | "udt_schema" => id(super::PG_CATALOG),
+                            "specific_name" => id(&format!("{}_{}", r.name, r.oid)),
+                            "ordinal_position" => number(position),
+                            "parameter_mode" => id("IN"),
+                            "is_result" | "as_locator" => yes_no(false),
+                            "data_type" => id(&data_type),
+                            "udt_name" => id(&udt),
+                            "dtd_identifier" => id(&position.to_string()),
+                            _ => Value::Null,
+                        })
+                        .collect(),
+                );
             }
         }
         rows

@@ -175,6 +175,8 @@ pub static SYSTEM_TABLES: &[&dyn SystemTable] = &[
     &information_schema::REFERENTIAL_CONSTRAINTS,
     &information_schema::SEQUENCES,
     &information_schema::ROLE_TABLE_GRANTS,
+    &information_schema::ROUTINES,
+    &information_schema::PARAMETERS,
 ];
 
 /// The system relation `schema.name`, if there is one.

@@ -5,7 +5,7 @@
 use super::{Catalog, SystemColumn, SystemTable, char, column, name, nullable, oid};
 use crate::catalog::defs::ADMIN_OID;
 use crate::catalog::oids::{Oid, PG_CATALOG_NAMESPACE};
-use crate::functions::{Implementation, Kind, Volatility, procs};
+use crate::functions::{Kind, Volatility, procs};
 use crate::types::{Array, DataType, ElementType, RegKind, Value};
 
 /// `prolang` of PostgreSQL's built-in C functions (`internal`).
@@ -109,13 +109,7 @@ impl SystemTable for PgProc {
                     Volatility::Stable => 's',
                     Volatility::Volatile => 'v',
                 };
-                // An aggregate's prosrc is PostgreSQL's placeholder; the others name the
-                // function's implementation, which here is the function.
-                let source = match f.implementation {
-                    Implementation::Aggregate(_) => "aggregate_dummy",
-                    Implementation::Window(_) => "window_dummy",
-                    _ => f.name,
-                };
+                let source = p.source;
                 let args = p.args.iter().map(|&t| Value::Int(i64::from(t))).collect();
                 // A VARIADIC function's last argument's type, and every argument's mode.
                 let (variadic, modes) = if p.is_variadic() {

@@ -513,6 +513,8 @@ pub fn format_type_name(oid: i64, typmod: Option<i64>) -> String {
         "timestamp" => precision("timestamp", " without time zone"),
         "timestamptz" => precision("timestamp", " with time zone"),
         "char" => "\"char\"".into(),
+        // A keyword, so quoted, as PostgreSQL's format_type quotes it.
+        "any" => "\"any\"".into(),
         other => other.to_string(),
     }
 }
