@@ -211,6 +211,8 @@ pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
                 "regtype" => DataType::Reg(RegKind::Type),
                 "regnamespace" => DataType::Reg(RegKind::Namespace),
                 "regproc" => DataType::Reg(RegKind::Proc),
+                "int2vector" => DataType::Int2Vector,
+                "oidvector" => DataType::OidVector,
                 "\"char\"" => DataType::InternalChar,
                 "serial" | "serial2" | "serial4" | "serial8" | "smallserial" | "bigserial" => {
                     return Err(Error::new(
