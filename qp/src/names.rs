@@ -211,6 +211,7 @@ pub fn data_type(dt: &ast::DataType) -> Result<DataType> {
                 "regtype" => DataType::Reg(RegKind::Type),
                 "regnamespace" => DataType::Reg(RegKind::Namespace),
                 "regproc" => DataType::Reg(RegKind::Proc),
+                "regrole" => DataType::Reg(RegKind::Role),
                 "int2vector" => DataType::Int2Vector,
                 "oidvector" => DataType::OidVector,
                 "\"char\"" => DataType::InternalChar,

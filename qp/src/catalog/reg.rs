@@ -71,6 +71,10 @@ impl Catalog {
                 _ => Err(Error::new(SqlState::INVALID_NAME, "invalid name syntax")),
             },
             RegKind::Type => Ok(type_oid_by_name(trimmed)),
+            RegKind::Role => match parse_qualified_name(trimmed)?.as_slice() {
+                [name] => Ok(self.roles.get(name).and_then(|r| u32::try_from(r.oid).ok())),
+                _ => Err(Error::new(SqlState::INVALID_NAME, "invalid name syntax")),
+            },
             // A function by its bare name, which must be unique (all of dsql's functions are
             // in pg_catalog).
             RegKind::Proc => {
@@ -121,6 +125,11 @@ impl Catalog {
             RegKind::Proc => {
                 crate::functions::procs::function_name(i64::from(oid)).map(quote_ident)
             }
+            RegKind::Role => self
+                .roles
+                .values()
+                .find(|r| r.oid == i64::from(oid))
+                .map(|r| quote_ident(&r.name)),
         };
         name.unwrap_or_else(|| oid.to_string())
     }
@@ -176,6 +185,10 @@ pub fn object_not_found(kind: RegKind, text: &str) -> Error {
         RegKind::Proc => Error::new(
             SqlState::UNDEFINED_FUNCTION,
             format!("function \"{}\" does not exist", text.trim()),
+        ),
+        RegKind::Role => Error::new(
+            SqlState::UNDEFINED_OBJECT,
+            format!("role \"{}\" does not exist", text.trim()),
         ),
     }
 }

@@ -1007,6 +1007,38 @@ pub static INTERNAL: &[Internal] = &[
         volatility: 'v',
         strict: true,
     },
+    Internal {
+        name: "regroleout",
+        oid: 4092,
+        returns: 2275,
+        args: &[4096],
+        volatility: 's',
+        strict: true,
+    },
+    Internal {
+        name: "regrolerecv",
+        oid: 4094,
+        returns: 4096,
+        args: &[2281],
+        volatility: 'i',
+        strict: true,
+    },
+    Internal {
+        name: "regrolesend",
+        oid: 4095,
+        returns: 17,
+        args: &[4096],
+        volatility: 'i',
+        strict: true,
+    },
+    Internal {
+        name: "regrolein",
+        oid: 4098,
+        returns: 4096,
+        args: &[2275],
+        volatility: 's',
+        strict: true,
+    },
 ];
 
 /// The oid of the internal function `name` (`int4in`), if dsql's catalog names it.
@@ -1674,6 +1706,22 @@ static ROWS: &[Row] = &[
         25,
         &[25, 23],
         "text_substr_no_len",
+    ),
+    ("to_regproc(text)", 3494, 24, &[25], "to_regproc"),
+    ("to_regrole(text)", 4093, 4096, &[25], "to_regrole"),
+    (
+        "pg_has_role(name, text)",
+        2709,
+        16,
+        &[19, 25],
+        "pg_has_role_name",
+    ),
+    (
+        "pg_has_role(name, name, text)",
+        2705,
+        16,
+        &[19, 19, 25],
+        "pg_has_role_name_name",
     ),
     (
         "has_table_privilege(text, text)",

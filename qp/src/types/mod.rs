@@ -104,6 +104,8 @@ pub enum RegKind {
     Namespace,
     /// `regproc`: a function, by name (`pg_proc`).
     Proc,
+    /// `regrole`: a role (`pg_authid`).
+    Role,
 }
 
 impl RegKind {
@@ -114,6 +116,7 @@ impl RegKind {
             RegKind::Type => "regtype",
             RegKind::Namespace => "regnamespace",
             RegKind::Proc => "regproc",
+            RegKind::Role => "regrole",
         }
     }
 
@@ -124,6 +127,7 @@ impl RegKind {
             RegKind::Type => Type::REGTYPE,
             RegKind::Namespace => Type::REGNAMESPACE,
             RegKind::Proc => Type::REGPROC,
+            RegKind::Role => Type::REGROLE,
         }
     }
 }
@@ -197,6 +201,7 @@ impl DataType {
             Type::REGTYPE => DataType::Reg(RegKind::Type),
             Type::REGNAMESPACE => DataType::Reg(RegKind::Namespace),
             Type::REGPROC => DataType::Reg(RegKind::Proc),
+            Type::REGROLE => DataType::Reg(RegKind::Role),
             Type::INT2_VECTOR => DataType::Int2Vector,
             Type::OID_VECTOR => DataType::OidVector,
             Type::JSON => DataType::Json,

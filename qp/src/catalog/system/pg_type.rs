@@ -389,6 +389,18 @@ pub static TYPES: &[TypeInfo] = &[
         'p',
     ),
     scalar(
+        4096,
+        "regrole",
+        4,
+        'N',
+        false,
+        4097,
+        ["regrolein", "regroleout", "regrolerecv", "regrolesend"],
+        NO_TYPMOD,
+        'i',
+        'p',
+    ),
+    scalar(
         4089,
         "regnamespace",
         4,
@@ -432,6 +444,7 @@ const ARRAY_NAMES: &[(Oid, &str)] = &[
     (2205, "_regclass"),
     (2206, "_regtype"),
     (4089, "_regnamespace"),
+    (4096, "_regrole"),
 ];
 
 /// The array type of `element`, as PostgreSQL's initdb derives it: variable length,

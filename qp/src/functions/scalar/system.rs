@@ -243,6 +243,7 @@ fn privilege_list(text: &str, valid: &[&str]) -> Result<(Vec<&'static str>, bool
             "USAGE" => "USAGE",
             "CREATE" => "CREATE",
             "CONNECT" => "CONNECT",
+            "MEMBER" => "MEMBER",
             _ => "TEMPORARY",
         };
         out.push(found);
@@ -304,6 +305,40 @@ pub fn has_database_privilege(args: &[Value], cx: &dyn Context) -> Result<Value>
         Value::Int(oid) => Some(T::DatabaseOid(*oid as u32)),
         _ => None,
     })
+}
+
+/// `to_regproc(text)`: as [`to_regclass`], for a function (a name several functions share
+/// is an error, as in PostgreSQL 15).
+pub fn to_regproc(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    to_reg(RegKind::Proc, args, cx)
+}
+
+/// `to_regrole(text)`: as [`to_regclass`], for a role.
+pub fn to_regrole(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    to_reg(RegKind::Role, args, cx)
+}
+
+/// `pg_has_role([user,] role, privilege)`: whether the user (the current role by default)
+/// may use the role's privileges (`USAGE`) or is a member of it (`MEMBER`). dsql has no role
+/// memberships: a role has its own, and admin every role's.
+pub fn pg_has_role(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    let (user, role, privileges) = match args {
+        [Value::Text(role), Value::Text(p)] => (cx.current_user().to_string(), role, p),
+        [Value::Text(user), Value::Text(role), Value::Text(p)] => (user.clone(), role, p),
+        _ => return Ok(Value::Null),
+    };
+    privilege_list(privileges, &["USAGE", "MEMBER"])?;
+    for name in [&user, role] {
+        // A `name` argument is the role's name exactly, so it is read as a quoted one.
+        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+        if cx.object_oid(RegKind::Role, &quoted)?.is_none() {
+            return Err(crate::error::Error::new(
+                crate::error::SqlState::UNDEFINED_OBJECT,
+                format!("role \"{name}\" does not exist"),
+            ));
+        }
+    }
+    Ok(Value::Bool(user == *role || user == "admin"))
 }
 
 /// `to_regclass(text)`: the oid of the relation the text names (read as `regclass` reads
