@@ -453,13 +453,8 @@ impl Planner<'_> {
                     }
                     (None, None) => {}
                 }
-                let mut planned = Vec::with_capacity(operands.len());
-                for operand in &operands {
-                    planned.push(self.plan_expr(operand, scope, agg.as_deref_mut(), None)?);
-                }
-                let (resolved, args) =
-                    self.resolve_call("substring", &operands, planned, scope, agg)?;
-                (Expr::Call(resolved.id, args), resolved.returns)
+                let planned = self.plan_operands(&operands, scope, agg.as_deref_mut())?;
+                self.call_planned("substring", &operands, planned, scope, agg)?
             }
             // TRIM([LEADING | TRAILING | BOTH] [characters] FROM string) is ltrim, rtrim or
             // btrim, as PostgreSQL's grammar makes it.
@@ -476,13 +471,8 @@ impl Planner<'_> {
                 };
                 let mut operands = vec![expr.as_ref().clone()];
                 operands.extend(trim_what.iter().map(|w| w.as_ref().clone()));
-                let mut planned = Vec::with_capacity(operands.len());
-                for operand in &operands {
-                    planned.push(self.plan_expr(operand, scope, agg.as_deref_mut(), None)?);
-                }
-                let (resolved, args) =
-                    self.resolve_call(function, &operands, planned, scope, agg)?;
-                (Expr::Call(resolved.id, args), resolved.returns)
+                let planned = self.plan_operands(&operands, scope, agg.as_deref_mut())?;
+                self.call_planned(function, &operands, planned, scope, agg)?
             }
             other => {
                 return Err(Error::unsupported(format!(

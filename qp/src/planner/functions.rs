@@ -221,6 +221,34 @@ impl Planner<'_> {
         result
     }
 
+    /// Plans the operands of an operator or grammar form that is a function call
+    /// (`TRIM(... FROM ...)`, `&`, `~`), each without an expected type.
+    pub(super) fn plan_operands(
+        &mut self,
+        operands: &[ast::Expr],
+        scope: &Scope,
+        mut agg: Option<&mut AggState>,
+    ) -> Result<Vec<(Expr, DataType)>> {
+        operands
+            .iter()
+            .map(|operand| self.plan_expr(operand, scope, agg.as_deref_mut(), None))
+            .collect()
+    }
+
+    /// Calls `name` on `operands` already planned as `planned`: the resolved overload's call
+    /// and its result type.
+    pub(super) fn call_planned(
+        &mut self,
+        name: &str,
+        operands: &[ast::Expr],
+        planned: Vec<(Expr, DataType)>,
+        scope: &Scope,
+        agg: Option<&mut AggState>,
+    ) -> Result<(Expr, DataType)> {
+        let (resolved, args) = self.resolve_call(name, operands, planned, scope, agg)?;
+        Ok((Expr::Call(resolved.id, args), resolved.returns))
+    }
+
     /// Resolves a call of `name` whose arguments `asts` were planned as `planned` (see
     /// [`Registry::resolve`](crate::functions::Registry::resolve)) and converts them to the
     /// overload's argument types. An untyped argument (a string literal, NULL, a parameter)

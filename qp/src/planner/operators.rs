@@ -81,29 +81,6 @@ impl Planner<'_> {
             B::PGBitwiseShiftRight => Some("shr"),
             _ => None,
         };
-        if let Some(suffix) = bitwise {
-            let operands = [left.clone(), right.clone()];
-            let mut planned = Vec::with_capacity(2);
-            for operand in &operands {
-                planned.push(self.plan_expr(operand, scope, agg.as_deref_mut(), None)?);
-            }
-            let (lt, rt) = (planned[0].1, planned[1].1);
-            let ty = if suffix.starts_with("sh") {
-                lt
-            } else {
-                DataType::common(lt, rt).unwrap_or(lt)
-            };
-            let width = match ty {
-                DataType::Int2 => "int2",
-                DataType::Int8 => "int8",
-                _ => "int4",
-            };
-            let function = format!("{width}{suffix}");
-            let (resolved, args) = self
-                .resolve_call(&function, &operands, planned, scope, agg)
-                .map_err(|e| operator_error(e, op, lt, rt))?;
-            return Ok((Expr::Call(resolved.id, args), resolved.returns));
-        }
         // The regular expression matches are their functions, as in PostgreSQL's pg_operator.
         let regex_function = match op {
             B::PGRegexMatch => Some("textregexeq"),
@@ -112,17 +89,29 @@ impl Planner<'_> {
             B::PGRegexNotIMatch => Some("texticregexne"),
             _ => None,
         };
-        if let Some(function) = regex_function {
+        if bitwise.is_some() || regex_function.is_some() {
             let operands = [left.clone(), right.clone()];
-            let mut planned = Vec::with_capacity(2);
-            for operand in &operands {
-                planned.push(self.plan_expr(operand, scope, agg.as_deref_mut(), None)?);
-            }
+            let planned = self.plan_operands(&operands, scope, agg.as_deref_mut())?;
             let (lt, rt) = (planned[0].1, planned[1].1);
-            let (resolved, args) = self
-                .resolve_call(function, &operands, planned, scope, agg)
-                .map_err(|e| operator_error(e, op, lt, rt))?;
-            return Ok((Expr::Call(resolved.id, args), resolved.returns));
+            let function = match (bitwise, regex_function) {
+                (Some(suffix), _) => {
+                    let ty = if suffix.starts_with("sh") {
+                        lt
+                    } else {
+                        DataType::common(lt, rt).unwrap_or(lt)
+                    };
+                    let width = match ty {
+                        DataType::Int2 => "int2",
+                        DataType::Int8 => "int8",
+                        _ => "int4",
+                    };
+                    format!("{width}{suffix}")
+                }
+                (None, function) => function.unwrap_or_default().to_string(),
+            };
+            return self
+                .call_planned(&function, &operands, planned, scope, agg)
+                .map_err(|e| operator_error(e, op, lt, rt));
         }
         let bin = match op {
             B::Plus => BinOp::Add,
