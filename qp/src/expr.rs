@@ -1536,10 +1536,11 @@ impl crate::functions::Context for EvalContext<'_> {
         })
     }
 
-    fn relation_has_column(&self, oid: u32, column: &str) -> Option<bool> {
+    fn relation_has_column(&self, oid: u32, column: &str) -> Option<(String, bool)> {
         use crate::catalog::CatalogView as _;
         let relation = self.catalog?.relation_by_oid(oid)?;
-        Some(relation.columns().iter().any(|(name, _)| name == column))
+        let has = relation.columns().iter().any(|(name, _)| name == column);
+        Some((relation.name().to_string(), has))
     }
 
     fn object_name(&self, kind: RegKind, oid: u32) -> String {

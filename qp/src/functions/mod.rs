@@ -81,9 +81,9 @@ pub trait Context {
     /// The name the object of `kind` with oid `oid` is written as (`regclassout`), or the
     /// number when there is none.
     fn object_name(&self, kind: RegKind, oid: u32) -> String;
-    /// Whether the relation with oid `oid` has a column named `column` (exactly); `None`
-    /// when no relation has the oid.
-    fn relation_has_column(&self, oid: u32, column: &str) -> Option<bool>;
+    /// The name of the relation with oid `oid` and whether it has a column named `column`
+    /// (exactly); `None` when no relation has the oid.
+    fn relation_has_column(&self, oid: u32, column: &str) -> Option<(String, bool)>;
     /// The `pg_class.relkind` of the relation or index with oid `oid`, if there is one.
     fn relation_kind(&self, oid: u32) -> Option<char>;
     /// The session's parameters, where a statement runs (not while planning).
@@ -469,7 +469,7 @@ mod tests {
             fn object_name(&self, _: RegKind, oid: u32) -> String {
                 oid.to_string()
             }
-            fn relation_has_column(&self, _: u32, _: &str) -> Option<bool> {
+            fn relation_has_column(&self, _: u32, _: &str) -> Option<(String, bool)> {
                 None
             }
             fn relation_kind(&self, _: u32) -> Option<char> {

@@ -96,11 +96,15 @@ pub fn pg_get_serial_sequence(args: &[Value], cx: &dyn Context) -> Result<Value>
     let oid = cx
         .object_oid(RegKind::Class, table)?
         .ok_or_else(not_found)?;
-    if cx.relation_has_column(oid, column) != Some(true) {
-        return Err(crate::error::Error::new(
-            crate::error::SqlState::UNDEFINED_COLUMN,
-            format!("column \"{column}\" of relation \"{table}\" does not exist"),
-        ));
+    match cx.relation_has_column(oid, column) {
+        Some((_, true)) => {}
+        found => {
+            let relation = found.map_or_else(|| table.clone(), |(name, _)| name);
+            return Err(crate::error::Error::new(
+                crate::error::SqlState::UNDEFINED_COLUMN,
+                format!("column \"{column}\" of relation \"{relation}\" does not exist"),
+            ));
+        }
     }
     Ok(Value::Null)
 }
@@ -285,6 +289,65 @@ pub fn has_table_privilege(args: &[Value], cx: &dyn Context) -> Result<Value> {
         Value::Int(oid) => Some(T::TableOid(*oid as u32)),
         _ => None,
     })
+}
+
+/// The privileges a column has (dsql grants none on columns: a table's privilege is every
+/// column's).
+const COLUMN_PRIVILEGES: &[&str] = &["SELECT", "INSERT", "UPDATE", "REFERENCES"];
+
+/// `has_any_column_privilege([role,] table, privileges)`: as `has_table_privilege` over the
+/// column privileges, which dsql grants only by table.
+pub fn has_any_column_privilege(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    use crate::functions::PrivilegeTarget as T;
+    has_privilege(args, cx, COLUMN_PRIVILEGES, |v| match v {
+        Value::Text(name) => Some(T::TableName(name)),
+        Value::Int(oid) => Some(T::TableOid(*oid as u32)),
+        _ => None,
+    })
+}
+
+/// `has_column_privilege([role,] table, column, privileges)`: the column must exist; its
+/// privileges are its table's.
+pub fn has_column_privilege(args: &[Value], cx: &dyn Context) -> Result<Value> {
+    let (role, table, column, privileges) = match args {
+        [table, column, privileges] => (None, table, column, privileges),
+        [Value::Text(role), table, column, privileges] => {
+            (Some(role.as_str()), table, column, privileges)
+        }
+        _ => return Ok(Value::Null),
+    };
+    let (Value::Text(column), Value::Text(privileges)) = (column, privileges) else {
+        return Ok(Value::Null);
+    };
+    let (list, grant_option) = privilege_list(privileges, COLUMN_PRIVILEGES)?;
+    let oid = match table {
+        Value::Text(name) => cx.object_oid(RegKind::Class, name)?.ok_or_else(|| {
+            crate::error::Error::new(
+                crate::error::SqlState::UNDEFINED_TABLE,
+                format!("relation \"{name}\" does not exist"),
+            )
+        })?,
+        Value::Int(oid) => *oid as u32,
+        _ => return Ok(Value::Null),
+    };
+    match cx.relation_has_column(oid, column) {
+        None => return Ok(Value::Null),
+        Some((relation, false)) => {
+            return Err(crate::error::Error::new(
+                crate::error::SqlState::UNDEFINED_COLUMN,
+                format!("column \"{column}\" of relation \"{relation}\" does not exist"),
+            ));
+        }
+        Some((_, true)) => {}
+    }
+    Ok(cx
+        .has_privilege(
+            role,
+            crate::functions::PrivilegeTarget::TableOid(oid),
+            &list,
+            grant_option,
+        )?
+        .map_or(Value::Null, Value::Bool))
 }
 
 /// `has_schema_privilege([role,] schema, privileges)`
