@@ -841,17 +841,22 @@ impl ToSqlText for Cell<'_> {
         if self.0.is_null() {
             return Ok(IsNull::Yes);
         }
-        if let (Value::Int(oid), Some(DataType::Reg(kind)), Some(names)) =
-            (self.0, DataType::from_pg_type(ty), self.2)
-        {
-            out.extend_from_slice(names.name(kind, *oid as u32).as_bytes());
-            return Ok(IsNull::No);
-        }
-        if let (Value::Array(a), true) =
-            (self.0, *ty == Type::INT2_VECTOR || *ty == Type::OID_VECTOR)
-        {
-            out.extend_from_slice(a.vector_text().as_bytes());
-            return Ok(IsNull::No);
+        // A reg type's name, a vector's spaced form: looked at only for values that can be
+        // one, so the common cells pay nothing.
+        match self.0 {
+            Value::Int(oid) if self.2.is_some() => {
+                if let (Some(DataType::Reg(kind)), Some(names)) =
+                    (DataType::from_pg_type(ty), self.2)
+                {
+                    out.extend_from_slice(names.name(kind, *oid as u32).as_bytes());
+                    return Ok(IsNull::No);
+                }
+            }
+            Value::Array(a) if *ty == Type::INT2_VECTOR || *ty == Type::OID_VECTOR => {
+                out.extend_from_slice(a.vector_text().as_bytes());
+                return Ok(IsNull::No);
+            }
+            _ => {}
         }
         let mut s = String::new();
         self.0.write_text(&mut s, self.1);

@@ -326,6 +326,14 @@ impl Catalog {
             .ok_or_else(|| Error::undefined_table(&name.to_string()))
     }
 
+    /// Every table (user and stored system tables) in id order, the order the catalogs list
+    /// them in.
+    pub fn tables_by_id(&self) -> Vec<&TableDef> {
+        let mut tables: Vec<&TableDef> = self.tables.values().map(|t| t.as_ref()).collect();
+        tables.sort_by_key(|t| t.id);
+        tables
+    }
+
     /// The table holding the index named `name` in `schema`, with the
     /// index's position in it.
     pub fn find_index(&self, schema: &str, name: &str) -> Option<(Arc<TableDef>, usize)> {

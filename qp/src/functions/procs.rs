@@ -1041,6 +1041,71 @@ pub static INTERNAL: &[Internal] = &[
     },
 ];
 
+/// One row of `pg_proc`, for a built-in overload or an internal function alike.
+#[derive(Clone, Copy, Debug)]
+pub struct ProcRow {
+    /// `proname`
+    pub name: &'static str,
+    /// `oid`
+    pub oid: u32,
+    /// `prorettype`
+    pub returns: u32,
+    /// `proargtypes`
+    pub args: &'static [u32],
+    /// `prokind`: `f` function, `a` aggregate, `w` window function.
+    pub kind: char,
+    /// `provolatile`: `i`, `s` or `v`.
+    pub volatility: char,
+    /// `proisstrict`
+    pub strict: bool,
+    /// `proretset`
+    pub returns_set: bool,
+    /// Whether the last argument is `VARIADIC`.
+    pub variadic: bool,
+    /// `prosrc`
+    pub source: &'static str,
+}
+
+/// Every row of `pg_proc`: the built-in overloads, then the internal functions.
+pub fn pg_proc_rows() -> impl Iterator<Item = ProcRow> {
+    let builtin = procs().map(|p| {
+        let f = p.function;
+        ProcRow {
+            name: f.name,
+            oid: p.oid,
+            returns: p.returns,
+            args: p.args,
+            kind: match f.kind() {
+                Kind::Aggregate => 'a',
+                Kind::Window => 'w',
+                Kind::Scalar | Kind::SetReturning => 'f',
+            },
+            volatility: match f.volatility {
+                super::Volatility::Immutable => 'i',
+                super::Volatility::Stable => 's',
+                super::Volatility::Volatile => 'v',
+            },
+            strict: f.strict,
+            returns_set: f.kind() == Kind::SetReturning,
+            variadic: p.is_variadic(),
+            source: p.source,
+        }
+    });
+    let internal = INTERNAL.iter().map(|f| ProcRow {
+        name: f.name,
+        oid: f.oid,
+        returns: f.returns,
+        args: f.args,
+        kind: 'f',
+        volatility: f.volatility,
+        strict: f.strict,
+        returns_set: false,
+        variadic: false,
+        source: f.name,
+    });
+    builtin.chain(internal)
+}
+
 /// The oid of the internal function `name` (`int4in`), if dsql's catalog names it.
 pub fn internal_oid(name: &str) -> Option<u32> {
     INTERNAL.iter().find(|f| f.name == name).map(|f| f.oid)

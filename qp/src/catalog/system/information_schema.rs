@@ -418,14 +418,11 @@ pub static VIEWS: InformationSchemaView = InformationSchemaView {
 
 /// The user tables whose constraints `role` sees, in id order.
 fn constrained_tables<'c>(catalog: &'c Catalog, role: &str) -> Vec<&'c TableDef> {
-    let mut tables: Vec<&TableDef> = catalog
-        .tables
-        .values()
-        .map(|t| t.as_ref())
+    catalog
+        .tables_by_id()
+        .into_iter()
         .filter(|t| !t.is_system() && sees_constraints(catalog, role, t))
-        .collect();
-    tables.sort_by_key(|t| t.id);
-    tables
+        .collect()
 }
 
 /// `information_schema.table_constraints`
@@ -667,44 +664,9 @@ pub static ROLE_TABLE_GRANTS: InformationSchemaView = InformationSchemaView {
 /// The standard's `time_stamp` domain: `timestamp(2) with time zone`.
 const TIME_STAMP: DataType = DataType::TimestampTz;
 
-/// One function as `routines` and `parameters` show it: a built-in overload or an internal
-/// function, from `pg_proc`'s data.
-struct Routine {
-    name: &'static str,
-    oid: u32,
-    returns: u32,
-    args: &'static [u32],
-    /// `prokind` `f` (aggregates and window functions have no `routine_type`).
-    function: bool,
-    immutable: bool,
-    strict: bool,
-    /// `prosrc`
-    source: &'static str,
-}
-
-fn routines() -> Vec<Routine> {
-    use crate::functions::{Kind, Volatility, procs};
-    let builtin = procs::procs().map(|p| Routine {
-        name: p.function.name,
-        oid: p.oid,
-        returns: p.returns,
-        args: p.args,
-        function: matches!(p.function.kind(), Kind::Scalar | Kind::SetReturning),
-        immutable: p.function.volatility == Volatility::Immutable,
-        strict: p.function.strict,
-        source: p.source,
-    });
-    let internal = procs::INTERNAL.iter().map(|f| Routine {
-        name: f.name,
-        oid: f.oid,
-        returns: f.returns,
-        args: f.args,
-        function: true,
-        immutable: f.volatility == 'i',
-        strict: f.strict,
-        source: f.name,
-    });
-    let mut all: Vec<Routine> = builtin.chain(internal).collect();
+/// Every function as `routines` and `parameters` show them (`pg_proc`'s rows), by oid.
+fn routines() -> Vec<crate::functions::procs::ProcRow> {
+    let mut all: Vec<_> = crate::functions::procs::pg_proc_rows().collect();
     all.sort_by_key(|r| r.oid);
     all
 }
@@ -827,7 +789,8 @@ pub static ROUTINES: InformationSchemaView = InformationSchemaView {
                         }
                         "specific_name" => id(&format!("{}_{}", r.name, r.oid)),
                         "routine_name" => id(r.name),
-                        "routine_type" if r.function => id("FUNCTION"),
+                        // Aggregates and window functions have no routine type.
+                        "routine_type" if r.kind == 'f' => id("FUNCTION"),
                         "data_type" => id(&data_type),
                         "type_udt_name" => id(&udt),
                         "dtd_identifier" => id("0"),
@@ -835,7 +798,7 @@ pub static ROUTINES: InformationSchemaView = InformationSchemaView {
                         "routine_definition" => id(r.source),
                         "external_language" => id("INTERNAL"),
                         "parameter_style" => id("GENERAL"),
-                        "is_deterministic" => yes_no(r.immutable),
+                        "is_deterministic" => yes_no(r.volatility == 'i'),
                         "sql_data_access" => id("MODIFIES"),
                         "is_null_call" => yes_no(r.strict),
                         "schema_level_routine" => yes_no(true),

@@ -27,10 +27,8 @@ impl SystemTable for PgAttrdef {
         COLUMNS
     }
     fn rows(&self, catalog: &Catalog, _: &super::SessionInfo<'_>) -> Vec<Vec<Value>> {
-        let mut tables: Vec<_> = catalog.tables.values().collect();
-        tables.sort_by_key(|t| t.id);
         let mut rows = Vec::new();
-        for table in tables {
+        for table in catalog.tables_by_id() {
             for (i, c) in table.columns.iter().enumerate() {
                 let Some(text) = c.default.as_deref() else {
                     continue;

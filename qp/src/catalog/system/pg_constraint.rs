@@ -50,14 +50,10 @@ impl SystemTable for PgConstraint {
         COLUMNS
     }
     fn rows(&self, catalog: &Catalog, _: &super::SessionInfo<'_>) -> Vec<Vec<Value>> {
-        let mut tables: Vec<_> = catalog
-            .tables
-            .values()
-            .filter(|t| !t.primary_key.is_empty())
-            .collect();
-        tables.sort_by_key(|t| t.id);
-        tables
+        catalog
+            .tables_by_id()
             .into_iter()
+            .filter(|t| !t.primary_key.is_empty())
             .map(|t| {
                 // Column numbers (attnum) from 1, in key order.
                 let key = t

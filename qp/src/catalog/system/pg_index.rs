@@ -45,10 +45,8 @@ impl SystemTable for PgIndex {
         COLUMNS
     }
     fn rows(&self, catalog: &Catalog, _: &super::SessionInfo<'_>) -> Vec<Vec<Value>> {
-        let mut tables: Vec<_> = catalog.tables.values().collect();
-        tables.sort_by_key(|t| t.id);
         let mut rows = Vec::new();
-        for table in tables {
+        for table in catalog.tables_by_id() {
             for index in catalog.indexes_of(table) {
                 let key_types: Vec<DataType> = index
                     .keys

@@ -5,7 +5,7 @@
 use super::{Catalog, SystemColumn, SystemTable, char, column, name, nullable, oid};
 use crate::catalog::defs::ADMIN_OID;
 use crate::catalog::oids::{Oid, PG_CATALOG_NAMESPACE};
-use crate::functions::{Kind, Volatility, procs};
+use crate::functions::procs;
 use crate::types::{Array, DataType, ElementType, RegKind, Value};
 
 /// `prolang` of PostgreSQL's built-in C functions (`internal`).
@@ -60,64 +60,13 @@ impl SystemTable for PgProc {
         COLUMNS
     }
     fn rows(&self, _: &Catalog, _: &super::SessionInfo<'_>) -> Vec<Vec<Value>> {
-        let internal = procs::INTERNAL.iter().map(|f| {
-            let args = f.args.iter().map(|&t| Value::Int(i64::from(t))).collect();
-            vec![
-                oid(f.oid),
-                name(f.name),
-                oid(PG_CATALOG_NAMESPACE),
-                Value::Int(ADMIN_OID),
-                oid(INTERNAL_LANGUAGE),
-                Value::Float(1.0),
-                Value::Float(0.0),
-                oid(0),
-                Value::Int(0),
-                char('f'),
-                Value::Bool(false),
-                Value::Bool(false),
-                Value::Bool(f.strict),
-                Value::Bool(false),
-                char(f.volatility),
-                char('s'),
-                Value::Int(f.args.len() as i64),
-                Value::Int(0),
-                oid(f.returns),
-                Value::array(Array::vector(args)),
-                Value::Null,
-                Value::Null,
-                Value::Null,
-                Value::Null,
-                Value::Null,
-                Value::Text(f.name.to_string()),
-                Value::Null,
-                Value::Null,
-                Value::Null,
-                Value::Null,
-            ]
-        });
-        let rows: Vec<Vec<Value>> = procs::procs()
+        procs::pg_proc_rows()
             .map(|p| {
-                let f = p.function;
-                let set_returning = f.kind() == Kind::SetReturning;
-                let kind = match f.kind() {
-                    Kind::Aggregate => 'a',
-                    Kind::Window => 'w',
-                    Kind::Scalar | Kind::SetReturning => 'f',
-                };
-                let volatility = match f.volatility {
-                    Volatility::Immutable => 'i',
-                    Volatility::Stable => 's',
-                    Volatility::Volatile => 'v',
-                };
-                let source = p.source;
                 let args = p.args.iter().map(|&t| Value::Int(i64::from(t))).collect();
                 // A VARIADIC function's last argument's type, and every argument's mode.
-                let (variadic, modes) = if p.is_variadic() {
-                    let modes = p
-                        .args
-                        .iter()
-                        .enumerate()
-                        .map(|(i, _)| char(if i + 1 == p.args.len() { 'v' } else { 'i' }))
+                let (variadic, modes) = if p.variadic {
+                    let modes = (0..p.args.len())
+                        .map(|i| char(if i + 1 == p.args.len() { 'v' } else { 'i' }))
                         .collect();
                     let last = p.args.last().copied().unwrap_or(0);
                     (last, Value::array(Array::from_elements(modes)))
@@ -126,20 +75,20 @@ impl SystemTable for PgProc {
                 };
                 vec![
                     oid(p.oid),
-                    name(f.name),
+                    name(p.name),
                     oid(PG_CATALOG_NAMESPACE),
                     Value::Int(ADMIN_OID),
                     oid(INTERNAL_LANGUAGE),
                     Value::Float(1.0),
-                    Value::Float(if set_returning { 1000.0 } else { 0.0 }),
+                    Value::Float(if p.returns_set { 1000.0 } else { 0.0 }),
                     oid(variadic),
                     Value::Int(0),
-                    char(kind),
+                    char(p.kind),
                     Value::Bool(false),
                     Value::Bool(false),
-                    Value::Bool(f.strict),
-                    Value::Bool(set_returning),
-                    char(volatility),
+                    Value::Bool(p.strict),
+                    Value::Bool(p.returns_set),
+                    char(p.volatility),
                     char('s'),
                     Value::Int(p.args.len() as i64),
                     Value::Int(0),
@@ -150,14 +99,13 @@ impl SystemTable for PgProc {
                     Value::Null,
                     Value::Null,
                     Value::Null,
-                    Value::Text(source.to_string()),
+                    Value::Text(p.source.to_string()),
                     Value::Null,
                     Value::Null,
                     Value::Null,
                     Value::Null,
                 ]
             })
-            .collect();
-        rows.into_iter().chain(internal).collect()
+            .collect()
     }
 }

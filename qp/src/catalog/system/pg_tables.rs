@@ -89,9 +89,8 @@ impl SystemTable for PgIndexes {
         COLUMNS
     }
     fn rows(&self, catalog: &Catalog, _: &super::SessionInfo<'_>) -> Vec<Vec<Value>> {
-        let mut tables: Vec<_> = catalog.tables.values().collect();
-        tables.sort_by_key(|t| t.id);
-        tables
+        catalog
+            .tables_by_id()
             .into_iter()
             .flat_map(|t| catalog.indexes_of(t))
             .map(|index| {
