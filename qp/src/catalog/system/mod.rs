@@ -179,12 +179,19 @@ pub static SYSTEM_TABLES: &[&dyn SystemTable] = &[
     &information_schema::PARAMETERS,
 ];
 
-/// The system relation `schema.name`, if there is one.
+/// The system relation `schema.name`, if there is one. Every unqualified table name is
+/// looked up here first (pg_catalog leads the search path), so this is one hash lookup, not
+/// a walk over [`SYSTEM_TABLES`].
 pub fn find(schema: &str, name: &str) -> Option<&'static dyn SystemTable> {
-    SYSTEM_TABLES
-        .iter()
-        .copied()
-        .find(|t| t.schema() == schema && t.name() == name)
+    static BY_NAME: std::sync::LazyLock<
+        std::collections::HashMap<(&'static str, &'static str), &'static dyn SystemTable>,
+    > = std::sync::LazyLock::new(|| {
+        SYSTEM_TABLES
+            .iter()
+            .map(|t| ((t.schema(), t.name()), *t))
+            .collect()
+    });
+    BY_NAME.get(&(schema, name)).copied()
 }
 
 /// A role's oid by name (the built-in `admin`'s when the role is gone).
